@@ -1,0 +1,224 @@
+"""`cockpit`: the command line. Headless paths never import Textual (start-up time, and CI hosts).
+
+Exit status: 0 success / go / valid, 1 a migration or check did not succeed, 2 bad usage or bad
+input (one line on stderr, never a traceback), 3 an internal error (traceback saved to a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the operator: reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cockpit", description="Run AIX nimadm migrations on a fleet, live, from one terminal.")
+    from cockpit import __version__
+
+    p.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="simulated fleet on loopback, then the cockpit on it")
+    demo.add_argument("--scenario", default="demo", help="simulator scenario (default: demo)")
+    demo.add_argument("--hosts", type=int, help="number of simulated clients (default: the scenario's)")
+    demo.add_argument("--headless", action="store_true", help="print state changes instead of the TUI")
+
+    run = sub.add_parser("run", help="run the plan in CONFIG")
+    run.add_argument("config", type=Path)
+    run.add_argument("--headless", action="store_true", help="print one line per state change; no TUI")
+    run.add_argument("--dry-run", action="store_true", help="show what would run where, touch no host")
+
+    val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
+    val.add_argument("config", type=Path)
+
+    sim = sub.add_parser("sim", help="serve a simulated AIX fleet on 127.0.0.1 in the foreground")
+    sim.add_argument("scenario", nargs="?", default="demo")
+    sim.add_argument("--inventory-out", type=Path, help="write the fleet's inventory (a config file) here")
+    sim.add_argument(
+        "--workdir", type=Path, help="keep the fleet's keys and state here (default: a temp dir)"
+    )
+    sim.add_argument("--hosts", type=int, help="number of simulated clients")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cockpit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from cockpit.config.loader import ConfigError
+        from cockpit.domain.names import UnsafeValue
+        from cockpit.transports.base import TransportError
+
+        if isinstance(exc, ConfigError | UnsafeValue | TransportError):
+            print(f"cockpit: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        crash = Path(tempfile.gettempdir()) / f"cockpit-crash-{os.getpid()}.txt"
+        crash.write_text(traceback.format_exc())
+        print(f"cockpit: internal error: {type(exc).__name__}: {exc} (traceback in {crash})", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return cmd_validate(args.config)
+    if args.command == "run":
+        return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run)
+    if args.command == "sim":
+        return cmd_sim(args.scenario, args.inventory_out, args.workdir, args.hosts)
+    if args.command == "demo":
+        return cmd_demo(args.scenario, args.hosts, headless=args.headless)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    from cockpit.config.loader import load_config
+
+    return load_config(path)
+
+
+def cmd_validate(path: Path) -> int:
+    from cockpit.config.loader import ConfigError
+
+    try:
+        config = _load(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    plan = config.plan
+    print(
+        f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}"
+    )
+    return EXIT_OK
+
+
+def cmd_run(path: Path, *, headless: bool, dry_run: bool) -> int:
+    from cockpit.config.loader import ConfigError
+
+    try:
+        config = _load(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    from cockpit.engine.run import NimadmRun
+    from cockpit.transports.factory import transport_for
+
+    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh))
+    if dry_run:
+        master = config.master
+        for step in engine.steps:
+            print(
+                f"{step.target}: on {master.name} ({master.user}@{master.address}:{master.port}): {step.command}"
+            )
+        print(f"concurrency {config.plan.concurrency}; nothing was run")
+        return EXIT_OK
+    if headless:
+        return _run_headless(engine)
+    return _run_tui(engine, title=f"nimadm · {path.name}")
+
+
+def _run_headless(engine) -> int:  # type: ignore[no-untyped-def]
+    from cockpit.engine.printer import LinePrinter
+
+    finished = asyncio.run(engine.run(LinePrinter()))
+    print(f"logs: {engine.logs.directory}")
+    return EXIT_OK if finished.ok else EXIT_FAILED
+
+
+def _run_tui(engine, title: str) -> int:  # type: ignore[no-untyped-def]
+    from cockpit.ui.app import CockpitApp
+
+    app = CockpitApp(
+        run=engine.run,
+        targets=[s.target for s in engine.steps],
+        log_path=engine.log_path,
+        title=title,
+    )
+    app.run()
+    states = [p.state.value for p in engine.progress.values()]
+    print(f"logs: {engine.logs.directory}")
+    if all(s == "succeeded" for s in states):
+        return EXIT_OK
+    return EXIT_FAILED
+
+
+def cmd_sim(scenario: str, inventory_out: Path | None, workdir: Path | None, hosts: int | None) -> int:
+    from cockpit.sim.server import serve
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(scenario, inventory_out, workdir, hosts))
+    return EXIT_OK
+
+
+def cmd_demo(scenario: str, hosts: int | None, *, headless: bool) -> int:
+    """Serve the simulated fleet in a child process (as a real fleet is elsewhere), then run on it."""
+    workdir = Path(tempfile.mkdtemp(prefix="cockpit-demo-"))
+    inventory = workdir / "inventory.yaml"
+    argv = [sys.executable, "-m", "cockpit", "sim", scenario, "--workdir", str(workdir)]
+    argv += ["--inventory-out", str(inventory)]
+    if hosts is not None:
+        argv += ["--hosts", str(hosts)]
+    sim_log = workdir / "sim.log"
+    with (
+        sim_log.open("w") as out,
+        subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        ) as sim,
+    ):
+        try:
+            _wait_ready(sim, sim_log, timeout=60)
+            print(f"simulated fleet '{scenario}' up; inventory {inventory}", file=sys.stderr)
+            return cmd_run(inventory, headless=headless, dry_run=False)
+        finally:
+            if sim.poll() is None:
+                os.killpg(sim.pid, signal.SIGTERM)
+                try:
+                    sim.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(sim.pid, signal.SIGKILL)
+
+
+def _wait_ready(sim: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        if "\nready\n" in "\n" + text:
+            return
+        if sim.poll() is not None:
+            last = text.strip().splitlines()[-1] if text.strip() else f"exit status {sim.returncode}"
+            raise UsageError(f"the simulated fleet did not start: {last} (see {log})")
+        time.sleep(0.05)
+    raise UsageError(f"the simulated fleet did not start within {timeout:g}s (see {log})")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

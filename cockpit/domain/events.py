@@ -1,0 +1,87 @@
+"""The event stream the engine emits. The TUI and the headless printer are two consumers of it.
+
+Log output travels as batches (one event per chunk read from a host, never one per line) so
+that a burst of installp output costs the consumers one call, not thousands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cockpit.domain.models import TargetState
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run_id: str
+    runbook: str
+    targets: tuple[str, ...]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChanged:
+    """A target's state or phase changed. Later ones supersede earlier ones for the same target."""
+
+    target: str
+    state: TargetState
+    phase: int | None
+    phases_total: int
+    at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    exit_status: int | None = None
+    reason: str | None = None  # why: blocked by preflight, unreachable: connection refused ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogLines:
+    """Complete lines a target's step printed, in order. `first_seq` numbers the first line (0-based)."""
+
+    target: str
+    lines: tuple[str, ...]
+    first_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    run_id: str
+    succeeded: tuple[str, ...]
+    failed: tuple[str, ...]
+    at: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Event = RunStarted | TargetChanged | LogLines | RunFinished
+
+
+class EventSink(Protocol):
+    """Anything that consumes engine events. `emit` must not block and must not raise."""
+
+    def emit(self, event: Event) -> None: ...
+
+
+class ListSink:
+    """Collects events in order; used by tests and by replay."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+
+class FanOutSink:
+    """Feeds one stream to several consumers (the UI bridge and the journal, say)."""
+
+    def __init__(self, *sinks: EventSink) -> None:
+        self.sinks = list(sinks)
+
+    def emit(self, event: Event) -> None:
+        for sink in self.sinks:
+            sink.emit(event)

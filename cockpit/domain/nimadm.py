@@ -1,0 +1,89 @@
+"""Reading a nimadm run as it streams: phase banners, errors, the outcome.
+
+Facts from reference/REFERENCE.md 1.4-1.8 and FAILURES.md: each phase starts with
+`Executing nimadm phase N.`; a fatal error prints `0505-187 nimadm: Error ...` (or a pre-check
+0505-204/205) followed by `Cleaning up` lines and a `Bootlist is set ...` line that points back at
+the ORIGINAL disk - so that line is never read as success. 0505-161 and the phase-5 noise lines
+occur in good runs and are warnings only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PHASES = 12
+PHASE_BANNER = re.compile(r"^Executing nimadm phase (\d{1,2})\.$")
+MESSAGE_CODE = re.compile(r"\b(0[0-9]{3}-[0-9]{3})\b")
+
+# Codes that mean the run failed when they appear (the exit status confirms it).
+FATAL_CODES = frozenset(
+    {
+        "0505-187",  # Error cloning altinst_rootvg on client
+        "0505-204",  # SPOT lacks bos.alt_disk_install.rte
+        "0505-205",  # fileset level mismatch SPOT vs master
+        "0505-218",  # init_multibos() unexpected result (multibos standby)
+        "0516-082",  # lchangelv: Unable to access a special device file (ghost device)
+        "0042-001",  # nim: processing error encountered
+        "0042-053",  # lsnim: no such NIM object
+    }
+)
+# Codes seen in successful runs.
+BENIGN_CODES = frozenset({"0505-161"})
+BENIGN_LINES = (
+    re.compile(r"^Can not remove the glbd subsystem$"),
+    re.compile(r"^WARNING: rmitab failed!"),
+    re.compile(r"^sum: Can't open "),
+)
+
+# The line that best explains a failure: the root cause beats the generic 0505-187 wrapper.
+_ROOT_CAUSE_ORDER = ("0516-082", "0505-218", "0505-204", "0505-205", "0042-053", "0042-001", "0505-187")
+
+
+@dataclass
+class NimadmTracker:
+    """Feed lines in order; read `phase`, `error_line` and `warnings` at any time."""
+
+    phase: int | None = None
+    """The phase whose banner was seen last (None before phase 1)."""
+    completed_phase_12: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+    """Fatal message code -> first line carrying it."""
+    warnings: list[str] = field(default_factory=list)
+    failed_in_phase: int | None = None
+
+    def feed(self, line: str) -> bool:
+        """Consume one line; True when the phase changed."""
+        m = PHASE_BANNER.match(line)
+        if m:
+            n = int(m.group(1))
+            if 1 <= n <= PHASES:
+                self.phase = n
+                return True
+            return False
+        code = _code(line)
+        if code in FATAL_CODES:
+            self.errors.setdefault(code, line.strip())
+            if self.failed_in_phase is None:
+                self.failed_in_phase = self.phase
+        elif code in BENIGN_CODES or any(p.search(line) for p in BENIGN_LINES):
+            self.warnings.append(line.strip())
+        if self.phase == PHASES and line.startswith("Cleaning up alt_disk_migration on client"):
+            self.completed_phase_12 = True
+        return False
+
+    @property
+    def error_line(self) -> str | None:
+        for code in _ROOT_CAUSE_ORDER:
+            if code in self.errors:
+                return self.errors[code]
+        return next(iter(self.errors.values()), None)
+
+    def succeeded(self, exit_status: int) -> bool:
+        """Success needs all three: exit 0, the phase-12 cleanup reached, and no fatal code."""
+        return exit_status == 0 and self.completed_phase_12 and not self.errors
+
+
+def _code(line: str) -> str | None:
+    m = MESSAGE_CODE.search(line)
+    return m.group(1) if m else None

@@ -1,0 +1,53 @@
+"""The headless consumer of the event stream: one line per state change, for logs and CI."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+from cockpit.domain.models import TargetState
+
+
+class LinePrinter:
+    def __init__(self, out: TextIO = sys.stdout, *, show_pending: bool = False) -> None:
+        self.out = out
+        self.show_pending = show_pending
+        self._last: dict[str, tuple[TargetState, int | None]] = {}
+        self._width = 8
+
+    def emit(self, event: Event) -> None:
+        if isinstance(event, LogLines):
+            return
+        if isinstance(event, RunStarted):
+            self._width = max([8, *(len(t) for t in event.targets)])
+            self._print(event.at, f"run {event.run_id}: {event.runbook} on {len(event.targets)} targets")
+        elif isinstance(event, TargetChanged):
+            self._target(event)
+        elif isinstance(event, RunFinished):
+            verdict = (
+                "all succeeded"
+                if event.ok
+                else f"{len(event.failed)} not succeeded: {', '.join(event.failed)}"
+            )
+            self._print(event.at, f"run {event.run_id} finished: {len(event.succeeded)} succeeded, {verdict}")
+
+    def _target(self, e: TargetChanged) -> None:
+        key = (e.state, e.phase)
+        if self._last.get(e.target) == key:
+            return
+        self._last[e.target] = key
+        if e.state is TargetState.PENDING and not self.show_pending:
+            return
+        phase = f"phase {e.phase}/{e.phases_total}" if e.phase else ""
+        detail = ""
+        if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED):
+            detail = "  ".join(x for x in (e.reason if e.reason != e.error else None, e.error) if x)
+        text = f"{e.target:<{self._width}} {e.state.value.upper() if e.state.finished else e.state.value:<11} {phase:<11}"
+        self._print(e.at, (text + " " + detail).rstrip())
+
+    def _print(self, at: float, text: str) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(at))
+        self.out.write(f"{stamp} {text}\n")
+        self.out.flush()

@@ -1,0 +1,68 @@
+"""How a command reaches a host. The engine sees only this interface.
+
+Two implementations: `ssh.SSHTransport` (asyncssh, the only module that imports it) and
+`local.LocalTransport` (a local /bin/sh, for running the cockpit on the NIM master itself and for
+fast engine tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class TransportError(Exception):
+    """The host could not be reached or the channel broke. `str()` is one line for an operator."""
+
+
+class HostKeyError(TransportError):
+    """The host's key is unknown or differs from known_hosts. Never accepted silently."""
+
+
+class ConnectionLost(TransportError):
+    """An established connection dropped while a command was running."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    command: str
+    exit_status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_status == 0
+
+
+class RunningCommand(Protocol):
+    """A command whose output is read as it comes, in chunks (never line by line)."""
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        """stdout and stderr merged, in arrival order, as raw bytes."""
+        ...
+
+    async def wait(self) -> int:
+        """Exit status once output is drained; raises ConnectionLost if the channel broke."""
+        ...
+
+    async def terminate(self) -> None: ...
+
+
+class Transport(Protocol):
+    name: str
+
+    async def connect(self) -> None:
+        """Open the connection (idempotent). Raises TransportError / HostKeyError with a clear message."""
+        ...
+
+    async def run(self, command: str, *, timeout: float | None = None) -> CommandResult:
+        """Run a short command to completion and return its output."""
+        ...
+
+    async def start(self, command: str) -> RunningCommand:
+        """Start a long command and stream its output."""
+        ...
+
+    async def close(self) -> None: ...
