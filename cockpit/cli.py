@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path)
     run.add_argument("--headless", action="store_true", help="print one line per state change; no TUI")
     run.add_argument("--dry-run", action="store_true", help="show what would run where, touch no host")
+    run.add_argument(
+        "--resume", action="store_true", help="re-attach to the last unfinished run of CONFIG (after a crash)"
+    )
 
     val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
     val.add_argument("config", type=Path)
@@ -90,7 +93,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return cmd_validate(args.config)
     if args.command == "run":
-        return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run)
+        return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run, resume=args.resume)
     if args.command == "sim":
         return cmd_sim(args.scenario, args.inventory_out, args.workdir, args.hosts)
     if args.command == "demo":
@@ -120,7 +123,7 @@ def cmd_validate(path: Path) -> int:
     return EXIT_OK
 
 
-def cmd_run(path: Path, *, headless: bool, dry_run: bool) -> int:
+def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False) -> int:
     from cockpit.config.loader import ConfigError
 
     try:
@@ -129,10 +132,15 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
-    from cockpit.engine.run import NimadmRun
+    from cockpit.engine.run import NimadmRun, NothingToResume
     from cockpit.transports.factory import transport_for
 
-    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh))
+    try:
+        engine = NimadmRun(
+            config, lambda host: transport_for(host, config.ssh), config_path=path, resume=resume
+        )
+    except NothingToResume as exc:
+        raise UsageError(str(exc)) from exc
     if dry_run:
         master = config.master
         for step in engine.steps:

@@ -1,4 +1,9 @@
-"""A migration run across the fleet: every client under the concurrency limit, none blocking another."""
+"""A migration run across the fleet: every client under the concurrency limit, none blocking another.
+
+Every step runs detached on the NIM master (see domain/remote_step.py) and everything that happens
+goes into the journal first, so `resume()` after a crash re-attaches to running steps, never runs a
+finished step again, and starts only what never started.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.config.models import Config, Host
-from cockpit.domain.events import EventSink, RunFinished, RunStarted
+from cockpit.domain.events import EventSink, FanOutSink, RunFinished, RunStarted
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm_commands import nimadm_migrate
+from cockpit.domain.remote_step import RemoteStep
+from cockpit.engine.follow import FollowPolicy
+from cockpit.engine.journal import Journal, JournalSink, StepRecord
 from cockpit.engine.logstore import LogStore
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import Transport
 
 TransportFactory = Callable[[Host], Transport]
+STEP = "nimadm"
+DEFAULT_REMOTE_DIR = "/var/tmp/cockpit"
 
 
 def new_run_id(clock: Callable[[], float] = time.time) -> str:
@@ -24,16 +34,21 @@ def new_run_id(clock: Callable[[], float] = time.time) -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.localtime(t)) + f"-{int(t * 1000) % 1000:03d}"
 
 
+class NothingToResume(Exception):
+    """`--resume` was asked for but the journal holds no unfinished run of this config."""
+
+
 @dataclass(frozen=True)
 class PlannedStep:
     target: str
     command: str
+    remote: RemoteStep
 
 
 class NimadmRun:
     """Runs `nimadm` on the NIM master for every planned client.
 
-    Each client gets its own connection to the master: one dropped channel or a master's
+    Each client gets its own connection to the master: one dropped channel or the master's
     MaxSessions limit then touches one client, not the fleet.
     """
 
@@ -42,13 +57,25 @@ class NimadmRun:
         config: Config,
         transport_for: TransportFactory,
         *,
+        config_path: Path | None = None,
+        resume: bool = False,
         run_id: str | None = None,
+        policy: FollowPolicy | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.transport_for = transport_for
         self.clock = clock
+        self.config_key = str(config_path.resolve()) if config_path else "<memory>"
+        self.journal = Journal(config.state_dir / "journal.sqlite", clock)
+        self.resuming = resume
+        if resume:
+            record = self.journal.latest_unfinished(self.config_key)
+            if record is None:
+                raise NothingToResume(f"no unfinished run of {self.config_key} in {self.journal.path}")
+            run_id = record.run_id
         self.run_id = run_id or new_run_id(clock)
+        self.policy = policy or FollowPolicy(**_policy_overrides(config))
         self.run_dir = config.state_dir / "runs" / self.run_id
         self.logs = LogStore(self.run_dir / "logs")
         self.steps = self.plan()
@@ -57,6 +84,7 @@ class NimadmRun:
 
     def plan(self) -> list[PlannedStep]:
         plan = self.config.plan
+        base = getattr(self.config.master, "work_dir", None) or DEFAULT_REMOTE_DIR
         return [
             PlannedStep(
                 c.host,
@@ -67,6 +95,7 @@ class NimadmRun:
                     c.disks,
                     cache_vg=plan.cache_vg,
                 ),
+                RemoteStep.under(base, self.run_id, f"{c.host}.{STEP}"),
             )
             for c in plan.clients
         ]
@@ -75,29 +104,68 @@ class NimadmRun:
         return self.logs.path(target)
 
     async def run(self, sink: EventSink) -> RunFinished:
-        sink.emit(RunStarted(self.run_id, "nimadm", tuple(s.target for s in self.steps), self.clock()))
-        runners = [TargetRunner(self.progress[s.target], sink, self.logs, self.clock) for s in self.steps]
-        for r in runners:
-            r.announce()
+        journal_sink = JournalSink(self.journal, self.run_id)
+        out = FanOutSink(sink, journal_sink)
+        self.journal.start_run(self.run_id, STEP, self.config_key)
+        for s in self.steps:
+            self.journal.plan_step(
+                self.run_id, s.target, STEP, self.config.master.name, s.command, s.remote.directory
+            )
+        out.emit(RunStarted(self.run_id, STEP, tuple(s.target for s in self.steps), self.clock()))
+        runners = {
+            s.target: TargetRunner(
+                self.progress[s.target], out, self.logs, self.journal, self.run_id, STEP, self.clock
+            )
+            for s in self.steps
+        }
+        records = {r.target: r for r in self.journal.steps(self.run_id)}
+        for s in self.steps:
+            _restore(self.progress[s.target], records.get(s.target))
+            runners[s.target].announce()
         async with asyncio.TaskGroup() as group:
-            for step, runner in zip(self.steps, runners, strict=True):
-                group.create_task(self._one(step, runner), name=f"target:{step.target}")
+            for s in self.steps:
+                if self.progress[s.target].state.finished:
+                    continue  # finished before a crash: never run a finished step again
+                launched = records.get(s.target) is not None and records[s.target].launched_at is not None
+                group.create_task(self._one(s, runners[s.target], launched), name=f"target:{s.target}")
         done = RunFinished(
             self.run_id,
             tuple(n for n, p in self.progress.items() if p.state is TargetState.SUCCEEDED),
             tuple(n for n, p in self.progress.items() if p.state is not TargetState.SUCCEEDED),
             self.clock(),
         )
-        sink.emit(done)
+        out.emit(done)
+        self.journal.finish_run(self.run_id, "succeeded" if done.ok else "failed")
         return done
 
-    async def _one(self, step: PlannedStep, runner: TargetRunner) -> None:
+    async def _one(self, step: PlannedStep, runner: TargetRunner, launched: bool) -> None:
         async with self._limit:
             transport = self.transport_for(self.config.master)
             try:
-                await runner.run(transport, step.command)
-            except Exception as exc:
+                await runner.run(transport, step.command, step.remote, self.policy, resume=launched)
+            except Exception as exc:  # noqa: BLE001 - one target's bug must not end the others
                 runner.progress.error = f"internal error: {type(exc).__name__}: {exc}"
                 runner.finish(TargetState.FAILED, reason=runner.progress.error)
             finally:
                 await transport.close()
+
+
+def _restore(progress: TargetProgress, record: StepRecord | None) -> None:
+    if record is None:
+        return
+    state = TargetState(record.state)
+    progress.phase = record.phase
+    progress.started_at = record.started_at
+    progress.error = record.error
+    progress.exit_status = record.exit_status
+    if state.finished and state is not TargetState.UNREACHABLE:
+        # An unreachable target may still be running on the master: resume re-attaches to it.
+        progress.state = state
+        progress.finished_at = record.finished_at
+
+
+def _policy_overrides(config: Config) -> dict[str, float]:
+    follow = getattr(config.plan, "follow", None)
+    if follow is None:
+        return {}
+    return {k: v for k, v in follow.model_dump().items() if v is not None}

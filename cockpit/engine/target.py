@@ -1,16 +1,22 @@
-"""One target's step: stream a command, keep its log, read its progress, announce its state."""
+"""One target's step: run it detached, follow its log, read its progress, announce its state."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from cockpit.domain.events import EventSink, LogLines, TargetChanged
 from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import NimadmTracker
+from cockpit.domain.remote_step import RemoteStep
+from cockpit.engine.follow import FollowPolicy, StepFollower
+from cockpit.engine.journal import Journal
 from cockpit.engine.logstore import LogStore
-from cockpit.transports.base import ConnectionLost, Transport, TransportError
+from cockpit.transports.base import Transport, TransportError
+
+_OFFSET_JOURNAL_INTERVAL = 1.0  # seconds; the local log file's size is the truth after a crash anyway
 
 
 class TargetRunner:
@@ -21,14 +27,25 @@ class TargetRunner:
         progress: TargetProgress,
         sink: EventSink,
         logs: LogStore,
+        journal: Journal,
+        run_id: str,
+        step_name: str = "nimadm",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.progress = progress
         self.sink = sink
         self.logs = logs
+        self.journal = journal
+        self.run_id = run_id
+        self.step_name = step_name
         self.clock = clock
         self._seq = 0
+        self._offset = 0
+        self._offset_journaled_at = 0.0
+        self._splitter = LineSplitter()
+        self._tracker = NimadmTracker()
 
+    # -- state ----------------------------------------------------------------------------------
     def announce(self, reason: str | None = None) -> None:
         p = self.progress
         self.sink.emit(
@@ -45,6 +62,16 @@ class TargetRunner:
                 reason=reason,
             )
         )
+        self._journal(
+            state=p.state.value,
+            phase=p.phase,
+            started_at=p.started_at,
+            finished_at=p.finished_at,
+            exit_status=p.exit_status,
+            error=p.error,
+            reason=reason,
+            byte_offset=self._offset,
+        )
 
     def finish(self, state: TargetState, reason: str | None = None) -> None:
         p = self.progress
@@ -52,64 +79,98 @@ class TargetRunner:
         p.finished_at = self.clock()
         self.announce(reason)
 
-    async def run(self, transport: Transport, command: str) -> None:
+    def _journal(self, **fields: object) -> None:
+        self.journal.update_step(self.run_id, self.progress.name, self.step_name, **fields)
+
+    # -- running --------------------------------------------------------------------------------
+    async def run(
+        self,
+        transport: Transport,
+        command: str,
+        step: RemoteStep,
+        policy: FollowPolicy,
+        *,
+        resume: bool = False,
+    ) -> None:
         p = self.progress
-        tracker = NimadmTracker()
+        follower = StepFollower(transport, step, policy, on_event=self._note)
         try:
             await transport.connect()
+            status = await follower.status()
         except TransportError as exc:
             p.error = str(exc)
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
+            return
+        if resume:
+            self._prime_from_log()
+        elif status.state != "absent":
+            # A fresh run must never adopt a step directory it did not create.
+            p.error = f"step directory {step.directory} already exists on {transport.name}"
+            self.finish(TargetState.FAILED, reason=p.error)
             return
         p.state = TargetState.RUNNING
-        p.started_at = self.clock()
-        self._header(transport, command)
-        self.announce()
+        if p.started_at is None:
+            p.started_at = self.clock()
         try:
-            step = await transport.start(command)
-            splitter = LineSplitter()
-            async for chunk in step.chunks():
-                self.logs.append(p.name, chunk)
-                self._lines(splitter.feed(chunk), tracker)
-            self._lines(splitter.flush(), tracker)
-            status = await step.wait()
-        except ConnectionLost as exc:
-            where = f" in phase {p.phase}" if p.phase else ""
-            p.error = f"connection to the NIM master lost{where}: the migration may still be running there"
-            self.finish(TargetState.UNREACHABLE, reason=str(exc))
-            return
+            if status.state == "absent":
+                self._journal(launched_at=self.clock())
+                await follower.launch(command)
+            self.announce("re-attached" if resume and status.state != "absent" else None)
+            exit_status = await follower.follow(self._offset, self._chunk)
         except TransportError as exc:
-            p.error = str(exc)
+            where = f" in phase {p.phase}" if p.phase else ""
+            p.error = f"lost the NIM master{where}; the migration may still be running there: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return
         finally:
             self.logs.close(p.name)
-        p.exit_status = status
+        self._lines(self._splitter.flush())
+        self._conclude(exit_status)
+
+    def _conclude(self, exit_status: int) -> None:
+        p, tracker = self.progress, self._tracker
+        p.exit_status = exit_status
         p.warnings = tracker.warnings
-        if tracker.succeeded(status):
+        if tracker.succeeded(exit_status):
             self.finish(TargetState.SUCCEEDED)
             return
-        p.error = tracker.error_line or f"nimadm exited with status {status}"
-        where = (
-            f"phase {tracker.failed_in_phase or p.phase}"
-            if (tracker.failed_in_phase or p.phase)
-            else "pre-checks"
+        p.error = tracker.error_line or f"nimadm exited with status {exit_status}"
+        failed_in = tracker.failed_in_phase or p.phase
+        self.finish(
+            TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks"
         )
-        self.finish(TargetState.FAILED, reason=f"failed in {where}")
 
-    def _header(self, transport: Transport, command: str) -> None:
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.clock()))
-        line = f"# {stamp} cockpit: on {transport.name}: {command}\n"
-        self.logs.append(self.progress.name, line.encode())
+    def _prime_from_log(self) -> None:
+        """After a restart: rebuild phase, errors and the line count from the local log file."""
+        path: Path = self.logs.path(self.progress.name)
+        data = path.read_bytes() if path.exists() else b""
+        self._offset = len(data)
+        lines = self._splitter.feed(data)
+        for line in lines:
+            self._tracker.feed(line)
+        self._seq = len(lines)
+        self.progress.phase = self._tracker.phase
 
-    def _lines(self, lines: list[str], tracker: NimadmTracker) -> None:
+    def _note(self, text: str) -> None:
+        self.announce(text)
+
+    def _chunk(self, chunk: bytes) -> None:
+        self.logs.append(self.progress.name, chunk)
+        self._offset += len(chunk)
+        self._lines(self._splitter.feed(chunk))
+        now = self.clock()
+        if now - self._offset_journaled_at >= _OFFSET_JOURNAL_INTERVAL:
+            self._offset_journaled_at = now
+            self._journal(byte_offset=self._offset)
+
+    def _lines(self, lines: list[str]) -> None:
         if not lines:
             return
         p = self.progress
         phase_before = p.phase
         for line in lines:
-            tracker.feed(line)
-        p.phase = tracker.phase
+            self._tracker.feed(line)
+        p.phase = self._tracker.phase
         for line in reversed(lines):
             if line.strip():
                 p.last_line = line

@@ -40,7 +40,12 @@ class RunningCommand(Protocol):
     """A command whose output is read as it comes, in chunks (never line by line)."""
 
     def chunks(self) -> AsyncIterator[bytes]:
-        """stdout and stderr merged, in arrival order, as raw bytes."""
+        """stdout (with stderr merged in unless started with merge_stderr=False), as raw bytes."""
+        ...
+
+    @property
+    def stderr(self) -> str:
+        """Separate stderr of a command started with merge_stderr=False (complete after wait())."""
         ...
 
     async def wait(self) -> int:
@@ -61,8 +66,8 @@ class Transport(Protocol):
         """Run a short command to completion and return its output."""
         ...
 
-    async def start(self, command: str) -> RunningCommand:
-        """Start a long command and stream its output."""
+    async def start(self, command: str, *, merge_stderr: bool = True) -> RunningCommand:
+        """Start a command and stream its output; stderr is folded into stdout unless told not to."""
         ...
 
     async def close(self) -> None: ...

@@ -36,8 +36,8 @@ class LocalTransport:
             err.decode("utf-8", "replace"),
         )
 
-    async def start(self, command: str) -> LocalRunningCommand:
-        return LocalRunningCommand(await self._spawn(command, merge=True))
+    async def start(self, command: str, *, merge_stderr: bool = True) -> LocalRunningCommand:
+        return LocalRunningCommand(await self._spawn(command, merge=merge_stderr))
 
     async def _spawn(self, command: str, *, merge: bool) -> asyncio.subprocess.Process:
         env = {**os.environ, **self._env} if self._env else None
@@ -62,6 +62,17 @@ class LocalTransport:
 class LocalRunningCommand:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self._proc = proc
+        self._stderr = bytearray()
+        self._stderr_task = asyncio.create_task(self._drain_stderr()) if proc.stderr is not None else None
+
+    async def _drain_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        while data := await self._proc.stderr.read(_CHUNK):
+            self._stderr += data
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
 
     async def chunks(self) -> AsyncIterator[bytes]:
         assert self._proc.stdout is not None
@@ -70,6 +81,8 @@ class LocalRunningCommand:
 
     async def wait(self) -> int:
         status = await self._proc.wait()
+        if self._stderr_task is not None:
+            await self._stderr_task
         return status if status >= 0 else 128 - status
 
     async def terminate(self) -> None:

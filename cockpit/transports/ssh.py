@@ -138,10 +138,12 @@ class SSHTransport:
         status = result.exit_status if result.exit_status is not None else 255
         return CommandResult(command, status, str(result.stdout or ""), str(result.stderr or ""))
 
-    async def start(self, command: str) -> SSHRunningCommand:
+    async def start(self, command: str, *, merge_stderr: bool = True) -> SSHRunningCommand:
         conn = await self._connection()
         try:
-            process = await conn.create_process(merged(command), encoding=None, stdin=asyncssh.DEVNULL)
+            process = await conn.create_process(
+                merged(command) if merge_stderr else command, encoding=None, stdin=asyncssh.DEVNULL
+            )
         except (OSError, asyncssh.Error) as exc:
             self._conn = None
             raise ConnectionLost(f"{self.name}: cannot open a session: {exc}") from exc
@@ -163,6 +165,19 @@ class SSHRunningCommand:
         self._transport = transport
         self._process = process
         self._broken: BaseException | None = None
+        self._stderr = bytearray()
+        self._stderr_task = asyncio.create_task(self._drain_stderr())
+
+    async def _drain_stderr(self) -> None:
+        try:
+            while data := await self._process.stderr.read(_CHUNK):
+                self._stderr += data
+        except (OSError, asyncssh.Error):
+            return
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
 
     async def chunks(self) -> AsyncIterator[bytes]:
         reader = self._process.stdout
@@ -177,6 +192,7 @@ class SSHRunningCommand:
             yield data
 
     async def wait(self) -> int:
+        await self._stderr_task
         if self._broken is None:
             try:
                 completed = await self._process.wait(check=False)

@@ -1,0 +1,124 @@
+"""Shell scripts that run a long step detached on a remote host and follow it by byte offset.
+
+Why: a nimadm run lasts an hour. An SSH drop, a sleeping laptop or a killed cockpit must neither
+kill it nor lose a byte of its output. So the step runs under nohup with its output in a file in a
+per-step directory, its exit status is written to a file when it ends, and the cockpit follows the
+output file from the byte offset it already holds. POSIX sh only (AIX ksh, dash, bash): no setsid,
+no GNU options; `tail -c +N` and `head -c N` exist on AIX 7.
+
+Layout of a step directory:
+    cmd      the command line, as run (`/bin/sh ./cmd`)
+    started  created atomically by the first launch (mkdir), so a step never starts twice
+    pid      process id of the step's wrapper shell
+    out      stdout and stderr, merged, exactly as printed
+    rc       exit status, written (via rename) only after `out` is closed
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cockpit.domain.names import UnsafeValue, quote
+
+# Exit statuses the scripts use for their own problems (never a step's own status: those come via rc).
+NO_STEP_DIR = 96
+CANNOT_LAUNCH = 97
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
+
+
+@dataclass(frozen=True)
+class RemoteStep:
+    directory: str
+
+    def __post_init__(self) -> None:
+        if not _SAFE_PATH.fullmatch(self.directory) or "/../" in self.directory + "/":
+            raise UnsafeValue(f"remote step directory {self.directory!r} is not a plain absolute path")
+
+    @classmethod
+    def under(cls, base: str, run_id: str, key: str) -> RemoteStep:
+        return cls(f"{base.rstrip('/')}/{run_id}/{key}")
+
+    def launch_script(self, command: str) -> str:
+        """Start `command` detached unless this step directory was already started.
+
+        Prints `cockpit-step: started pid=N` or `cockpit-step: already started pid=N`.
+        """
+        d = quote(self.directory)
+        return "\n".join(
+            [
+                "umask 022",
+                f"mkdir -p {d} || exit {CANNOT_LAUNCH}",
+                f"cd {d} || exit {CANNOT_LAUNCH}",
+                'if ! mkdir started 2>/dev/null; then echo "cockpit-step: already started pid=$(cat pid 2>/dev/null)"; exit 0; fi',
+                f"printf '%s\\n' {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
+                ": > out",
+                "nohup /bin/sh -c '/bin/sh ./cmd > out 2>&1; echo $? > rc.tmp; mv rc.tmp rc' </dev/null >/dev/null 2>&1 &",
+                "echo $! > pid",
+                'echo "cockpit-step: started pid=$!"',
+            ]
+        )
+
+    def follow_script(self, offset: int, *, poll: float = 1.0, idle_poll: float = 2.0) -> str:
+        """Print `out` from byte `offset` on, exactly once, and exit with the step's status when done.
+
+        stdout carries only the step's bytes, so the receiver's byte count is the next offset.
+        `rc` is checked before the size is read: once rc exists, `out` is complete.
+        """
+        if offset < 0:
+            raise UnsafeValue("offset must not be negative")
+        d = quote(self.directory)
+        return "\n".join(
+            [
+                f"cd {d} 2>/dev/null || {{ echo 'cockpit-follow: no step directory' >&2; exit {NO_STEP_DIR}; }}",
+                f"off={int(offset)}; idle=0",
+                "while :; do",
+                "  fin=0; [ -f rc ] && fin=1",
+                "  size=0; [ -f out ] && size=$(wc -c < out)",
+                "  size=$((size + 0))",
+                '  if [ "$size" -gt "$off" ]; then',
+                "    tail -c +$((off + 1)) out | head -c $((size - off))",
+                "    off=$size; idle=0",
+                "  elif [ $fin = 1 ]; then",
+                '    echo "cockpit-follow: done rc=$(cat rc) size=$off" >&2',
+                "    exit $(cat rc)",
+                "  else",
+                "    idle=$((idle + 1))",
+                "  fi",
+                f"  if [ $fin = 0 ]; then if [ $idle -lt 20 ]; then sleep {poll:g}; else sleep {idle_poll:g}; fi; fi",
+                "done",
+            ]
+        )
+
+    def status_script(self) -> str:
+        """One line: `state=<absent|running|finished> rc=<n|-> pid=<n|-> size=<bytes>`."""
+        d = quote(self.directory)
+        return "\n".join(
+            [
+                f'if [ ! -d {d}/started ]; then echo "state=absent rc=- pid=- size=0"; exit 0; fi',
+                f"cd {d}",
+                "size=0; [ -f out ] && size=$(wc -c < out); size=$((size + 0))",
+                "pid=$(cat pid 2>/dev/null || echo -)",
+                'if [ -f rc ]; then echo "state=finished rc=$(cat rc) pid=$pid size=$size";'
+                ' else echo "state=running rc=- pid=$pid size=$size"; fi',
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    state: str  # absent | running | finished
+    exit_status: int | None
+    pid: int | None
+    size: int
+
+    @classmethod
+    def parse(cls, text: str) -> StepStatus:
+        fields = dict(part.split("=", 1) for part in text.split() if "=" in part)
+        state = fields.get("state", "absent")
+
+        def number(key: str) -> int | None:
+            value = fields.get(key, "-")
+            return int(value) if value.lstrip("-").isdigit() and value != "-" else None
+
+        return cls(state, number("rc"), number("pid"), number("size") or 0)

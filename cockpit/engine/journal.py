@@ -1,0 +1,230 @@
+"""The run journal: SQLite, written as things happen, so a crash (SIGKILL included) loses nothing.
+
+It answers, after a restart: which runs exist, which steps of a run finished (never run again),
+which were launched (re-attach at their offset) and which never started. It also keeps every state
+change and every operator action with its time, for the record of the window.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    runbook TEXT NOT NULL,
+    config TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    outcome TEXT
+);
+CREATE TABLE IF NOT EXISTS steps (
+    run_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    step TEXT NOT NULL,
+    host TEXT NOT NULL,
+    command TEXT NOT NULL,
+    remote_dir TEXT NOT NULL,
+    state TEXT NOT NULL,
+    phase INTEGER,
+    launched_at REAL,
+    started_at REAL,
+    finished_at REAL,
+    exit_status INTEGER,
+    byte_offset INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    reason TEXT,
+    PRIMARY KEY (run_id, target, step)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    target TEXT,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT,
+    at REAL NOT NULL,
+    target TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    operator TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    run_id: str
+    target: str
+    step: str
+    host: str
+    command: str
+    remote_dir: str
+    state: str
+    phase: int | None
+    launched_at: float | None
+    started_at: float | None
+    finished_at: float | None
+    exit_status: int | None
+    byte_offset: int
+    error: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    runbook: str
+    config: str
+    started_at: float
+    finished_at: float | None
+    outcome: str | None
+
+
+class Journal:
+    """One SQLite file per state directory. Every write is committed at once (WAL keeps it cheap)."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.clock = clock
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, run_id: str, runbook: str, config: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO runs (run_id, runbook, config, started_at) VALUES (?, ?, ?, ?)",
+            (run_id, runbook, config, self.clock()),
+        )
+
+    def finish_run(self, run_id: str, outcome: str) -> None:
+        self._db.execute(
+            "UPDATE runs SET finished_at = ?, outcome = ? WHERE run_id = ?", (self.clock(), outcome, run_id)
+        )
+
+    def runs(self) -> list[RunRecord]:
+        rows = self._db.execute(
+            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs ORDER BY started_at"
+        )
+        return [RunRecord(*row) for row in rows]
+
+    def latest_unfinished(self, config: str) -> RunRecord | None:
+        row = self._db.execute(
+            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs"
+            " WHERE config = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
+            (config,),
+        ).fetchone()
+        return RunRecord(*row) if row else None
+
+    # -- steps --------------------------------------------------------------------------------
+    def plan_step(
+        self, run_id: str, target: str, step: str, host: str, command: str, remote_dir: str
+    ) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO steps (run_id, target, step, host, command, remote_dir, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            (run_id, target, step, host, command, remote_dir),
+        )
+
+    def update_step(self, run_id: str, target: str, step: str, **fields: Any) -> None:
+        if not fields:
+            return
+        allowed = set(StepRecord.__dataclass_fields__) - {"run_id", "target", "step"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown step fields {sorted(unknown)}")
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        self._db.execute(
+            f"UPDATE steps SET {assignments} WHERE run_id = ? AND target = ? AND step = ?",  # noqa: S608 - keys checked
+            (*fields.values(), run_id, target, step),
+        )
+
+    def steps(self, run_id: str) -> list[StepRecord]:
+        rows = self._db.execute(
+            f"SELECT {', '.join(StepRecord.__dataclass_fields__)} FROM steps WHERE run_id = ? ORDER BY rowid",
+            (run_id,),
+        )
+        return [StepRecord(*row) for row in rows]
+
+    def step(self, run_id: str, target: str, step: str) -> StepRecord | None:
+        return next((s for s in self.steps(run_id) if s.target == target and s.step == step), None)
+
+    # -- events and actions -------------------------------------------------------------------
+    def record_event(self, run_id: str, target: str | None, kind: str, detail: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO events (run_id, at, target, kind, detail) VALUES (?, ?, ?, ?, ?)",
+            (run_id, self.clock(), target, kind, json.dumps(detail, sort_keys=True)),
+        )
+
+    def record_action(
+        self, run_id: str | None, target: str | None, action: str, detail: str, operator: str
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO actions (run_id, at, target, action, detail, operator) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, self.clock(), target, action, detail, operator),
+        )
+
+    def events(self, run_id: str) -> Iterator[tuple[float, str | None, str, dict[str, Any]]]:
+        for at, target, kind, detail in self._db.execute(
+            "SELECT at, target, kind, detail FROM events WHERE run_id = ? ORDER BY id", (run_id,)
+        ):
+            yield at, target, kind, json.loads(detail)
+
+    def actions(self, run_id: str) -> list[tuple[float, str | None, str, str, str]]:
+        return list(
+            self._db.execute(
+                "SELECT at, target, action, detail, operator FROM actions WHERE run_id = ? ORDER BY id",
+                (run_id,),
+            )
+        )
+
+
+class JournalSink:
+    """Records the run's state changes (not its log lines: those are in the log files)."""
+
+    def __init__(self, journal: Journal, run_id: str) -> None:
+        self.journal = journal
+        self.run_id = run_id
+
+    def emit(self, event: Event) -> None:
+        if isinstance(event, LogLines):
+            return
+        if isinstance(event, TargetChanged):
+            self.journal.record_event(
+                self.run_id,
+                event.target,
+                "state",
+                {
+                    "state": event.state.value,
+                    "phase": event.phase,
+                    "error": event.error,
+                    "reason": event.reason,
+                },
+            )
+        elif isinstance(event, RunStarted):
+            self.journal.record_event(self.run_id, None, "run-started", {"targets": list(event.targets)})
+        elif isinstance(event, RunFinished):
+            self.journal.record_event(
+                self.run_id,
+                None,
+                "run-finished",
+                {"succeeded": list(event.succeeded), "failed": list(event.failed)},
+            )
