@@ -34,6 +34,7 @@ class TargetChanged:
     error: str | None = None
     exit_status: int | None = None
     reason: str | None = None  # why: blocked by preflight, unreachable: connection refused ...
+    last_output_at: float | None = None  # lets a view show "silent for 4m12s" while stalled
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,9 @@ class TargetProgress:
     error: str | None = None  # the line that explains a failure, e.g. the 0516-082 line
     exit_status: int | None = None
     warnings: list[str] = field(default_factory=list)
+    last_output_at: float | None = None
+    phase_started_at: float | None = None
+    stall_reason: str | None = None
 
     def elapsed(self, now: float) -> float | None:
         if self.started_at is None:

@@ -12,29 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cockpit.domain import catalogue
+
 PHASES = 12
 PHASE_BANNER = re.compile(r"^Executing nimadm phase (\d{1,2})\.$")
-MESSAGE_CODE = re.compile(r"\b(0[0-9]{3}-[0-9]{3})\b")
+MESSAGE_CODE = catalogue.CODE
 
-# Codes that mean the run failed when they appear (the exit status confirms it).
-FATAL_CODES = frozenset(
-    {
-        "0505-187",  # Error cloning altinst_rootvg on client
-        "0505-204",  # SPOT lacks bos.alt_disk_install.rte
-        "0505-205",  # fileset level mismatch SPOT vs master
-        "0505-218",  # init_multibos() unexpected result (multibos standby)
-        "0516-082",  # lchangelv: Unable to access a special device file (ghost device)
-        "0042-001",  # nim: processing error encountered
-        "0042-053",  # lsnim: no such NIM object
-    }
-)
-# Codes seen in successful runs.
-BENIGN_CODES = frozenset({"0505-161"})
-BENIGN_LINES = (
-    re.compile(r"^Can not remove the glbd subsystem$"),
-    re.compile(r"^WARNING: rmitab failed!"),
-    re.compile(r"^sum: Can't open "),
-)
+# Codes that mean the run failed when they appear (the exit status confirms it), and the codes and
+# lines seen in successful runs: one table for the live tracker and `cockpit diagnose` (catalogue.py).
+FATAL_CODES = catalogue.fatal_codes()
+BENIGN_CODES = catalogue.benign_codes()
+BENIGN_LINES = catalogue.benign_line_patterns()
 
 # The line that best explains a failure: the root cause beats the generic 0505-187 wrapper.
 _ROOT_CAUSE_ORDER = ("0516-082", "0505-218", "0505-204", "0505-205", "0042-053", "0042-001", "0505-187")

@@ -153,7 +153,7 @@ class Journal:
             raise ValueError(f"unknown step fields {sorted(unknown)}")
         assignments = ", ".join(f"{k} = ?" for k in fields)
         self._db.execute(
-            f"UPDATE steps SET {assignments} WHERE run_id = ? AND target = ? AND step = ?",  # noqa: S608 - keys checked
+            f"UPDATE steps SET {assignments} WHERE run_id = ? AND target = ? AND step = ?",
             (*fields.values(), run_id, target, step),
         )
 

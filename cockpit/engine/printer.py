@@ -44,7 +44,8 @@ class LinePrinter:
         detail = ""
         if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED):
             detail = "  ".join(x for x in (e.reason if e.reason != e.error else None, e.error) if x)
-        text = f"{e.target:<{self._width}} {e.state.value.upper() if e.state.finished else e.state.value:<11} {phase:<11}"
+        state = e.state.value.upper() if e.state.finished else e.state.value
+        text = f"{e.target:<{self._width}} {state:<11} {phase:<11}"
         self._print(e.at, (text + " " + detail).rstrip())
 
     def _print(self, at: float, text: str) -> None:

@@ -143,7 +143,7 @@ class NimadmRun:
             transport = self.transport_for(self.config.master)
             try:
                 await runner.run(transport, step.command, step.remote, self.policy, resume=launched)
-            except Exception as exc:  # noqa: BLE001 - one target's bug must not end the others
+            except Exception as exc:
                 runner.progress.error = f"internal error: {type(exc).__name__}: {exc}"
                 runner.finish(TargetState.FAILED, reason=runner.progress.error)
             finally:

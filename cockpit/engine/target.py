@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,7 @@ from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import NimadmTracker
 from cockpit.domain.remote_step import RemoteStep
+from cockpit.domain.stall import PhaseTiming, stall_reason, timing_for
 from cockpit.engine.follow import FollowPolicy, StepFollower
 from cockpit.engine.journal import Journal
 from cockpit.engine.logstore import LogStore
@@ -31,6 +34,7 @@ class TargetRunner:
         run_id: str,
         step_name: str = "nimadm",
         clock: Callable[[], float] = time.time,
+        timing: Callable[[int | None], PhaseTiming] = timing_for,
     ) -> None:
         self.progress = progress
         self.sink = sink
@@ -39,6 +43,9 @@ class TargetRunner:
         self.run_id = run_id
         self.step_name = step_name
         self.clock = clock
+        self.timing = timing
+        self.snoozed_until = 0.0
+        """The operator said "keep waiting": no stall alarm before this time."""
         self._seq = 0
         self._offset = 0
         self._offset_journaled_at = 0.0
@@ -60,6 +67,7 @@ class TargetRunner:
                 error=p.error,
                 exit_status=p.exit_status,
                 reason=reason,
+                last_output_at=p.last_output_at,
             )
         )
         self._journal(
@@ -115,8 +123,17 @@ class TargetRunner:
             if status.state == "absent":
                 self._journal(launched_at=self.clock())
                 await follower.launch(command)
+            now = self.clock()
+            p.last_output_at = p.last_output_at or now
+            p.phase_started_at = p.phase_started_at or now
             self.announce("re-attached" if resume and status.state != "absent" else None)
-            exit_status = await follower.follow(self._offset, self._chunk)
+            watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
+            try:
+                exit_status = await follower.follow(self._offset, self._chunk)
+            finally:
+                watchdog.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchdog
         except TransportError as exc:
             where = f" in phase {p.phase}" if p.phase else ""
             p.error = f"lost the NIM master{where}; the migration may still be running there: {exc}"
@@ -154,7 +171,41 @@ class TargetRunner:
     def _note(self, text: str) -> None:
         self.announce(text)
 
+    # -- stall detection ------------------------------------------------------------------------
+    async def _watch(self) -> None:
+        while True:
+            silence = self.timing(self.progress.phase).silence
+            await asyncio.sleep(min(5.0, max(0.05, silence / 10)))
+            self.check_stall()
+
+    def check_stall(self) -> None:
+        """Flip between running and stalled; called by the watchdog and after each chunk."""
+        p = self.progress
+        if p.state not in (TargetState.RUNNING, TargetState.STALLED) or p.last_output_at is None:
+            return
+        now = self.clock()
+        reason = None
+        if now >= self.snoozed_until:
+            reason = stall_reason(
+                phase=p.phase,
+                phase_started_at=p.phase_started_at or now,
+                last_output_at=p.last_output_at,
+                now=now,
+                timing=self.timing(p.phase),
+            )
+        if reason and p.state is TargetState.RUNNING:
+            p.state, p.stall_reason = TargetState.STALLED, reason
+            self.announce(f"stalled: {reason}")
+        elif reason is None and p.state is TargetState.STALLED:
+            p.state, p.stall_reason = TargetState.RUNNING, None
+            self.announce("output resumed" if now >= self.snoozed_until else "alarm snoozed by the operator")
+
+    def snooze(self, seconds: float) -> None:
+        self.snoozed_until = self.clock() + seconds
+        self.check_stall()
+
     def _chunk(self, chunk: bytes) -> None:
+        self.progress.last_output_at = self.clock()
         self.logs.append(self.progress.name, chunk)
         self._offset += len(chunk)
         self._lines(self._splitter.feed(chunk))
@@ -178,4 +229,7 @@ class TargetRunner:
         self.sink.emit(LogLines(p.name, tuple(lines), self._seq))
         self._seq += len(lines)
         if p.phase != phase_before:
+            p.phase_started_at = self.clock()
             self.announce()
+        if p.state is TargetState.STALLED:
+            self.check_stall()

@@ -1,0 +1,88 @@
+"""When is a silent step stuck? Expected durations and silence thresholds per nimadm phase.
+
+Sources: a whole run takes about an hour, phase 6 (installp) about 30 minutes [S3], [RHDISK0];
+IBM's Ansible role allows 4 hours. The split across phases and the silence thresholds are our
+estimates (INFERRED), tuned so that a phase known to print nothing for long stretches (phase 1's
+rootvg copy, phase 6's installp) is not flagged early, while an NFS mount in phase 3 that hangs is
+flagged within minutes. Every value can be overridden in the plan, and all are multiplied by the
+plan's time scale (the simulator compresses an hour into seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MINUTE = 60.0
+
+
+@dataclass(frozen=True)
+class PhaseTiming:
+    expected: float
+    """Typical duration of the phase, seconds."""
+    silence: float
+    """No output for this long means stalled, seconds."""
+
+
+# Key None = before phase 1 (initialisation and eligibility checks).
+NIMADM_TIMING: Mapping[int | None, PhaseTiming] = {
+    None: PhaseTiming(1 * MINUTE, 5 * MINUTE),
+    1: PhaseTiming(8 * MINUTE, 20 * MINUTE),
+    2: PhaseTiming(1 * MINUTE, 5 * MINUTE),
+    3: PhaseTiming(1 * MINUTE, 5 * MINUTE),
+    4: PhaseTiming(0.2 * MINUTE, 5 * MINUTE),
+    5: PhaseTiming(6 * MINUTE, 15 * MINUTE),
+    6: PhaseTiming(30 * MINUTE, 20 * MINUTE),
+    7: PhaseTiming(0.2 * MINUTE, 5 * MINUTE),
+    8: PhaseTiming(2 * MINUTE, 10 * MINUTE),
+    9: PhaseTiming(0.5 * MINUTE, 5 * MINUTE),
+    10: PhaseTiming(0.5 * MINUTE, 5 * MINUTE),
+    11: PhaseTiming(4 * MINUTE, 10 * MINUTE),
+    12: PhaseTiming(1 * MINUTE, 5 * MINUTE),
+}
+OVERRUN_FACTOR = 4.0
+"""A phase running this many times its expected duration is stalled even if it still prints."""
+
+
+def timing_for(
+    phase: int | None,
+    *,
+    scale: float = 1.0,
+    overrides: Mapping[int, PhaseTiming] | None = None,
+) -> PhaseTiming:
+    base = (overrides or {}).get(phase) if phase is not None else None
+    base = base or NIMADM_TIMING.get(phase) or NIMADM_TIMING[None]
+    return PhaseTiming(base.expected * scale, base.silence * scale)
+
+
+def stall_reason(
+    *,
+    phase: int | None,
+    phase_started_at: float,
+    last_output_at: float,
+    now: float,
+    timing: PhaseTiming,
+) -> str | None:
+    """Why the step is stalled, or None while it looks alive."""
+    where = f"phase {phase}" if phase else "initialisation"
+    silent = now - last_output_at
+    if silent >= timing.silence:
+        return f"silent for {format_duration(silent)} in {where} (threshold {format_duration(timing.silence)})"
+    running = now - phase_started_at
+    if running >= timing.expected * OVERRUN_FACTOR:
+        return (
+            f"{where} running {format_duration(running)}, {running / timing.expected:.0f}x its typical "
+            f"{format_duration(timing.expected)}"
+        )
+    return None
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m"
+    if m:
+        return f"{m}m{s:02d}s"
+    return f"{s}s"
