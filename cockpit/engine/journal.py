@@ -135,9 +135,7 @@ class Journal:
         return RunRecord(*row) if row else None
 
     # -- steps --------------------------------------------------------------------------------
-    def plan_step(
-        self, run_id: str, target: str, step: str, host: str, command: str, remote_dir: str
-    ) -> None:
+    def plan_step(self, run_id: str, target: str, step: str, host: str, command: str, remote_dir: str) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO steps (run_id, target, step, host, command, remote_dir, state)"
             " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
@@ -174,9 +172,7 @@ class Journal:
             (run_id, self.clock(), target, kind, json.dumps(detail, sort_keys=True)),
         )
 
-    def record_action(
-        self, run_id: str | None, target: str | None, action: str, detail: str, operator: str
-    ) -> None:
+    def record_action(self, run_id: str | None, target: str | None, action: str, detail: str, operator: str) -> None:
         self._db.execute(
             "INSERT INTO actions (run_id, at, target, action, detail, operator) VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, self.clock(), target, action, detail, operator),

@@ -26,11 +26,7 @@ class LinePrinter:
         elif isinstance(event, TargetChanged):
             self._target(event)
         elif isinstance(event, RunFinished):
-            verdict = (
-                "all succeeded"
-                if event.ok
-                else f"{len(event.failed)} not succeeded: {', '.join(event.failed)}"
-            )
+            verdict = "all succeeded" if event.ok else f"{len(event.failed)} not succeeded: {', '.join(event.failed)}"
             self._print(event.at, f"run {event.run_id} finished: {len(event.succeeded)} succeeded, {verdict}")
 
     def _target(self, e: TargetChanged) -> None:

@@ -18,6 +18,7 @@ from cockpit.domain.events import EventSink, FanOutSink, RunFinished, RunStarted
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm_commands import nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
+from cockpit.domain.stall import PhaseTiming, timing_for
 from cockpit.engine.follow import FollowPolicy
 from cockpit.engine.journal import Journal, JournalSink, StepRecord
 from cockpit.engine.logstore import LogStore
@@ -26,7 +27,6 @@ from cockpit.transports.base import Transport
 
 TransportFactory = Callable[[Host], Transport]
 STEP = "nimadm"
-DEFAULT_REMOTE_DIR = "/var/tmp/cockpit"
 
 
 def new_run_id(clock: Callable[[], float] = time.time) -> str:
@@ -75,16 +75,20 @@ class NimadmRun:
                 raise NothingToResume(f"no unfinished run of {self.config_key} in {self.journal.path}")
             run_id = record.run_id
         self.run_id = run_id or new_run_id(clock)
-        self.policy = policy or FollowPolicy(**_policy_overrides(config))
+        follow = config.plan.follow
+        self.policy = policy or FollowPolicy(
+            poll=follow.poll, idle_poll=follow.idle_poll, give_up_after=follow.give_up_after
+        )
         self.run_dir = config.state_dir / "runs" / self.run_id
         self.logs = LogStore(self.run_dir / "logs")
         self.steps = self.plan()
         self.progress = {s.target: TargetProgress(s.target) for s in self.steps}
+        self.timing = phase_timing(config)
         self._limit = asyncio.Semaphore(config.plan.concurrency)
 
     def plan(self) -> list[PlannedStep]:
         plan = self.config.plan
-        base = getattr(self.config.master, "work_dir", None) or DEFAULT_REMOTE_DIR
+        base = self.config.master.work_dir
         return [
             PlannedStep(
                 c.host,
@@ -108,14 +112,10 @@ class NimadmRun:
         out = FanOutSink(sink, journal_sink)
         self.journal.start_run(self.run_id, STEP, self.config_key)
         for s in self.steps:
-            self.journal.plan_step(
-                self.run_id, s.target, STEP, self.config.master.name, s.command, s.remote.directory
-            )
+            self.journal.plan_step(self.run_id, s.target, STEP, self.config.master.name, s.command, s.remote.directory)
         out.emit(RunStarted(self.run_id, STEP, tuple(s.target for s in self.steps), self.clock()))
         runners = {
-            s.target: TargetRunner(
-                self.progress[s.target], out, self.logs, self.journal, self.run_id, STEP, self.clock
-            )
+            s.target: TargetRunner(self.progress[s.target], out, self.logs, self.journal, self.run_id, STEP, self.clock)
             for s in self.steps
         }
         records = {r.target: r for r in self.journal.steps(self.run_id)}
@@ -164,8 +164,18 @@ def _restore(progress: TargetProgress, record: StepRecord | None) -> None:
         progress.finished_at = record.finished_at
 
 
-def _policy_overrides(config: Config) -> dict[str, float]:
-    follow = getattr(config.plan, "follow", None)
-    if follow is None:
-        return {}
-    return {k: v for k, v in follow.model_dump().items() if v is not None}
+def phase_timing(config: Config) -> Callable[[int | None], PhaseTiming]:
+    """The runbook's phase timing with the plan's overrides and time scale applied."""
+    plan = config.plan
+    overrides = {}
+    for phase, o in plan.phase_timing.items():
+        default = timing_for(phase)
+        overrides[phase] = PhaseTiming(
+            o.expected_minutes * 60 if o.expected_minutes else default.expected,
+            o.silence_minutes * 60 if o.silence_minutes else default.silence,
+        )
+
+    def timing(phase: int | None) -> PhaseTiming:
+        return timing_for(phase, scale=plan.time_scale, overrides=overrides)
+
+    return timing

@@ -153,9 +153,7 @@ class TargetRunner:
             return
         p.error = tracker.error_line or f"nimadm exited with status {exit_status}"
         failed_in = tracker.failed_in_phase or p.phase
-        self.finish(
-            TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks"
-        )
+        self.finish(TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks")
 
     def _prime_from_log(self) -> None:
         """After a restart: rebuild phase, errors and the line count from the local log file."""

@@ -15,8 +15,22 @@ def test_nimadm_command_is_the_documented_form() -> None:
 
 def test_several_disks_travel_as_one_quoted_argument_and_cache_vg_and_phase_are_added() -> None:
     cmd = nimadm_migrate("c1", "lpp", "spot", ["hdisk2", "hdisk3"], cache_vg="nimvg", phase=6)
-    assert shlex.split(cmd) == ["nimadm", "-c", "c1", "-l", "lpp", "-s", "spot", "-d", "hdisk2 hdisk3", "-Y",
-                                "-j", "nimvg", "-P", "6"]
+    assert shlex.split(cmd) == [
+        "nimadm",
+        "-c",
+        "c1",
+        "-l",
+        "lpp",
+        "-s",
+        "spot",
+        "-d",
+        "hdisk2 hdisk3",
+        "-Y",
+        "-j",
+        "nimvg",
+        "-P",
+        "6",
+    ]
 
 
 def test_cleanup_command() -> None:
