@@ -14,7 +14,10 @@ from cockpit.transports.local import LocalTransport
 
 FAST = FollowPolicy(poll=0.05, idle_poll=0.1)
 # Quotes, $, backquotes, a backslash and non-ASCII: all must reach the log unchanged.
-TRICKY = r"""for i in 1 2 3 4 5 6; do printf 'line %s '"'"'q'"'"' "$x" `b` \\ ü\n' $i; sleep 0.05; done; echo oops >&2; exit 3"""
+TRICKY = (
+    r"""for i in 1 2 3 4 5 6; do printf 'line %s '"'"'q'"'"' "$x" `b` \\ ü\n' $i; sleep 0.05; done;"""
+    " echo oops >&2; exit 3"
+)
 
 
 async def _follow_all(follower: StepFollower, offset: int = 0) -> tuple[bytes, int]:

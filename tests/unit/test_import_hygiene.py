@@ -31,7 +31,11 @@ def test_domain_imports_neither_asyncssh_nor_yaml() -> None:
 
 
 def test_cockpit_help_runs_without_textual() -> None:
-    code = "import sys; from cockpit.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\nprint('textual' in sys.modules, file=sys.stderr)"
+    code = (
+        "import sys; from cockpit.cli import main\n"
+        "try:\n main(['--help'])\nexcept SystemExit: pass\n"
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "usage: cockpit" in proc.stdout
     assert proc.stderr.strip() == "False"

@@ -1,0 +1,151 @@
+"""The log pane: file tail first, then live lines; exact, bounded, pausable."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from cockpit.domain.models import TargetState
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.log import LogScreen
+from tests.ui import nimadm_output as out
+from tests.ui.conftest import SIZE, MakeApp, settle, wait_until
+from tests.ui.fake_engine import ScriptedEngine
+
+HOST = "aixdb01"
+
+
+def nimadm_run(host: str, phases: range) -> list[str]:
+    lines = out.prologue(host)
+    for number in phases:
+        lines += out.phase(host, number)
+    return lines
+
+
+async def open_pane(pilot: Pilot[None], app: CockpitApp, target: str) -> LogScreen:
+    app.open_log(target)
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, LogScreen) and app.screen.target == target,
+    )
+    screen = app.screen
+    assert isinstance(screen, LogScreen)
+    await wait_until(pilot, screen.loaded.is_set)
+    return screen
+
+
+async def started(pilot: Pilot[None], engine: ScriptedEngine) -> None:
+    await wait_until(pilot, engine.started.is_set)
+
+
+async def test_file_tail_then_live_lines_exactly_once(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        engine.change(HOST, TargetState.RUNNING, 3)
+        lines = nimadm_run(HOST, range(1, 7))
+        engine.log(HOST, lines[:60], batch=9)
+        # The engine has written 25 more lines to the file but not emitted them yet.
+        engine.write_file(HOST, lines[60:85])
+        app.open_log(HOST)
+        # ...and emits them right after the pane opened: they are both in the file and live.
+        engine.emit_written(HOST, batch=4)
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen))
+        screen = app.screen
+        assert isinstance(screen, LogScreen)
+        await wait_until(pilot, screen.loaded.is_set)
+        engine.log(HOST, lines[85:], batch=5)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines
+        assert lines.count("") == 6  # the blank line before each banner survived
+        assert screen.log_widget.lines[-1] == "Installing software with the installp installer."
+
+
+async def test_pause_then_resume_loses_nothing(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        engine.change(HOST, TargetState.RUNNING, 5)
+        lines = nimadm_run(HOST, range(1, 13))
+        engine.log(HOST, lines[:40])
+        screen = await open_pane(pilot, app, HOST)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines[:40]
+
+        await pilot.press("p")
+        engine.log(HOST, lines[40:150], batch=7)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines[:40]  # frozen while paused
+        assert "PAUSED" in screen.header.text
+        assert "110 new lines waiting" in screen.header.text
+
+        await pilot.press("space")
+        engine.log(HOST, lines[150:], batch=3)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines
+        assert "FOLLOWING" in screen.header.text
+
+
+async def test_max_lines_bound_holds_from_file_live_and_paused(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,), log_max_lines=100)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        lines = [f"installp: {i:05d} bos.rte.libc 7.2.5.101 APPLY SUCCESS" for i in range(2_000)]
+        engine.log(HOST, lines[:250])
+        screen = await open_pane(pilot, app, HOST)
+        assert list(screen.log_widget.lines) == lines[150:250]
+
+        engine.log(HOST, lines[250:1_000], batch=33)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines[900:1_000]
+
+        await pilot.press("p")
+        engine.log(HOST, lines[1_000:], batch=17)
+        await settle(pilot)
+        assert screen.log_widget.line_count == 100
+        await pilot.press("p")
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines[-100:]
+
+
+async def test_pane_for_a_host_without_a_log_file_yet(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        screen = await open_pane(pilot, app, HOST)
+        assert screen.log_widget.line_count == 0
+        assert screen.note is None
+        engine.change(HOST, TargetState.RUNNING)
+        engine.log(HOST, out.prologue(HOST))
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == out.prologue(HOST)
+
+
+async def test_header_tracks_state_and_phase_live(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        engine.change(HOST, TargetState.RUNNING, 10)
+        screen = await open_pane(pilot, app, HOST)
+        assert screen.header.text.startswith(f"{HOST} · ▶ running · phase 10/12")
+        engine.change(HOST, TargetState.RUNNING, 11)
+        engine.log(HOST, out.phase11_ghost_device_failure(HOST))
+        engine.change(HOST, TargetState.FAILED, error=out.GHOST_DEVICE_ERROR, exit_status=1)
+        await settle(pilot)
+        text = screen.header.text
+        assert text.startswith(f"{HOST} · ✗ failed · phase 11/12")
+        assert out.GHOST_DEVICE_ERROR in text
+        assert screen.log_widget.lines[-1] == "Bootlist is set to the boot disk: hdisk0 blv=hd5"
+
+
+async def test_opening_another_log_replaces_the_pane(make_app: MakeApp) -> None:
+    other = "aixweb02"
+    app, engine = make_app((HOST, other))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        engine.log(HOST, ["Initializing the NIM master."])
+        engine.log(other, [f"Initializing NIM client {other}."])
+        await open_pane(pilot, app, HOST)
+        screen = await open_pane(pilot, app, other)
+        assert list(screen.log_widget.lines) == [f"Initializing NIM client {other}."]
+        assert sum(isinstance(s, LogScreen) for s in app.screen_stack) == 1
+        assert app.bridge.feed is not None and app.bridge.feed.target == other
