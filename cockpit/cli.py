@@ -55,12 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
     val.add_argument("config", type=Path)
 
+    dg = sub.add_parser("diagnose", help="phases, outcome, known errors and fixes of a saved nimadm/alt_disk log")
+    dg.add_argument("logfile", type=Path)
+    dg.add_argument("--format", choices=("text", "json"), default="text")
+
     sim = sub.add_parser("sim", help="serve a simulated AIX fleet on 127.0.0.1 in the foreground")
     sim.add_argument("scenario", nargs="?", default="demo")
     sim.add_argument("--inventory-out", type=Path, help="write the fleet's inventory (a config file) here")
-    sim.add_argument(
-        "--workdir", type=Path, help="keep the fleet's keys and state here (default: a temp dir)"
-    )
+    sim.add_argument("--workdir", type=Path, help="keep the fleet's keys and state here (default: a temp dir)")
     sim.add_argument("--hosts", type=int, help="number of simulated clients")
     return p
 
@@ -94,6 +96,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_validate(args.config)
     if args.command == "run":
         return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run, resume=args.resume)
+    if args.command == "diagnose":
+        from cockpit.commands.diagnose import run as diagnose_run
+
+        return diagnose_run(args.logfile, args.format)
     if args.command == "sim":
         return cmd_sim(args.scenario, args.inventory_out, args.workdir, args.hosts)
     if args.command == "demo":
@@ -117,9 +123,7 @@ def cmd_validate(path: Path) -> int:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
     plan = config.plan
-    print(
-        f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}"
-    )
+    print(f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}")
     return EXIT_OK
 
 
@@ -136,17 +140,13 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False) 
     from cockpit.transports.factory import transport_for
 
     try:
-        engine = NimadmRun(
-            config, lambda host: transport_for(host, config.ssh), config_path=path, resume=resume
-        )
+        engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=path, resume=resume)
     except NothingToResume as exc:
         raise UsageError(str(exc)) from exc
     if dry_run:
         master = config.master
         for step in engine.steps:
-            print(
-                f"{step.target}: on {master.name} ({master.user}@{master.address}:{master.port}): {step.command}"
-            )
+            print(f"{step.target}: on {master.name} ({master.user}@{master.address}:{master.port}): {step.command}")
         print(f"concurrency {config.plan.concurrency}; nothing was run")
         return EXIT_OK
     if headless:

@@ -60,7 +60,6 @@ class Entry:
         return self.text.count("\n")
 
 
-
 _ALT_DISK_FILESET_FIX = (
     "Install bos.alt_disk_install.rte into the SPOT from the lpp_source; keep the master's rootvg, the "
     "lpp_source and the SPOT at the same level of that fileset (the lpp_source must not be above the "
@@ -134,9 +133,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="0505-204",
         text="0505-204 nimadm: SPOT <spot> does not have bos.alt_disk_install.rte installed.",
-        pattern=re.compile(
-            r"0505-204 nimadm: SPOT (?P<spot>\S+) does not have bos\.alt_disk_install\.rte installed\."
-        ),
+        pattern=re.compile(r"0505-204 nimadm: SPOT (?P<spot>\S+) does not have bos\.alt_disk_install\.rte installed\."),
         severity="fatal",
         meaning="Pre-check: the SPOT lacks bos.alt_disk_install.rte; nimadm stops before phase 1.",
         fix=_ALT_DISK_FILESET_FIX,
@@ -315,9 +312,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="0042-137",
         text="0042-137 nimclient: the /etc/niminfo file is missing some required environment variables",
-        pattern=re.compile(
-            r"0042-137 nimclient: the /etc/niminfo file is missing some required environment variables"
-        ),
+        pattern=re.compile(r"0042-137 nimclient: the /etc/niminfo file is missing some required environment variables"),
         severity="fatal",
         meaning=(
             "The client's /etc/niminfo is incomplete, so the client cannot work with its NIM master (it may "

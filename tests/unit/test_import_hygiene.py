@@ -11,6 +11,7 @@ HEADLESS = [
     "cockpit.engine.run",
     "cockpit.engine.printer",
     "cockpit.transports.factory",
+    "cockpit.commands.diagnose",
 ]
 
 

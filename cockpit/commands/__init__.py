@@ -1,0 +1,1 @@
+"""Headless subcommands of `cockpit`, one module each; none of them imports Textual."""
