@@ -99,9 +99,7 @@ class SSHTransport:
             ) from exc
         except (OSError, asyncssh.Error) as exc:
             reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
-            raise TransportError(
-                f"{self.name}: cannot connect to {self.address}:{self.port}: {reason}"
-            ) from exc
+            raise TransportError(f"{self.name}: cannot connect to {self.address}:{self.port}: {reason}") from exc
 
     def _host_key_message(self) -> str:
         try:

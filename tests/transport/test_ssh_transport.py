@@ -59,8 +59,12 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
             conns.append(conn)
 
     acceptor = await asyncssh.listen(
-        "127.0.0.1", 0, server_host_keys=[host_key], authorized_client_keys=authorized,
-        process_factory=_script, server_factory=Tracker,
+        "127.0.0.1",
+        0,
+        server_host_keys=[host_key],
+        authorized_client_keys=authorized,
+        process_factory=_script,
+        server_factory=Tracker,
     )
     port = acceptor.sockets[0].getsockname()[1]
     known = tmp_path / "known_hosts"
@@ -71,8 +75,15 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
 
 
 def transport(s: Server, known_hosts: Path | None = None) -> SSHTransport:
-    return SSHTransport("lpar01", "127.0.0.1", s.port, "root", known_hosts=known_hosts or s.known_hosts,
-                        client_keys=[s.client_key_path], connect_timeout=5)
+    return SSHTransport(
+        "lpar01",
+        "127.0.0.1",
+        s.port,
+        "root",
+        known_hosts=known_hosts or s.known_hosts,
+        client_keys=[s.client_key_path],
+        connect_timeout=5,
+    )
 
 
 async def test_run_returns_exit_status_stdout_and_stderr_separately(server: Server) -> None:
