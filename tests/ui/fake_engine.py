@@ -53,6 +53,7 @@ class ScriptedEngine:
         self._emitted: dict[str, int] = {}
         self._started_at: dict[str, float] = {}
         self._phase: dict[str, int | None] = {}
+        self._last_output: dict[str, float] = {}
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -124,6 +125,7 @@ class ScriptedEngine:
                 error=error,
                 exit_status=exit_status,
                 reason=reason,
+                last_output_at=self._last_output.get(target),
             )
         )
 
@@ -138,6 +140,8 @@ class ScriptedEngine:
         written = self._written.get(target, [])
         start = self._emitted.get(target, 0)
         step = batch or max(1, len(written) - start)
+        if start < len(written):
+            self._last_output[target] = self.clock()
         for first in range(start, len(written), step):
             chunk = tuple(written[first : first + step])
             self.emit_event(LogLines(target, chunk, first))

@@ -70,8 +70,7 @@ def _body(client: str, phase: int, disk: str) -> list[str]:
             "Merging system configuration files.",
             "Can not remove the glbd subsystem",
             'WARNING: rmitab failed! Unable to remove "mkatmpvc" entry from /etc/inittab.',
-            "/lpp/devices.common.IBM.atm/deinstl/devices.common.IBM.atm.rte.unconfig[76]: "
-            "/etc/atm.defs: cannot open",
+            "/lpp/devices.common.IBM.atm/deinstl/devices.common.IBM.atm.rte.unconfig[76]: /etc/atm.defs: cannot open",
             "sum: Can't open /usr/lib/hal_hfi.o",
             "Running migration merge method: ODM_merge Config_Rules.",
             "Running migration merge method: ODM_merge SRCsubsys.",

@@ -64,6 +64,7 @@ SEVEN = (
 )
 NIMSH_DOWN = "preflight: nimsh not answering on aixmq05 (port 3901 refused)"
 SSH_REFUSED = "ssh aixftp06: connection refused (port 22)"
+STALL_REASON = "stalled: silent for 10m00s in phase 9 (threshold 10m00s)"
 
 
 async def every_state(engine: ScriptedEngine) -> None:
@@ -82,7 +83,8 @@ async def every_state(engine: ScriptedEngine) -> None:
                 engine.log(host, out.phase(host, number) if host != app or number < 6 else out.phase(host, 6)[:7])
     engine.change(db, TargetState.SUCCEEDED)
     engine.change(web, TargetState.FAILED, error=out.GHOST_DEVICE_ERROR, exit_status=1)
-    engine.change(bat, TargetState.STALLED)
+    engine.clock.advance(600.0)
+    engine.change(bat, TargetState.STALLED, reason=STALL_REASON)
     engine.change(mq, TargetState.BLOCKED, reason=NIMSH_DOWN)
     engine.change(ftp, TargetState.UNREACHABLE, reason=SSH_REFUSED)
     engine.clock.advance(61.0)

@@ -79,6 +79,14 @@ def test_feed_keeps_only_the_watched_target_and_skips_what_the_file_showed() -> 
     assert feed.drain() == []
 
 
+def test_feed_cuts_a_batch_that_straddles_the_end_of_the_file() -> None:
+    bridge = UiBridge(["a"])
+    feed = bridge.watch("a")
+    bridge.emit(lines("a", 0, 8))
+    assert feed.settle(5) == []  # the file held lines 0..4
+    assert feed.drain() == ["a line 5", "a line 6", "a line 7"]
+
+
 def test_feed_fills_a_short_file_from_the_tail_ring() -> None:
     bridge = UiBridge(["a"], tail_lines=20)
     bridge.emit(lines("a", 0, 30))
@@ -124,8 +132,9 @@ def test_elapsed_ticks_on_the_ui_clock_and_stops_when_finished() -> None:
     clock.advance(30)
     assert view.elapsed(clock()) == 130.0
     bridge.emit(
-        changed("a", TargetState.SUCCEEDED, 12, at=1_700_003_600.0, started_at=1_700_000_000.0,
-                finished_at=1_700_003_600.0)
+        changed(
+            "a", TargetState.SUCCEEDED, 12, at=1_700_003_600.0, started_at=1_700_000_000.0, finished_at=1_700_003_600.0
+        )
     )
     clock.advance(999)
     assert view.elapsed(clock()) == 3600.0

@@ -153,3 +153,95 @@ async def test_a_target_first_seen_in_events_gets_a_row(make_app: MakeApp) -> No
         assert t.row_count == 2
         assert t.cell_text("aixlate-long-name-09", "target") == "aixlate-long-name-09"
         assert t.cell_text("aixlate-long-name-09", "phase") == " 2/12 ██░░░░░░░░░░"
+
+
+async def test_clicking_a_row_then_clicking_it_again_opens_its_log(make_app: MakeApp) -> None:
+    app, engine = make_app(HOSTS, three_hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        await settle(pilot)
+        row_y = 1 + HOSTS.index(APP)  # below the column labels
+        await pilot.click("#fleet", offset=(3, row_y))
+        assert table(app).target_at_cursor() == APP
+        await pilot.click("#fleet", offset=(3, row_y))
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen))
+        assert isinstance(app.screen, LogScreen) and app.screen.target == APP
+
+
+async def test_rows_that_only_printed_wait_for_a_full_flush(make_app: MakeApp) -> None:
+    app, engine = make_app((DB,))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, engine.started.is_set)
+        engine.change(DB, TargetState.RUNNING, 1)
+        engine.log(DB, out.phase(DB, 1)[:6])
+        await settle(pilot)
+        engine.log(DB, ["Checking disk sizes."])
+        engine.change(DB, TargetState.RUNNING, 2)  # a state change is drawn on every flush...
+        app.flush(full=False)
+        assert table(app).cell_text(DB, "phase") == " 2/12 ██░░░░░░░░░░"
+        engine.log(DB, ["Creating logical volume alt_hd5."])
+        app.flush(full=False)  # ...a new last line alone waits for a full one
+        assert table(app).cell_text(DB, "last") == "Checking disk sizes."
+        app.flush()
+        assert table(app).cell_text(DB, "last") == "Creating logical volume alt_hd5."
+
+
+async def test_fleet_catches_up_after_a_log_pane_closes(make_app: MakeApp) -> None:
+    app, engine = make_app(HOSTS, three_hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        await settle(pilot)
+        app.open_log(WEB)
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen))
+        engine.release("mid")
+        await wait_until(pilot, lambda: not app.run_active)
+        app.flush()
+        assert table(app).cell_text(APP, "state") == "▶ running"  # hidden: not redrawn yet
+        await pilot.press("escape")
+        assert table(app).cell_text(APP, "state") == "✓ succeeded"
+        assert table(app).cell_text(APP, "last") == f"Cleaning up alt_disk_migration on client {APP}."
+        assert app.fleet.header.summary_text == "ok 2 · failed 1"
+
+
+async def test_stalled_row_counts_the_silence(make_app: MakeApp) -> None:
+    app, engine = make_app((DB,))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, engine.started.is_set)
+        engine.change(DB, TargetState.RUNNING, 6)
+        engine.log(DB, out.phase(DB, 6))
+        engine.clock.advance(600)
+        engine.change(DB, TargetState.STALLED, reason="stalled: silent for 10m00s in phase 6 (threshold 10m00s)")
+        await settle(pilot)
+        last = "Installing software with the installp installer."
+        assert table(app).cell_text(DB, "last") == f"silent 10:00 · {last}"
+        engine.clock.advance(5)
+        await settle(pilot)
+        assert table(app).cell_text(DB, "last") == f"silent 10:05 · {last}"
+
+
+async def test_last_line_column_fits_a_narrow_terminal(make_app: MakeApp) -> None:
+    app, engine = make_app(HOSTS, three_hosts)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await engine.reached("mid")
+        await settle(pilot)
+        t = table(app)
+        shown = t.cell_text(WEB, "last")
+        assert shown.startswith("phase 11: 0516-082") and shown.endswith("…")
+        assert t.virtual_size.width <= t.size.width  # no sideways scrolling
+        await pilot.resize_terminal(160, 48)
+        await settle(pilot)
+        assert t.cell_text(WEB, "last") == f"phase 11: {out.GHOST_DEVICE_ERROR}"
+
+
+async def test_freeze_gc_is_opt_in(make_app: MakeApp) -> None:
+    import gc
+
+    gc.unfreeze()
+    for freeze in (False, True):
+        app, _engine = make_app((DB,), freeze_gc=freeze)
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                assert (gc.get_freeze_count() > 0) is freeze
+        finally:
+            gc.unfreeze()  # process-wide: leave the test session as it was

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.pilot import Pilot
 
+from cockpit.domain.events import LogLines
 from cockpit.domain.models import TargetState
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.log import LogScreen
 from tests.ui import nimadm_output as out
 from tests.ui.conftest import SIZE, MakeApp, settle, wait_until
-from tests.ui.fake_engine import ScriptedEngine
+from tests.ui.fake_engine import FakeClock, ScriptedEngine
 
 HOST = "aixdb01"
 
@@ -58,6 +61,36 @@ async def test_file_tail_then_live_lines_exactly_once(make_app: MakeApp) -> None
         assert list(screen.log_widget.lines) == lines
         assert lines.count("") == 6  # the blank line before each banner survived
         assert screen.log_widget.lines[-1] == "Installing software with the installp installer."
+
+
+async def test_live_batch_straddling_the_file_end_is_cut_exactly(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        lines = nimadm_run(HOST, range(1, 9))
+        engine.log(HOST, lines[:60])
+        engine.write_file(HOST, lines[60:85])  # in the file when the pane reads it, not emitted
+        screen = await open_pane(pilot, app, HOST)
+        engine.write_file(HOST, lines[85:])
+        engine.emit_written(HOST, batch=7)  # 60-66 ... 81-87 (straddles line 85) ... to the end
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines
+
+
+async def test_last_line_without_newline_shows_once(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        lines = nimadm_run(HOST, range(12, 13))
+        engine.log(HOST, lines[:-1])
+        # The stream ended without a newline: the engine wrote the bytes and emitted the line,
+        # but the file holds it as an incomplete line, which the tail reader leaves out.
+        with engine.log_path(HOST).open("a") as f:
+            f.write(lines[-1])
+        engine.emit_event(LogLines(HOST, (lines[-1],), len(lines) - 1))
+        screen = await open_pane(pilot, app, HOST)
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == lines
 
 
 async def test_pause_then_resume_loses_nothing(make_app: MakeApp) -> None:
@@ -149,3 +182,20 @@ async def test_opening_another_log_replaces_the_pane(make_app: MakeApp) -> None:
         assert list(screen.log_widget.lines) == [f"Initializing NIM client {other}."]
         assert sum(isinstance(s, LogScreen) for s in app.screen_stack) == 1
         assert app.bridge.feed is not None and app.bridge.feed.target == other
+
+
+async def test_unreadable_log_file_falls_back_to_recent_lines(tmp_path: Path) -> None:
+    clock = FakeClock()
+    engine = ScriptedEngine(tmp_path, clock)
+    # The UI is pointed at a directory: reading it fails, unlike a file that is merely missing.
+    app = CockpitApp(engine.run, (HOST,), lambda _target: tmp_path, clock=clock, tail_lines=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        lines = nimadm_run(HOST, range(1, 4))
+        engine.log(HOST, lines)
+        screen = await open_pane(pilot, app, HOST)
+        assert screen.note is not None and "unreadable" in screen.note
+        assert list(screen.log_widget.lines) == lines[-30:]
+        engine.log(HOST, ["Phase 3 done (synthetic)."])
+        await settle(pilot)
+        assert list(screen.log_widget.lines) == [*lines[-30:], "Phase 3 done (synthetic)."]

@@ -47,6 +47,15 @@ def test_undecodable_bytes_are_replaced_not_fatal(tmp_path: Path) -> None:
     assert read_log_tail(path, 10).lines == ["ok", "\ufffd\ufffd bad"]
 
 
+def test_lines_are_cleaned_like_the_engines_live_lines(tmp_path: Path) -> None:
+    from cockpit.domain.lines import LineSplitter
+
+    raw = b"\x1b[1mInstalling software\x1b[0m\r\nprogress 10%\rprogress 100%\n"
+    path = tmp_path / "a.log"
+    path.write_bytes(raw)
+    assert read_log_tail(path, 10).lines == LineSplitter().feed(raw)
+
+
 def test_missing_file_raises_for_the_caller(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_log_tail(tmp_path / "none.log", 10)

@@ -1,0 +1,263 @@
+"""CockpitApp: the Textual entry point. Runs the engine in one async worker and redraws on a timer.
+
+Data flow: the engine emits into a UiBridge (plain Python, no widget work, no messages); every
+`flush_interval` seconds `flush()` takes what changed and redraws it inside one batch_update: the
+open log pane's waiting lines and rows whose state changed on every tick; rows that only printed and
+the elapsed column a few times a second (see flush).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cockpit.domain.events import EventSink
+from cockpit.ui.bridge import DEFAULT_TAIL_LINES, UiBridge
+from cockpit.ui.commands import TargetLogCommands
+from cockpit.ui.present import phase_bar, state_text
+from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen
+from cockpit.ui.screens.fleet import FleetScreen
+from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
+
+RunEngine = Callable[[EventSink], Awaitable[object]]
+"""Starts the migration, emits its events into the sink, returns when the run ends."""
+
+DEFAULT_FLUSH_INTERVAL = 0.05
+LINE_REFRESH_EVERY = 4
+"""Fleet rows that only printed lines are redrawn on every 4th flush (5 times a second)."""
+
+
+class CockpitApp(App[None]):
+    """Fleet overview plus per-target log panes for one migration run.
+
+    Args:
+        run: starts the migration, emits its events into the sink it is given (on this app's event
+            loop; it runs in the "engine" worker), returns when the run ends.
+        targets: client names in plan order, one fleet row each (targets first seen in events are
+            appended).
+        log_path: the plain-text log file of a target, written by the engine before it emits the
+            matching LogLines.
+        title: shown in the fleet header.
+        autostart: start `run` on mount; otherwise the operator presses `s`.
+        clock: the UI's clock. Elapsed and silence are taken from the events' own timestamps
+            (`at - started_at`) plus the time since the event arrived on this clock, so the engine
+            may use wall-clock time while the UI uses a monotonic (or, in tests, frozen) clock.
+        log_max_lines: lines a log pane holds (and the most that wait for a paused pane).
+        tail_lines: recent lines kept in memory per target (fallback for an unreadable log file).
+        flush_interval: seconds between redraws.
+        freeze_gc: call gc.freeze() once the first frame is up. Measured with 200 streaming
+            targets, gen-2 collections over Textual's long-lived objects doubled some repaints
+            (max loop lag ~65 ms, ~33 ms frozen). Process-wide, so for the `cockpit` process
+            only, not for test sessions that start many apps.
+    """
+
+    CSS_PATH = "cockpit.tcss"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {TargetLogCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("s", "start_run", "Start run"),
+    ]
+
+    def __init__(
+        self,
+        run: RunEngine,
+        targets: Sequence[str],
+        log_path: Callable[[str], Path],
+        title: str = "Migration Cockpit",
+        autostart: bool = True,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        log_max_lines: int = DEFAULT_MAX_LINES,
+        tail_lines: int = DEFAULT_TAIL_LINES,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        freeze_gc: bool = False,
+    ) -> None:
+        super().__init__()
+        self.title = title
+        self.clock = clock
+        self.bridge = UiBridge(targets, clock=clock, tail_lines=tail_lines, pending_limit=log_max_lines)
+        self._run = run
+        self._log_path = log_path
+        self._autostart = autostart
+        self._log_max_lines = log_max_lines
+        self._flush_interval = flush_interval
+        self._freeze_gc = freeze_gc
+        self._engine: Worker[object] | None = None
+        self._last_second: int | None = None
+        self._flushes = 0
+        self._fleet = FleetScreen(self.bridge, clock, self.open_log, title)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return self._fleet
+
+    @property
+    def fleet(self) -> FleetScreen:
+        """The fleet screen (the base of the screen stack, never popped)."""
+        return self._fleet
+
+    def on_mount(self) -> None:
+        self.set_interval(self._flush_interval, self._on_flush_timer, name="flush")
+        if self._autostart:
+            self.start_run()
+        else:
+            self._fleet.set_status("not started (press s)")
+
+    def on_ready(self) -> None:
+        if self._freeze_gc:
+            gc.freeze()
+
+    def start_run(self) -> Worker[object]:
+        """Start the engine (again). `exclusive` cancels a previous run's worker first."""
+        self._fleet.set_status("running")
+        self._engine = self._run_engine()
+        self.refresh_bindings()
+        return self._engine
+
+    @work(exclusive=True, group="engine", exit_on_error=False, name="engine")
+    async def _run_engine(self) -> object:
+        return await self._run(self.bridge)
+
+    @property
+    def run_active(self) -> bool:
+        """True while the engine worker has not ended."""
+        engine = self._engine
+        return engine is not None and engine.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "engine" or worker is not self._engine:
+            return
+        if event.state is WorkerState.ERROR:
+            error = worker.error
+            self._fleet.set_status("engine error")
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="The engine stopped with an error",
+                severity="error",
+                timeout=30,
+            )
+        elif event.state is WorkerState.SUCCESS:
+            finished = self.bridge.run_finished
+            if finished is None or finished.ok:
+                self._fleet.set_status("finished")
+            else:
+                self._fleet.set_status(f"finished, {len(finished.failed)} failed")
+        elif event.state is WorkerState.CANCELLED:
+            self._fleet.set_status("cancelled")
+        else:
+            return
+        self.flush()  # show the final states now rather than on the next tick
+        self.refresh_bindings()
+
+    # -- redraw --------------------------------------------------------------------------------
+
+    def flush(self, *, full: bool = True) -> None:
+        """Redraw what the bridge marked since the last flush, in one batch.
+
+        Every flush writes the open log pane's waiting lines and redraws rows whose state
+        changed. A `full` flush (every LINE_REFRESH_EVERY-th timer tick, and any direct call) also
+        redraws rows that only printed lines and advances elapsed times: a DataTable repaint
+        costs the loop about 25 ms for a screenful of rows, so it is kept to a few a second.
+        """
+        now = self.clock()
+        tick = False
+        if full:
+            second = int(now)
+            tick = second != self._last_second
+            self._last_second = second
+        changes = self.bridge.take_changes()
+        self._report_emit_errors()
+        log_screen = self._log_screen()
+        with self.batch_update():
+            self._fleet.apply(changes, now, tick=tick, lines=full, visible=log_screen is None)
+            if log_screen is not None:
+                log_screen.pump(changes, now, tick)
+
+    def _on_flush_timer(self) -> None:
+        self._flushes += 1
+        self.flush(full=self._flushes % LINE_REFRESH_EVERY == 0)
+
+    def _log_screen(self) -> LogScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, LogScreen):
+                return screen
+        return None
+
+    def _report_emit_errors(self) -> None:
+        errors = self.bridge.errors
+        if errors.count > errors.reported:
+            self.notify(
+                f"{errors.count - errors.reported} event(s) could not be shown: {errors.last}",
+                severity="warning",
+            )
+            errors.reported = errors.count
+
+    # -- navigation ----------------------------------------------------------------------------
+
+    def target_names(self) -> list[str]:
+        return list(self.bridge.views)
+
+    def describe_target(self, target: str) -> str:
+        view = self.bridge.views.get(target)
+        if view is None:
+            return ""
+        return f"{state_text(view.state)} · phase {phase_bar(view.phase, view.phases_total)}"
+
+    def open_log(self, target: str) -> None:
+        """Show `target`'s log pane, replacing an open one (one pane streams at a time)."""
+        if target not in self.bridge.views:
+            self.notify(f"No target named {target!r}", severity="warning")
+            return
+        screen = LogScreen(self.bridge, target, self._log_path, self.clock, self._log_max_lines)
+        current = self._log_screen()
+        if current is not None and current is self.screen:
+            if current.target != target:
+                self.switch_screen(screen)
+            return
+        self.push_screen(screen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, LogScreen):
+            yield SystemCommand(
+                "Toggle follow",
+                f"Pause or resume following {screen.target}'s log",
+                screen.action_toggle_follow,
+            )
+            yield SystemCommand("Back to fleet", "Close the log pane", screen.action_back)
+        if self._engine is None:
+            yield SystemCommand("Start run", "Start the migration run", self.action_start_run)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_run":
+            return self._engine is None
+        return True
+
+    def action_start_run(self) -> None:
+        if not self.run_active:
+            self.start_run()
+
+    async def action_quit(self) -> None:
+        if not self.run_active:
+            self.exit()
+            return
+
+        def answered(quit_app: bool | None) -> None:
+            if quit_app:
+                self.exit()
+
+        self.push_screen(ConfirmQuitScreen(), answered)
