@@ -1,1 +1,9 @@
-"""cockpit.sim"""
+"""The AIX simulator: a fleet of simulated AIX hosts (a NIM master and its clients) on 127.0.0.1.
+
+    server.SimFleet / server.serve   the SSH front end (asyncssh; one server per host)
+    scenario.load_scenario           scenario files (scenarios/*.yaml): hosts, faults, timing
+    seed, state                      per-host JSON state (disks, bootlist, levels, NIM database)
+    aixcmd, aix/, bin/               the fake AIX commands a session's shell finds first on PATH
+
+Keep this file free of imports: every fake command imports the package and must start fast.
+"""

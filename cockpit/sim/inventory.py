@@ -1,0 +1,77 @@
+"""The files a cockpit needs to reach a simulated fleet: known_hosts and the inventory (config) file.
+
+The inventory follows cockpit/config/models.py (ssh, hosts, plan); its paths are relative to the
+inventory file itself, wherever it is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from cockpit.sim.scenario import Scenario
+
+ADDRESS = "127.0.0.1"
+
+
+def known_hosts_text(host_keys: dict[int, str]) -> str:
+    """`[127.0.0.1]:PORT ssh-ed25519 AAAA...` per host; host_keys maps port -> OpenSSH public key."""
+    return "".join(f"[{ADDRESS}]:{port} {key}\n" for port, key in host_keys.items())
+
+
+def _relative(target: Path, inventory: Path) -> str:
+    return os.path.relpath(target.resolve(), inventory.resolve().parent)
+
+
+def inventory_text(
+    scenario: Scenario,
+    ports: dict[str, int],
+    known_hosts: Path,
+    client_key: Path,
+    inventory: Path,
+    user: str = "root",
+    work_dirs: dict[str, Path] | None = None,
+) -> str:
+    data = {
+        "ssh": {"known_hosts": _relative(known_hosts, inventory), "client_keys": [_relative(client_key, inventory)]},
+        "hosts": [
+            {
+                "name": h.name,
+                "address": ADDRESS,
+                "port": ports[h.name],
+                "user": user,
+                "role": h.role,
+                # Simulated hosts share this machine's /var/tmp: each gets a step directory of its own.
+                **({"work_dir": str(work_dirs[h.name])} if work_dirs and h.name in work_dirs else {}),
+            }
+            for h in scenario.hosts
+        ],
+        "plan": {
+            "runbook": "nimadm",
+            "master": scenario.master.name,
+            "lpp_source": scenario.lpp_source,
+            "spot": scenario.spot,
+            **({"cache_vg": scenario.cache_vg} if scenario.cache_vg else {}),
+            "concurrency": scenario.concurrency,
+            "clients": [{"host": c.name, "disk": c.target_disk} for c in scenario.clients],
+            # The runbook's phase durations and silence thresholds, compressed like the fleet's clock.
+            "time_scale": round(1 / scenario.time_scale, 8),
+            # Simulated phases last seconds: look at a growing step output often.
+            "follow": {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120},
+        },
+    }
+    header = (
+        f"# Simulated fleet of scenario {scenario.name!r}, written by the Migration Cockpit simulator.\n"
+        "# Paths are relative to this file. Ports change when the simulator restarts on a new workdir.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def write_inventory(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
