@@ -1,0 +1,77 @@
+"""The demo as a newcomer sees it: the real engine over real SSH to the simulated fleet, in the TUI.
+
+Every row moves through the 12 phases; the client with the ghost device ends failed in phase 11
+showing the 0516-082 line; the others end succeeded; a failed client's log pane holds its whole log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit.config import load_config
+from cockpit.domain.lines import clean
+from cockpit.domain.models import TargetState
+from cockpit.engine.run import NimadmRun
+from cockpit.sim.server import SimFleet
+from cockpit.transports.factory import transport_for
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.log import LogScreen
+from tests.ui.conftest import SIZE, settle, wait_until
+
+SCENARIO = "demo"  # the pure migration demo: 8 clients to 7.2, lpar05 with a ghost device major number
+GHOST = "lpar05"
+ERROR = "0516-082 /usr/sbin/lchangelv: Unable to access a special device file"
+
+
+async def test_demo_fleet_migrates_live_in_the_cockpit_to_the_end(tmp_path: Path) -> None:
+    fleet = await SimFleet.start(SCENARIO, tmp_path / "fleet")
+    try:
+        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+        config = load_config(inventory)
+        # All eight at once keeps the test to one migration's length (~18 s) instead of two waves.
+        config = config.model_copy(update={"plan": config.plan.model_copy(update={"concurrency": 8})})
+        engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+        targets = [s.target for s in engine.steps]
+        assert len(targets) == 8
+        app = CockpitApp(engine.run, targets, engine.log_path, title="demo")
+        phases_seen: dict[str, set[int]] = {t: set() for t in targets}
+        async with app.run_test(size=SIZE) as pilot:
+
+            def note_phases() -> bool:
+                for t in targets:
+                    phase = app.bridge.views[t].phase
+                    if phase:
+                        phases_seen[t].add(phase)
+                return not app.run_active and app.bridge.run_finished is not None
+
+            await wait_until(pilot, note_phases, timeout=100)
+            await settle(pilot)
+            table = app.fleet.table
+            for t in targets:
+                if t == GHOST:
+                    assert table.cell_text(t, "state") == "✗ failed"
+                    assert table.cell_text(t, "phase").startswith("11/12")
+                    assert table.cell_text(t, "last") == f"phase 11: {ERROR}"
+                else:
+                    assert table.cell_text(t, "state") == "✓ succeeded", t
+                    assert table.cell_text(t, "phase").startswith("12/12")
+            # Rows moved phase by phase (the 50 ms flush may merge the two quick phases 9 and 10).
+            for t in targets:
+                expected_last = 11 if t == GHOST else 12
+                assert max(phases_seen[t]) == expected_last
+                assert len(phases_seen[t]) >= 8, (t, sorted(phases_seen[t]))
+            assert app.fleet.header.summary_text == "ok 7 · failed 1"
+            assert engine.progress[GHOST].state is TargetState.FAILED
+
+            # Open the failed client's log: the pane shows the whole log, ending with the cleanup lines.
+            table.move_cursor(row=targets.index(GHOST))
+            await pilot.press("enter")
+            assert isinstance(app.screen, LogScreen)
+            log_widget = app.screen.log_widget
+            file_lines = [clean(x) for x in engine.log_path(GHOST).read_text().splitlines()]
+            await wait_until(pilot, lambda: len(log_widget.lines) >= len(file_lines), timeout=10)
+            assert list(log_widget.lines)[-len(file_lines) :] == file_lines
+            assert ERROR in file_lines
+            assert file_lines[-1] == "Bootlist is set to the boot disk: hdisk0 blv=hd5"
+    finally:
+        await fleet.stop()
