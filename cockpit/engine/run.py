@@ -83,7 +83,7 @@ class NimadmRun:
         self.logs = LogStore(self.run_dir / "logs")
         self.steps = self.plan()
         self.progress = {s.target: TargetProgress(s.target) for s in self.steps}
-        self.timing = phase_timing(config)
+        self.timing = phase_timing(config, observable=4 * self.policy.idle_poll)
         self._limit = asyncio.Semaphore(config.plan.concurrency)
 
     def plan(self) -> list[PlannedStep]:
@@ -115,7 +115,9 @@ class NimadmRun:
             self.journal.plan_step(self.run_id, s.target, STEP, self.config.master.name, s.command, s.remote.directory)
         out.emit(RunStarted(self.run_id, STEP, tuple(s.target for s in self.steps), self.clock()))
         runners = {
-            s.target: TargetRunner(self.progress[s.target], out, self.logs, self.journal, self.run_id, STEP, self.clock)
+            s.target: TargetRunner(
+                self.progress[s.target], out, self.logs, self.journal, self.run_id, STEP, self.clock, self.timing
+            )
             for s in self.steps
         }
         records = {r.target: r for r in self.journal.steps(self.run_id)}
@@ -164,8 +166,12 @@ def _restore(progress: TargetProgress, record: StepRecord | None) -> None:
         progress.finished_at = record.finished_at
 
 
-def phase_timing(config: Config) -> Callable[[int | None], PhaseTiming]:
-    """The runbook's phase timing with the plan's overrides and time scale applied."""
+def phase_timing(config: Config, observable: float = 0.0) -> Callable[[int | None], PhaseTiming]:
+    """The runbook's phase timing with the plan's overrides and time scale applied.
+
+    `observable` is the shortest span the cockpit can judge: it sees output only every poll, so a
+    threshold shorter than a few polls (a compressed simulator clock) would cry wolf.
+    """
     plan = config.plan
     overrides = {}
     for phase, o in plan.phase_timing.items():
@@ -176,6 +182,7 @@ def phase_timing(config: Config) -> Callable[[int | None], PhaseTiming]:
         )
 
     def timing(phase: int | None) -> PhaseTiming:
-        return timing_for(phase, scale=plan.time_scale, overrides=overrides)
+        t = timing_for(phase, scale=plan.time_scale, overrides=overrides)
+        return PhaseTiming(max(t.expected, observable), max(t.silence, observable))
 
     return timing
