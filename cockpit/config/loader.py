@@ -181,7 +181,7 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
             message = f"cannot expand '~' in {str(value)!r}: no such user or home directory"
             problems.append(ConfigProblem(file, where.line, where.column, loc, message))
             return value
-        return value if value.is_absolute() else base / value
+        return Path(os.path.normpath(value if value.is_absolute() else base / value))
 
     ssh = config.ssh
     known_hosts = None if ssh.known_hosts is None else resolve(ssh.known_hosts, ("ssh", "known_hosts"))
