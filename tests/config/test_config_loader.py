@@ -539,7 +539,7 @@ def test_relative_paths_resolve_against_the_config_dir(tmp_path: Path, monkeypat
 
     config = load_config(Path("../conf/cockpit.yaml"))
 
-    assert config.ssh.known_hosts == conf_dir / "../shared/known_hosts"
+    assert config.ssh.known_hosts == conf_dir.parent / "shared" / "known_hosts"  # normalised: no ".." in messages
     assert config.ssh.client_keys == [
         conf_dir / "keys/fleet",
         tmp_path / "home/.ssh/id_ed25519",
