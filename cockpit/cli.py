@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="re-attach to the last unfinished run of CONFIG (after a crash)"
     )
 
+    chk = sub.add_parser("check", help="preflight every host; exit 0 go, 1 no-go")
+    chk.add_argument("config", type=Path)
+    chk.add_argument("--format", choices=("text", "json"), default="text")
+    chk.add_argument(
+        "--waive",
+        action="append",
+        default=[],
+        metavar="CHECK[@HOST]=REASON",
+        help="accept a finding with a reason (journaled; stays until revoked)",
+    )
+
     val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
     val.add_argument("config", type=Path)
 
@@ -96,6 +107,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_validate(args.config)
     if args.command == "run":
         return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run, resume=args.resume)
+    if args.command == "check":
+        return cmd_check(args.config, args.format, args.waive)
     if args.command == "diagnose":
         from cockpit.commands.diagnose import run as diagnose_run
 
@@ -125,6 +138,24 @@ def cmd_validate(path: Path) -> int:
     plan = config.plan
     print(f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}")
     return EXIT_OK
+
+
+def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
+    from cockpit.config.loader import ConfigError
+
+    try:
+        config = _load(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    from cockpit.commands.check import run, waiver_args
+
+    try:
+        waivers = waiver_args(waive)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return run(config, fmt, new_waivers=waivers)
 
 
 def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False) -> int:

@@ -52,6 +52,15 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS waivers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    check_id TEXT NOT NULL,
+    host TEXT,
+    reason TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    revoked_at REAL
+);
 CREATE TABLE IF NOT EXISTS actions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT,
@@ -176,6 +185,32 @@ class Journal:
         self._db.execute(
             "INSERT INTO actions (run_id, at, target, action, detail, operator) VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, self.clock(), target, action, detail, operator),
+        )
+
+    # -- waivers ------------------------------------------------------------------------------
+    def add_waiver(self, check: str, host: str | None, reason: str, operator: str) -> None:
+        """An operator accepts a finding with a reason; it stays until revoked (and is in the record)."""
+        if not reason.strip():
+            raise ValueError("a waiver needs a reason")
+        self._db.execute(
+            "INSERT INTO waivers (at, check_id, host, reason, operator) VALUES (?, ?, ?, ?, ?)",
+            (self.clock(), check, host, reason, operator),
+        )
+        self.record_action(None, host, "waive", f"{check}: {reason}", operator)
+
+    def revoke_waiver(self, check: str, host: str | None, operator: str) -> None:
+        self._db.execute(
+            "UPDATE waivers SET revoked_at = ? WHERE check_id = ? AND host IS ? AND revoked_at IS NULL",
+            (self.clock(), check, host),
+        )
+        self.record_action(None, host, "revoke-waiver", check, operator)
+
+    def waivers(self) -> list[tuple[str, str | None, str, str]]:
+        """(check, host, reason, operator) of every waiver in force."""
+        return list(
+            self._db.execute(
+                "SELECT check_id, host, reason, operator FROM waivers WHERE revoked_at IS NULL ORDER BY id"
+            )
         )
 
     def events(self, run_id: str) -> Iterator[tuple[float, str | None, str, dict[str, Any]]]:

@@ -1,0 +1,172 @@
+"""Run the preflight probes on every host at once and hand the answers to the domain's checks.
+
+Each host gets one connection; its probes run a few at a time (a real sshd allows 10 sessions per
+connection by default). A host that cannot be reached answers every probe with that reason, so its
+checks say `error` with the cause instead of the whole preflight failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from cockpit.config.models import Config, Host
+from cockpit.domain.preflight import (
+    ALL_CHECKS,
+    Check,
+    ClientContext,
+    Finding,
+    HostCommand,
+    PreflightSession,
+    Verdict,
+    Waiver,
+)
+from cockpit.domain.preflight.models import RemedyCommand
+from cockpit.transports.base import CommandResult, Transport, TransportError
+
+PROBE_TIMEOUT = 120.0
+PER_HOST_SESSIONS = 4
+
+
+def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[ClientContext]:
+    wanted = set(clients) if clients is not None else None
+    plan = config.plan
+    return [
+        ClientContext(
+            client=c.host,
+            master=plan.master,
+            lpp_source=plan.lpp_source_for(c),
+            spot=plan.spot_for(c),
+            disks=tuple(c.disks),
+            nim_name=config.host(c.host).nim_object,
+            cache_vg=plan.cache_vg,
+        )
+        for c in plan.clients
+        if wanted is None or c.host in wanted
+    ]
+
+
+@dataclass
+class PreflightReport:
+    session: PreflightSession
+    findings: dict[str, list[Finding]]
+    verdict: Verdict
+    started_at: float
+    finished_at: float
+    commands_run: int
+    unreachable: dict[str, str] = field(default_factory=dict)
+
+    def blocking(self, client: str) -> list[str]:
+        """`check: summary` of each unwaived blocking finding of a client (empty when go)."""
+        return list(self.verdict.host(client).reasons)
+
+
+class PreflightRunner:
+    def __init__(
+        self,
+        config: Config,
+        transport_for: Callable[[Host], Transport],
+        *,
+        checks: Sequence[Check] = ALL_CHECKS,
+        clock: Callable[[], float] = time.time,
+        timeout: float = PROBE_TIMEOUT,
+    ) -> None:
+        self.config = config
+        self.transport_for = transport_for
+        self.checks = checks
+        self.clock = clock
+        self.timeout = timeout
+
+    async def run(self, clients: Iterable[str] | None = None, waivers: Iterable[Waiver] = ()) -> PreflightReport:
+        started = self.clock()
+        session = PreflightSession(contexts_for(self.config, clients), self.checks)
+        pool = _Connections(self.config, self.transport_for)
+        count = 0
+        try:
+            while batch := session.pending():
+                count += len(batch)
+                results = await asyncio.gather(*(pool.run(hc, self.timeout) for hc in batch))
+                for hc, (result, error) in zip(batch, results, strict=True):
+                    if result is None:
+                        session.record(hc.host, hc.command, None, error=error)
+                    else:
+                        session.record(hc.host, hc.command, result.exit_status, result.stdout, result.stderr)
+        finally:
+            await pool.close()
+        waivers = list(waivers)
+        return PreflightReport(
+            session=session,
+            findings=session.findings(),
+            verdict=session.verdict(waivers),
+            started_at=started,
+            finished_at=self.clock(),
+            commands_run=count,
+            unreachable=dict(pool.unreachable),
+        )
+
+
+class _Connections:
+    """One transport per host, opened on first use; a failed connect is remembered, not retried."""
+
+    def __init__(self, config: Config, transport_for: Callable[[Host], Transport]) -> None:
+        self.config = config
+        self.transport_for = transport_for
+        self._transports: dict[str, Transport] = {}
+        self._ready: dict[str, asyncio.Task[None]] = {}
+        self._limits: dict[str, asyncio.Semaphore] = {}
+        self.unreachable: dict[str, str] = {}
+
+    async def _transport(self, host: str) -> Transport:
+        if host not in self._ready:
+            transport = self._transports[host] = self.transport_for(self.config.host(host))
+            self._limits[host] = asyncio.Semaphore(PER_HOST_SESSIONS)
+            self._ready[host] = asyncio.ensure_future(transport.connect())
+        await asyncio.shield(self._ready[host])
+        return self._transports[host]
+
+    async def run(self, hc: HostCommand, timeout: float) -> tuple[CommandResult | None, str | None]:
+        if hc.host in self.unreachable:
+            return None, self.unreachable[hc.host]
+        try:
+            transport = await self._transport(hc.host)
+            async with self._limits[hc.host]:
+                return await transport.run(hc.command, timeout=timeout), None
+        except TransportError as exc:
+            if not self._ready[hc.host].done() or self._ready[hc.host].exception() is not None:
+                self.unreachable[hc.host] = str(exc)
+            return None, str(exc)
+
+    async def close(self) -> None:
+        for transport in self._transports.values():
+            await transport.close()
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    command: RemedyCommand
+    result: CommandResult | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
+
+
+async def apply_fix(
+    config: Config, transport_for: Callable[[Host], Transport], commands: Sequence[RemedyCommand]
+) -> list[FixOutcome]:
+    """Run a remediation's commands in order, stopping at the first that fails (never half-blind)."""
+    pool = _Connections(config, transport_for)
+    outcomes: list[FixOutcome] = []
+    try:
+        for cmd in commands:
+            result, error = await pool.run(HostCommand(cmd.host, cmd.command), PROBE_TIMEOUT)
+            outcome = FixOutcome(cmd, result, error)
+            outcomes.append(outcome)
+            if not outcome.ok:
+                break
+    finally:
+        await pool.close()
+    return outcomes
