@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--resume", action="store_true", help="re-attach to the last unfinished run of CONFIG (after a crash)"
     )
+    run.add_argument(
+        "--no-preflight",
+        action="store_true",
+        help="start every client without the preflight gate (journaled; for when the checks were run just before)",
+    )
 
     chk = sub.add_parser("check", help="preflight every host; exit 0 go, 1 no-go")
     chk.add_argument("config", type=Path)
@@ -106,7 +111,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return cmd_validate(args.config)
     if args.command == "run":
-        return cmd_run(args.config, headless=args.headless, dry_run=args.dry_run, resume=args.resume)
+        return cmd_run(
+            args.config, headless=args.headless, dry_run=args.dry_run, resume=args.resume, gate=not args.no_preflight
+        )
     if args.command == "check":
         return cmd_check(args.config, args.format, args.waive)
     if args.command == "diagnose":
@@ -158,7 +165,7 @@ def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
     return run(config, fmt, new_waivers=waivers)
 
 
-def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False) -> int:
+def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True) -> int:
     from cockpit.config.loader import ConfigError
 
     try:
@@ -180,15 +187,33 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False) 
             print(f"{step.target}: on {master.name} ({master.user}@{master.address}:{master.port}): {step.command}")
         print(f"concurrency {config.plan.concurrency}; nothing was run")
         return EXIT_OK
+    from cockpit.engine.preflight import PreflightService
+    from cockpit.engine.waivers import operator
+
+    service = PreflightService(config, lambda host: transport_for(host, config.ssh), operator=operator())
+    use_gate = gate and not resume  # a resumed run keeps the gate decisions of its start
+    if not gate:
+        service.journal.record_action(engine.run_id, None, "skip-preflight", "--no-preflight", operator())
     if headless:
-        return _run_headless(engine)
+        return _run_headless(engine, service if use_gate else None)
     return _run_tui(engine, title=f"nimadm · {path.name}")
 
 
-def _run_headless(engine) -> int:  # type: ignore[no-untyped-def]
+def _run_headless(engine, service) -> int:  # type: ignore[no-untyped-def]
     from cockpit.engine.printer import LinePrinter
 
-    finished = asyncio.run(engine.run(LinePrinter()))
+    async def main():  # type: ignore[no-untyped-def]
+        blocked: dict[str, str] = {}
+        if service is not None:
+            report = await service.check()
+            blocked = service.blocked(report)
+            print(
+                f"preflight: {report.verdict.decision.value} - {len(report.verdict.hosts) - len(blocked)} go, "
+                f"{len(blocked)} blocked ({report.commands_run} probes; details: cockpit check CONFIG)"
+            )
+        return await engine.run(LinePrinter(), blocked)
+
+    finished = asyncio.run(main())
     print(f"logs: {engine.logs.directory}")
     return EXIT_OK if finished.ok else EXIT_FAILED
 

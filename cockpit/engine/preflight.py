@@ -22,6 +22,7 @@ from cockpit.domain.preflight import (
     PreflightSession,
     Verdict,
     Waiver,
+    evaluate_fleet,
 )
 from cockpit.domain.preflight.models import RemedyCommand
 from cockpit.transports.base import CommandResult, Transport, TransportError
@@ -170,3 +171,71 @@ async def apply_fix(
     finally:
         await pool.close()
     return outcomes
+
+
+class PreflightService:
+    """What the cockpit (TUI or headless) may do about preflight: check, fix, waive; all journaled."""
+
+    def __init__(self, config: Config, transport_for: Callable[[Host], Transport], *, operator: str) -> None:
+        from cockpit.engine.journal import Journal
+
+        self.config = config
+        self.transport_for = transport_for
+        self.operator = operator
+        self.journal = Journal(config.state_dir / "journal.sqlite")
+        self.last: PreflightReport | None = None
+
+    def waivers(self) -> list[Waiver]:
+        return [Waiver(check=c, reason=r, host=h, by=o) for c, h, r, o in self.journal.waivers()]
+
+    async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
+        report = await PreflightRunner(self.config, self.transport_for).run(clients, self.waivers())
+        if clients is not None and self.last is not None:
+            report = _merge(self.last, report, self.waivers())
+        self.last = report
+        self.journal.record_action(
+            None, None, "preflight", f"{report.verdict.decision.value}: {report.commands_run} probes", self.operator
+        )
+        return report
+
+    async def apply_fix(self, finding: Finding) -> list[FixOutcome]:
+        """Run the finding's remediation (saves first). The caller has shown and confirmed the commands."""
+        commands = finding.remediation.ordered
+        if not commands:
+            raise ValueError(f"{finding.check} on {finding.host} has no fix commands")
+        outcomes = await apply_fix(self.config, self.transport_for, commands)
+        for o in outcomes:
+            status = "ok" if o.ok else f"failed: {o.error or (o.result.exit_status if o.result else '?')}"
+            self.journal.record_action(
+                None, o.command.host, "apply-fix", f"{o.command.command} -> {status}", self.operator
+            )
+        return outcomes
+
+    def waive(self, waiver: Waiver) -> None:
+        self.journal.add_waiver(waiver.check, waiver.host, waiver.reason, waiver.by or self.operator)
+
+    def blocked(self, report: PreflightReport | None = None) -> dict[str, str]:
+        """target -> why it must not start (its unwaived blocking findings), from the latest report."""
+        report = report or self.last
+        if report is None:
+            return {}
+        verdict = evaluate_fleet(report.findings, self.waivers())
+        return {hv.host: "; ".join(hv.reasons) for hv in verdict.hosts if hv.reasons}
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def _merge(previous: PreflightReport, fresh: PreflightReport, waivers: Sequence[Waiver]) -> PreflightReport:
+    """A re-check of some clients replaces their findings and keeps the others'."""
+    findings = dict(previous.findings)
+    findings.update(fresh.findings)
+    return PreflightReport(
+        session=fresh.session,
+        findings=findings,
+        verdict=evaluate_fleet(findings, waivers),
+        started_at=fresh.started_at,
+        finished_at=fresh.finished_at,
+        commands_run=fresh.commands_run,
+        unreachable=fresh.unreachable,
+    )

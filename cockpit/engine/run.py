@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +107,8 @@ class NimadmRun:
     def log_path(self, target: str) -> Path:
         return self.logs.path(target)
 
-    async def run(self, sink: EventSink) -> RunFinished:
+    async def run(self, sink: EventSink, blocked: Mapping[str, str] | None = None) -> RunFinished:
+        """Run every planned step; `blocked` (target -> why) are not started: the preflight gate."""
         journal_sink = JournalSink(self.journal, self.run_id)
         out = FanOutSink(sink, journal_sink)
         self.journal.start_run(self.run_id, STEP, self.config_key)
@@ -122,7 +123,14 @@ class NimadmRun:
         }
         records = {r.target: r for r in self.journal.steps(self.run_id)}
         for s in self.steps:
-            _restore(self.progress[s.target], records.get(s.target))
+            progress = self.progress[s.target]
+            _restore(progress, records.get(s.target))
+            record = records.get(s.target)
+            never_launched = record is None or record.launched_at is None
+            if blocked and s.target in blocked and never_launched and not progress.state.finished:
+                progress.state, progress.error = TargetState.BLOCKED, f"not started: {blocked[s.target]}"
+                runners[s.target].announce(reason="blocked by preflight")
+                continue
             runners[s.target].announce()
         async with asyncio.TaskGroup() as group:
             for s in self.steps:

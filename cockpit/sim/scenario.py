@@ -7,8 +7,27 @@ A scenario is YAML (see scenarios/demo.yaml for a commented example):
     master: {name, oslevel, filesets: {fileset: level}, nimsh: active|inoperative, disks: [...], slow}
     resources: [{name, type: lpp_source|spot, oslevel, filesets}]
     clients: {count, prefix, oslevel, nimsh, disks: [{name, size_mb, vg}], target_disk, slow}
-    hosts: {<client name>: {any client key above, faults: {ghost_major: N, hang_phase: N, multibos: true}}}
+    hosts: {<client name>: {any client key above, lpp_source, spot, faults: {...}}}
     plan: {lpp_source, spot, concurrency, cache_vg}
+
+Faults (per client under `hosts`, or under `master` where marked M), each making the fake commands print
+what AIX prints in that case (see cockpit/sim/faults.py for what each one changes):
+
+    nimsh_down: true                          M  nimsh inoperative (same as `nimsh: inoperative`)
+    port_taken: {port: 3901, process: msg_server}   M  another process listens on a nimsh port
+    ghost_major: 43                           special files and a CuDvDr entry on the major number
+                                              lvlstmajor lists as free (alt_disk_copy's ALT_MAJOR_NUM)
+    multibos: true                            a multibos standby BOS (bos_hd5 ...) in rootvg
+    disk_too_small: true                      the target disk is smaller than what rootvg uses
+    disk_in_use: datavg                       the target disk belongs to that (varied on) volume group
+    leftover_alt: altinst_rootvg | old_rootvg | {vg: old_rootvg, disk: hdisk1}
+                                              a leftover alternate rootvg (default disk: a spare one)
+    nim_undefined: true                       the master has no NIM machine object for the client
+    niminfo_master: othernim                  the client's /etc/niminfo names another NIM master
+    hang_phase: 1..12                         that nimadm phase stops printing and never ends
+
+A client's `lpp_source` / `spot` override the plan's (e.g. some clients go to 7.3); a fileset mismatch
+is a SPOT without bos.alt_disk_install.rte or at another level than the master's (`filesets`).
 
 `time_scale` is the speed-up of simulated time: one AIX minute lasts 60 / time_scale seconds.
 Clients are generated as <prefix>01 .. <prefix>NN; `hosts` adjusts named ones (names that are not
@@ -18,7 +37,7 @@ generated are ignored, so a smaller --hosts count simply drops their faults).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +46,8 @@ import yaml
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 OSLEVEL = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}$")
-FAULTS = {"ghost_major": int, "hang_phase": int, "multibos": bool}
+LEFTOVER_VGS = ("altinst_rootvg", "old_rootvg")
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,38}$")
 DEFAULT_DISKS = (
     {"name": "hdisk0", "size_mb": 40960, "vg": "rootvg"},
     {"name": "hdisk1", "size_mb": 40960},
@@ -58,6 +78,9 @@ class HostSpec:
     slow: float = 1.0
     faults: Mapping[str, Any] = field(default_factory=dict)
     target_disk: str | None = None
+    lpp_source: str | None = None
+    """A client's own lpp_source / SPOT (the plan's when None)."""
+    spot: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +109,12 @@ class Scenario:
     @property
     def hosts(self) -> tuple[HostSpec, ...]:
         return (self.master, *self.clients)
+
+    def lpp_source_for(self, client: HostSpec) -> str:
+        return client.lpp_source or self.lpp_source
+
+    def spot_for(self, client: HostSpec) -> str:
+        return client.spot or self.spot
 
 
 def available() -> list[str]:
@@ -154,18 +183,72 @@ def _disks(value: object, where: str) -> tuple[Disk, ...]:
     return tuple(disks)
 
 
-def _faults(value: object, where: str) -> dict[str, Any]:
+def _bool(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{where} must be true or false, not {value!r}")
+    return value
+
+
+def _int(value: object, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ScenarioError(f"{where} must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _name(value: object, where: str) -> str:
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise ScenarioError(f"{where} must be a name (letters, digits, _ . -), not {value!r}")
+    return value
+
+
+def _port_taken(value: object, where: str) -> dict[str, Any]:
+    data = _mapping(value, where)
+    _keys(data, where, {"port", "process", "pid"})
+    taken = {"port": _int(data.get("port"), f"{where}.port", 1, 65535), "process": _name(data.get("process"), where)}
+    if "pid" in data:
+        taken["pid"] = _int(data["pid"], f"{where}.pid", 2, 99_999_999)
+    return taken
+
+
+def _leftover(value: object, where: str) -> dict[str, Any]:
+    data = {"vg": value} if isinstance(value, str) else _mapping(value, where)
+    _keys(data, where, {"vg", "disk"})
+    if data.get("vg") not in LEFTOVER_VGS:
+        raise ScenarioError(f"{where} must name {' or '.join(LEFTOVER_VGS)}, not {data.get('vg')!r}")
+    return dict(data)
+
+
+def _vg(value: object, where: str) -> str:
+    name = _name(value, where)
+    if name in ("rootvg", *LEFTOVER_VGS):
+        raise ScenarioError(f"{where} must be a data volume group, not {name}")
+    return name
+
+
+# Fault -> validator (value, where) -> normalised value.
+FAULTS: dict[str, Callable[[object, str], Any]] = {
+    "ghost_major": lambda v, w: _int(v, w, 1, 1023),
+    "hang_phase": lambda v, w: _int(v, w, 1, 12),
+    "multibos": _bool,
+    "nimsh_down": _bool,
+    "port_taken": _port_taken,
+    "disk_too_small": _bool,
+    "disk_in_use": _vg,
+    "leftover_alt": _leftover,
+    "nim_undefined": _bool,
+    "niminfo_master": _name,
+}
+MASTER_FAULTS = {"nimsh_down", "port_taken"}
+
+
+def _faults(value: object, where: str, allowed: set[str]) -> dict[str, Any]:
     faults = _mapping(value or {}, f"{where}.faults")
-    _keys(faults, f"{where}.faults", set(FAULTS))
-    for k, v in faults.items():
-        if not isinstance(v, FAULTS[k]) or (FAULTS[k] is int and isinstance(v, bool)):
-            raise ScenarioError(f"{where}.faults.{k} must be {FAULTS[k].__name__}, not {v!r}")
-    if "hang_phase" in faults and not 1 <= faults["hang_phase"] <= 12:
-        raise ScenarioError(f"{where}.faults.hang_phase must be a phase from 1 to 12")
-    return faults
+    _keys(faults, f"{where}.faults", allowed)
+    return {k: FAULTS[k](v, f"{where}.faults.{k}") for k, v in faults.items()}
 
 
 HOST_KEYS = {"oslevel", "filesets", "nimsh", "disks", "slow", "faults", "target_disk"}
+CLIENT_KEYS = HOST_KEYS | {"lpp_source", "spot"}
 
 
 def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
@@ -176,17 +259,56 @@ def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
     target = data.get("target_disk")
     if target is not None and target not in {d.name for d in disks}:
         raise ScenarioError(f"{where}.target_disk {target!r} is not one of its disks")
+    faults = _faults(data.get("faults"), where, set(FAULTS) if role == "client" else MASTER_FAULTS)
+    _check_disk_faults(faults, disks, target, where)
     return HostSpec(
         name=name,
         role=role,
         oslevel=_oslevel(data.get("oslevel"), where),
         disks=disks,
-        nimsh_active=nimsh == "active",
+        nimsh_active=nimsh == "active" and not faults.get("nimsh_down"),
         filesets=dict(_mapping(data.get("filesets") or {}, f"{where}.filesets")),
         slow=_number(data.get("slow", 1.0), f"{where}.slow", 0.01),
-        faults=_faults(data.get("faults"), where),
+        faults=faults,
         target_disk=target,
+        lpp_source=data.get("lpp_source"),
+        spot=data.get("spot"),
     )
+
+
+def _check_disk_faults(faults: dict[str, Any], disks: tuple[Disk, ...], target: str | None, where: str) -> None:
+    """Disk faults need a free target disk; a leftover VG goes on a free spare unless a disk is named."""
+    free = [d.name for d in disks if d.vg is None]
+    for key in ("disk_too_small", "disk_in_use"):
+        if faults.get(key) and target not in free:
+            raise ScenarioError(f"{where}.faults.{key} needs a target_disk that is in no volume group")
+    leftover = faults.get("leftover_alt")
+    if leftover is not None:
+        spares = [d for d in free if d != target]
+        disk = leftover.setdefault("disk", spares[0] if spares else target)
+        if disk not in free:
+            raise ScenarioError(f"{where}.faults.leftover_alt.disk must be a disk in no volume group, not {disk!r}")
+        if disk == target and faults.get("disk_in_use"):
+            raise ScenarioError(f"{where}.faults: leftover_alt and disk_in_use both want {disk}")
+
+
+def _resource(item: object, where: str) -> Resource:
+    r = _mapping(item, where)
+    _keys(r, where, {"name", "type", "oslevel", "filesets"})
+    if r.get("type") not in ("lpp_source", "spot"):
+        raise ScenarioError(f"{where}.type must be lpp_source or spot")
+    return Resource(
+        _name(r.get("name"), f"{where}.name"),
+        r["type"],
+        _oslevel(r.get("oslevel"), where),
+        dict(_mapping(r.get("filesets") or {}, f"{where}.filesets")),
+    )
+
+
+def _reference(by_name: dict[str, Resource], kind: str, ref: object, where: str) -> str:
+    if not isinstance(ref, str) or ref not in by_name or by_name[ref].type != kind:
+        raise ScenarioError(f"{where} must name a resource of type {kind}, not {ref!r}")
+    return ref
 
 
 def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
@@ -198,17 +320,10 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     _keys(master_data, "master", HOST_KEYS | {"name"})
     master = _host(str(master_data.get("name", "nim01")), "nim_master", master_data, "master")
 
-    resources = []
-    for i, item in enumerate(data.get("resources") or []):
-        r = _mapping(item, f"resources[{i}]")
-        _keys(r, f"resources[{i}]", {"name", "type", "oslevel", "filesets"})
-        if r.get("type") not in ("lpp_source", "spot"):
-            raise ScenarioError(f"resources[{i}].type must be lpp_source or spot")
-        resources.append(
-            Resource(
-                str(r["name"]), r["type"], _oslevel(r.get("oslevel"), f"resources[{i}]"), dict(r.get("filesets") or {})
-            )
-        )
+    resources = tuple(_resource(item, f"resources[{i}]") for i, item in enumerate(data.get("resources") or []))
+    by_name = {r.name: r for r in resources}
+    if len(by_name) != len(resources):
+        raise ScenarioError("resources: two resources have the same name")
 
     template = _mapping(data.get("clients"), "clients")
     _keys(template, "clients", HOST_KEYS | {"count", "prefix"})
@@ -221,20 +336,19 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     for i in range(1, count + 1):
         client = f"{prefix}{i:02d}"
         extra = _mapping(overrides.get(client) or {}, f"hosts.{client}")
-        _keys(extra, f"hosts.{client}", HOST_KEYS)
+        _keys(extra, f"hosts.{client}", CLIENT_KEYS)
         merged = {k: v for k, v in template.items() if k not in ("count", "prefix")} | extra
-        spec = _host(client, "client", merged, f"hosts.{client}" if extra else "clients")
+        where = f"hosts.{client}" if extra else "clients"
+        spec = _host(client, "client", merged, where)
         if spec.target_disk is None:
             raise ScenarioError(f"{client}: target_disk is required for a client (the nimadm -d disk)")
+        for kind in ("lpp_source", "spot"):
+            if getattr(spec, kind) is not None:
+                _reference(by_name, kind, getattr(spec, kind), f"{where}.{kind}")
         clients.append(spec)
 
     plan = _mapping(data.get("plan") or {}, "plan")
     _keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
-    by_name = {r.name: r for r in resources}
-    for kind in ("lpp_source", "spot"):
-        ref = plan.get(kind)
-        if ref not in by_name or by_name[ref].type != kind:
-            raise ScenarioError(f"plan.{kind} must name a resource of type {kind}, not {ref!r}")
     return Scenario(
         name=name,
         description=str(data.get("description", "")),
@@ -243,9 +357,9 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         installp_lines=int(_number(timing.get("installp_lines", 300), "timing.installp_lines", 0)),
         master=master,
         clients=tuple(clients),
-        resources=tuple(resources),
-        lpp_source=str(plan["lpp_source"]),
-        spot=str(plan["spot"]),
+        resources=resources,
+        lpp_source=_reference(by_name, "lpp_source", plan.get("lpp_source"), "plan.lpp_source"),
+        spot=_reference(by_name, "spot", plan.get("spot"), "plan.spot"),
         concurrency=int(_number(plan.get("concurrency", 4), "plan.concurrency", 1)),
         cache_vg=plan.get("cache_vg"),
     )

@@ -133,7 +133,7 @@ def run_cockpit(config: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}  # only the configured key
     try:
         return subprocess.run(
-            [sys.executable, "-m", "cockpit", "run", str(config), "--headless"],
+            [sys.executable, "-m", "cockpit", "run", str(config), "--headless", "--no-preflight"],
             cwd=config.parent,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -99,7 +99,7 @@ async def test_connection_dropped_mid_phase_loses_and_repeats_no_line(slow_fleet
 
 async def test_sigkilled_cockpit_resumes_without_running_a_step_twice(slow_fleet: SimFleet, tmp_path: Path) -> None:
     inventory = slow_fleet.write_inventory(tmp_path / "inventory.yaml")
-    argv = [sys.executable, "-m", "cockpit", "run", str(inventory), "--headless"]
+    argv = [sys.executable, "-m", "cockpit", "run", str(inventory), "--headless", "--no-preflight"]
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     journal_path = load_config(inventory).state_dir / "journal.sqlite"
     try:
