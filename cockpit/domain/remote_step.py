@@ -90,6 +90,28 @@ class RemoteStep:
             ]
         )
 
+    def kill_script(self, signal_name: str) -> str:
+        """Send a signal to every process the step started (not to its wrapper, which then writes rc).
+
+        The tree is walked from `ps -e -o pid,ppid` (AIX and Linux alike); prints the pids signalled.
+        """
+        if signal_name not in ("INT", "TERM", "KILL"):
+            raise UnsafeValue(f"signal {signal_name!r} is not one of INT, TERM, KILL")
+        d = quote(self.directory)
+        return "\n".join(
+            [
+                f"root=$(cat {d}/pid 2>/dev/null) || {{ echo 'cockpit-kill: step not started' >&2; exit 1; }}",
+                f"[ -f {d}/rc ] && {{ echo 'cockpit-kill: step already ended' >&2; exit 1; }}",
+                "pids=$(ps -e -o pid,ppid | awk -v r=\"$root\" 'NR > 1 { parent[$1] = $2 }"
+                " END { seen[r] = 1; grew = 1; while (grew) { grew = 0;"
+                " for (c in parent) if (!(c in seen) && (parent[c] in seen)) { seen[c] = 1; grew = 1 } }"
+                " for (x in seen) if (x != r) printf \"%s \", x }')",
+                '[ -n "$pids" ] || { echo "cockpit-kill: no process left under $root" >&2; exit 1; }',
+                f"kill -{signal_name} $pids",
+                'echo "cockpit-kill: sent SIG' + signal_name + ' to $pids"',
+            ]
+        )
+
     def status_script(self) -> str:
         """One line: `state=<absent|running|finished> rc=<n|-> pid=<n|-> size=<bytes>`."""
         d = quote(self.directory)

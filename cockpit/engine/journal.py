@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS steps (
     finished_at REAL,
     exit_status INTEGER,
     byte_offset INTEGER NOT NULL DEFAULT 0,
+    log_start INTEGER,
     error TEXT,
     reason TEXT,
     PRIMARY KEY (run_id, target, step)
@@ -88,6 +89,7 @@ class StepRecord:
     finished_at: float | None
     exit_status: int | None
     byte_offset: int
+    log_start: int | None
     error: str | None
     reason: str | None
 
@@ -144,12 +146,17 @@ class Journal:
         return RunRecord(*row) if row else None
 
     # -- steps --------------------------------------------------------------------------------
-    def plan_step(self, run_id: str, target: str, step: str, host: str, command: str, remote_dir: str) -> None:
+    def plan_step(
+        self, run_id: str, target: str, step: str, host: str, command: str, remote_dir: str, state: str = "pending"
+    ) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO steps (run_id, target, step, host, command, remote_dir, state)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-            (run_id, target, step, host, command, remote_dir),
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, target, step, host, command, remote_dir, state),
         )
+
+    def target_steps(self, run_id: str, target: str) -> list[StepRecord]:
+        return [s for s in self.steps(run_id) if s.target == target]
 
     def update_step(self, run_id: str, target: str, step: str, **fields: Any) -> None:
         if not fields:

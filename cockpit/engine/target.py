@@ -1,17 +1,23 @@
-"""One target's step: run it detached, follow its log, read its progress, announce its state."""
+"""One target's steps: run each detached, follow its log, read its progress, announce its state.
+
+A target normally has one step (the whole nimadm run). After a failure or a kill the operator can
+retry from phase N: the runner then runs `nimadm ... -P N`, `-P N+1` ... `-P 12` as separate steps,
+appending their output to the same log, so the log reads like one run with a gap where it stopped.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.domain.events import EventSink, LogLines, TargetChanged
 from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
-from cockpit.domain.nimadm import NimadmTracker
+from cockpit.domain.nimadm import PHASES, NimadmTracker
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.stall import PhaseTiming, stall_reason, timing_for
 from cockpit.engine.follow import FollowPolicy, StepFollower
@@ -22,8 +28,19 @@ from cockpit.transports.base import Transport, TransportError
 _OFFSET_JOURNAL_INTERVAL = 1.0  # seconds; the local log file's size is the truth after a crash anyway
 
 
+@dataclass(frozen=True)
+class StepSpec:
+    """One detached command of a target: the whole run (`phase` None) or one nimadm phase (-P)."""
+
+    target: str
+    name: str
+    command: str
+    remote: RemoteStep
+    phase: int | None = None
+
+
 class TargetRunner:
-    """Runs the nimadm step of one client on the NIM master and keeps `progress` current."""
+    """Runs one client's nimadm step(s) on the NIM master and keeps `progress` current."""
 
     def __init__(
         self,
@@ -32,7 +49,6 @@ class TargetRunner:
         logs: LogStore,
         journal: Journal,
         run_id: str,
-        step_name: str = "nimadm",
         clock: Callable[[], float] = time.time,
         timing: Callable[[int | None], PhaseTiming] = timing_for,
     ) -> None:
@@ -41,13 +57,14 @@ class TargetRunner:
         self.logs = logs
         self.journal = journal
         self.run_id = run_id
-        self.step_name = step_name
         self.clock = clock
         self.timing = timing
         self.snoozed_until = 0.0
         """The operator said "keep waiting": no stall alarm before this time."""
+        self.current: StepSpec | None = None
+        """The step running now (what a kill or a probe of the process tree is about)."""
         self._seq = 0
-        self._offset = 0
+        self._offset = 0  # bytes in the local log file: all steps of this target
         self._offset_journaled_at = 0.0
         self._splitter = LineSplitter()
         self._tracker = NimadmTracker()
@@ -70,16 +87,16 @@ class TargetRunner:
                 last_output_at=p.last_output_at,
             )
         )
-        self._journal(
-            state=p.state.value,
-            phase=p.phase,
-            started_at=p.started_at,
-            finished_at=p.finished_at,
-            exit_status=p.exit_status,
-            error=p.error,
-            reason=reason,
-            byte_offset=self._offset,
-        )
+        if self.current is not None:
+            self._journal(
+                state=p.state.value,
+                phase=p.phase,
+                started_at=p.started_at,
+                finished_at=p.finished_at,
+                exit_status=p.exit_status,
+                error=p.error,
+                reason=reason,
+            )
 
     def finish(self, state: TargetState, reason: str | None = None) -> None:
         p = self.progress
@@ -88,48 +105,69 @@ class TargetRunner:
         self.announce(reason)
 
     def _journal(self, **fields: object) -> None:
-        self.journal.update_step(self.run_id, self.progress.name, self.step_name, **fields)
+        assert self.current is not None
+        self.journal.update_step(self.run_id, self.progress.name, self.current.name, **fields)
 
     # -- running --------------------------------------------------------------------------------
     async def run(
-        self,
-        transport: Transport,
-        command: str,
-        step: RemoteStep,
-        policy: FollowPolicy,
-        *,
-        resume: bool = False,
+        self, transport: Transport, steps: Sequence[StepSpec], policy: FollowPolicy, *, resume: bool = False
     ) -> None:
+        """Run `steps` in order; stop at the first that does not succeed. Resume re-attaches."""
         p = self.progress
-        follower = StepFollower(transport, step, policy, on_event=self._note)
+        if resume:
+            self._prime_from_log()
+        p.state, p.finished_at, p.error, p.exit_status = TargetState.RUNNING, None, None, None
+        if p.started_at is None:
+            p.started_at = self.clock()
+        for spec in steps:
+            self.current = spec
+            record = self.journal.step(self.run_id, p.name, spec.name)
+            if record is not None and record.state == "skipped":
+                continue
+            if record is not None and record.exit_status is not None and record.finished_at is not None:
+                # Finished before a restart: judged then, never run again.
+                if record.state != TargetState.SUCCEEDED.value:
+                    self._conclude_from(record.exit_status, spec)
+                    return
+                continue
+            launched = record is not None and record.launched_at is not None
+            status = await self._run_one(transport, spec, policy, launched)
+            if status is None:
+                return  # unreachable or refused: already announced
+            if not self._judge(status, spec, final=spec is steps[-1]):
+                return
+        self.current = None
+
+    async def _run_one(self, transport: Transport, spec: StepSpec, policy: FollowPolicy, launched: bool) -> int | None:
+        p = self.progress
+        follower = StepFollower(transport, spec.remote, policy, on_event=self._note)
         try:
             await transport.connect()
             status = await follower.status()
         except TransportError as exc:
             p.error = str(exc)
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
-            return
-        if resume:
-            self._prime_from_log()
-        elif status.state != "absent":
-            # A fresh run must never adopt a step directory it did not create.
-            p.error = f"step directory {step.directory} already exists on {transport.name}"
+            return None
+        if not launched and status.state != "absent":
+            # A step the journal never launched must not adopt a directory it did not create.
+            p.error = f"step directory {spec.remote.directory} already exists on {transport.name}"
             self.finish(TargetState.FAILED, reason=p.error)
-            return
-        p.state = TargetState.RUNNING
-        if p.started_at is None:
-            p.started_at = self.clock()
+            return None
+        log_start = self._offset
         try:
             if status.state == "absent":
-                self._journal(launched_at=self.clock())
-                await follower.launch(command)
+                self._journal(launched_at=self.clock(), log_start=log_start)
+                await follower.launch(spec.command)
+            else:
+                record = self.journal.step(self.run_id, p.name, spec.name)
+                log_start = record.log_start if record and record.log_start is not None else log_start
             now = self.clock()
-            p.last_output_at = p.last_output_at or now
+            p.last_output_at = now
             p.phase_started_at = p.phase_started_at or now
-            self.announce("re-attached" if resume and status.state != "absent" else None)
+            self.announce("re-attached" if status.state != "absent" else None)
             watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
             try:
-                exit_status = await follower.follow(self._offset, self._chunk)
+                exit_status = await follower.follow(self._offset - log_start, self._chunk)
             finally:
                 watchdog.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -138,22 +176,45 @@ class TargetRunner:
             where = f" in phase {p.phase}" if p.phase else ""
             p.error = f"lost the NIM master{where}; the migration may still be running there: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
-            return
+            return None
         finally:
             self.logs.close(p.name)
         self._lines(self._splitter.flush())
-        self._conclude(exit_status)
+        self._journal(exit_status=exit_status, finished_at=self.clock(), byte_offset=self._offset)
+        return exit_status
 
-    def _conclude(self, exit_status: int) -> None:
+    def _judge(self, exit_status: int, spec: StepSpec, *, final: bool) -> bool:
+        """True when the step succeeded and the next may run; announces the target's end otherwise."""
+        tracker = self._tracker
+        if spec.phase is None or spec.phase == PHASES:
+            ok = tracker.succeeded(exit_status)
+        else:
+            ok = exit_status == 0 and not tracker.errors and tracker.phase == spec.phase
+        if ok and not final:
+            self._journal(state=TargetState.SUCCEEDED.value)
+            return True
+        if ok:
+            self.progress.exit_status = exit_status
+            self.progress.warnings = tracker.warnings
+            self.finish(TargetState.SUCCEEDED)
+            return True
+        self._conclude_from(exit_status, spec)
+        return False
+
+    def _conclude_from(self, exit_status: int, spec: StepSpec) -> None:
         p, tracker = self.progress, self._tracker
         p.exit_status = exit_status
         p.warnings = tracker.warnings
-        if tracker.succeeded(exit_status):
-            self.finish(TargetState.SUCCEEDED)
-            return
-        p.error = tracker.error_line or f"nimadm exited with status {exit_status}"
+        p.error = tracker.error_line or f"{spec.command.split()[0]} exited with status {exit_status}"
         failed_in = tracker.failed_in_phase or p.phase
         self.finish(TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks")
+
+    def restart_tracking(self, from_phase: int) -> None:
+        """Before a retry from `from_phase`: forget the errors of the failed attempt, keep the log."""
+        self._tracker = NimadmTracker(phase=from_phase - 1 if from_phase > 1 else None)
+        self.progress.phase = self._tracker.phase
+        self.progress.phase_started_at = None
+        self.progress.stall_reason = None
 
     def _prime_from_log(self) -> None:
         """After a restart: rebuild phase, errors and the line count from the local log file."""
@@ -202,6 +263,7 @@ class TargetRunner:
         self.snoozed_until = self.clock() + seconds
         self.check_stall()
 
+    # -- output ---------------------------------------------------------------------------------
     def _chunk(self, chunk: bytes) -> None:
         self.progress.last_output_at = self.clock()
         self.logs.append(self.progress.name, chunk)

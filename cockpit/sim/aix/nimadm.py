@@ -4,7 +4,9 @@ The master's state holds the NIM database (clients -> host, resources) and one m
 client (`nim.migrations`); the client's state holds its disks and bootlist, which the phases change.
 
 Messages not found in the sources are INFERRED (kept together at the end, with their invented codes):
-unknown objects, nimsh down, busy client, target disk missing / in use, -P out of order, a bad -P value.
+unknown objects, nimsh down, a nimsh port held by another process, a client serving another master,
+busy client, target disk missing / in use, a leftover alternate rootvg, -P out of order, a bad -P value,
+and (in nimadm_text) a target disk too small for the clone.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass
 from typing import IO
 
 from cockpit.sim import state
-from cockpit.sim.aix import installp
+from cockpit.sim.aix import altdisk, installp, vg
 from cockpit.sim.aix import nimadm_text as text
 from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, error_line, line, not_found
 from cockpit.sim.aix.level import vr
+from cockpit.sim.aix.net import nimsh_port_holder
 from cockpit.sim.aix.nim import pid_alive
 from cockpit.sim.aix.system import reboot
 
@@ -151,6 +154,8 @@ class Migration:
         self.say(first[:1], 0.2)
         if not self.master["nimsh"]["active"]:
             raise Failed([*nimsh_down("master"), master_cleanup()])
+        if (holder := nimsh_port_holder(self.master)) is not None:
+            raise Failed([*port_taken("master", holder.port), master_cleanup()])
         if self.spot is None:
             raise Failed([no_object(req.spot), master_cleanup()])
         if req.lpp_source is not None:
@@ -164,6 +169,11 @@ class Migration:
         self.slow = float(self.master.get("slow", 1.0)) * float(client.get("slow", 1.0))
         if not client["nimsh"]["active"]:
             raise Failed([*nimsh_down(req.client), master_cleanup()])
+        if (holder := nimsh_port_holder(client)) is not None:
+            raise Failed([*port_taken(req.client, holder.port), master_cleanup()])
+        if (client.get("niminfo") or {}).get("master") != self.master["hostname"]:
+            # nimsh serves only the master its /etc/niminfo names (FAILURES F4)
+            raise Failed([*request_denied(req.client, self.master["hostname"]), master_cleanup()])
         if not req.cleanup:
             self.check_alt_disk_levels()
             self.check_eligible(client)
@@ -209,6 +219,9 @@ class Migration:
                 raise Failed([disk_missing(req.client, name), master_cleanup()])
             if d["vg"] is not None:  # e.g. altinst_rootvg left by an earlier run (FAILURES F12)
                 raise Failed([disk_in_use(req.client, name, d["vg"]), master_cleanup()])
+        for d in client["disks"]:
+            if d["vg"] in ("altinst_rootvg", "old_rootvg"):  # elsewhere than on the target (FAILURES F12)
+                raise Failed([leftover(req.client, d["name"], d["vg"]), master_cleanup()])
 
     def migrate(self) -> None:
         client = self.start()
@@ -223,7 +236,10 @@ class Migration:
                 boot_disk = self.remove_alt_disk()
                 self.record(status="failed")
                 raise Failed(text.failure(self.text, boot_disk))
-            self.say(text.banner(phase) + lines, text.PHASE_MINUTES[phase], hang=phase == hang_phase)
+            hang = phase == hang_phase
+            if hang:
+                self.spend_fault("hang_phase")  # a hang is transient (an NFS stall): a retry runs through
+            self.say(text.banner(phase) + lines, text.PHASE_MINUTES[phase], hang=hang)
             self.after_phase(phase, client)
             self.record(last_phase=phase)
         done = phases[-1] == 12
@@ -235,14 +251,16 @@ class Migration:
     def phase_lines(self, phase: int, client: state.HostState) -> tuple[list[Line], bool]:
         """The lines of a phase after its banner, and whether they end in a fatal error."""
         run = self.text
-        faults = client.get("faults", {})
+        if phase == 1:
+            assert self.client_host is not None
+            small = altdisk.too_small(self.ctx.read(self.client_host), self.disks_of_run())
+            if small:
+                start = [line("Cloning altinst_rootvg on client, Phase 1."), line(run.client_command(1))]
+                return [*start, *text.clone_sizing(), text.clone_too_small(run.disks, *small)], True
         if phase == 11:
-            start = text.phase11_start(run)
-            if faults.get("multibos"):
-                return start + text.phase11_multibos(), True
-            if faults.get("ghost_major"):
-                return start + text.phase11_ghost_major(), True
-            return start + text.phase11_ok(run), False
+            assert self.client_host is not None
+            blocker = altdisk.phase3_blocker(self.ctx.read(self.client_host))
+            return text.phase11_start(run) + altdisk.phase3_lines(run, blocker), blocker is not None
         builders = {
             1: lambda: text.phase1(run),
             2: lambda: text.phase2(run),
@@ -274,6 +292,11 @@ class Migration:
                 }
             migrations[self.req.client].update(changes, pid=os.getpid())
 
+    def spend_fault(self, name: str) -> None:
+        assert self.client_host is not None
+        with self.ctx.update(self.client_host) as st:
+            st.get("faults", {}).pop(name, None)
+
     def after_phase(self, phase: int, client: state.HostState) -> None:
         """What each phase leaves on the client (RUNBOOKS table B, 'Side effects')."""
         if phase not in (1, 6, 11):
@@ -281,17 +304,13 @@ class Migration:
         assert self.client_host is not None
         disks = self.disks_of_run()
         with self.ctx.update(self.client_host) as st:
-            for d in st["disks"]:
-                if d["name"] not in disks:
-                    continue
-                if phase == 1:  # the clone of the running rootvg, varied on, /alt_inst mounted
-                    d.update(vg="altinst_rootvg", active=True, level=state.oslevel(st))
-                elif phase == 6:  # the clone now holds the new level
+            if phase == 1:  # the clone of the running rootvg, varied on, /alt_inst mounted
+                altdisk.create_clone(st, disks)
+            elif phase == 6:  # the clone now holds the new level
+                for d in vg.disks_of(st, altdisk.ALT):
                     d["level"] = self.level
-                else:  # phase 11: varied off, kept in the ODM, bootable
-                    d["active"] = False
-            if phase == 11 and not self.req.keep_bootlist:
-                st["bootlist"] = [{"disk": disks[0], "blv": "hd5"}]
+            else:  # phase 11: varied off, kept in the ODM, bootable
+                altdisk.finish_clone(st, disks, self.req.keep_bootlist)
             client.update(st)
 
     def disks_of_run(self) -> list[str]:
@@ -304,9 +323,7 @@ class Migration:
         """alt_disk_install -X on the client: altinst_rootvg gone, bootlist back on the boot disk."""
         assert self.client_host is not None
         with self.ctx.update(self.client_host) as st:
-            for d in st["disks"]:
-                if d["vg"] == "altinst_rootvg":
-                    d.update(vg=None, active=False, level=None)
+            vg.remove_vg(st, altdisk.ALT)
             st["bootlist"] = [{"disk": st["boot_disk"], "blv": "hd5"}]
             return str(st["boot_disk"])
 
@@ -346,6 +363,26 @@ def nimsh_down(where: str) -> list[Line]:
         error_line(f'0042-001 nim: processing error encountered on "{where}":'),
         error_line(f"   0042-006 m_nimadm: (To: {where}) connect Connection refused"),
     ]
+
+
+def port_taken(where: str, port: int) -> list[Line]:
+    return [
+        error_line(f'0042-001 nim: processing error encountered on "{where}":'),
+        error_line(f"   0042-006 m_nimadm: (To: {where}) unexpected response on port {port}: not the NIM service handler"),
+    ]
+
+
+def request_denied(where: str, master: str) -> list[Line]:
+    return [
+        error_line(f'0042-001 nim: processing error encountered on "{where}":'),
+        error_line(f"   0042-008 nimsh: Request denied - {master}"),
+    ]
+
+
+def leftover(client: str, disk: str, vg_name: str) -> Line:
+    return error_line(
+        f"0505-122 nimadm: Client {client} has a {vg_name} volume group on {disk}: remove it first (alt_rootvg_op -X)."
+    )
 
 
 def out_of_order(client: str, phase: int, last: int) -> Line:
