@@ -13,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.config.models import Config, Host
+from cockpit.domain import names, troubleshoot
 from cockpit.domain.events import EventSink, FanOutSink, ListSink, RunFinished, RunStarted
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES
 from cockpit.domain.nimadm_commands import nimadm_cleanup, nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.stall import PhaseTiming, timing_for
+from cockpit.domain.troubleshoot import TroubleProbe
 from cockpit.engine.follow import FollowPolicy
 from cockpit.engine.journal import Journal, JournalSink, StepRecord
 from cockpit.engine.limiter import StartGate
@@ -340,14 +343,49 @@ class NimadmRun:
         self._act(None, "concurrency", str(limit))
 
     # -- troubleshooting probes -----------------------------------------------------------------
+    def trouble_probes(self, target: str) -> list[TroubleProbe]:
+        return troubleshoot.probes(self.config.host(target).nim_object)
+
+    async def probe(self, target: str, key: str) -> ProbeOutput:
+        """Run one troubleshooting probe now and return what it showed (journaled as looked at)."""
+        runner = self._runner(target)
+        spec = next((p for p in self.trouble_probes(target) if p.key == key), None)
+        if spec is None:
+            raise ControlError(f"no probe {key!r}")
+        host = self.config.master if spec.on == "master" else self.config.host(target)
+        result = await self._on(host, spec.command)
+        text = (result.stdout + result.stderr).rstrip("\n")
+        if key == "processes":
+            step = runner.current or self.main_step(target)
+            pid_result = await self._on(host, names.command_line("cat", f"{step.remote.directory}/pid"))
+            pid = pid_result.stdout.strip()
+            tree = troubleshoot.process_tree(troubleshoot.parse_ps(result.stdout), int(pid)) if pid.isdigit() else []
+            text = f"step {step.name}, wrapper pid {pid or '?'}\n" + troubleshoot.render_tree(tree)
+        elif key == "nfs_mounts":
+            lines = troubleshoot.client_mounts(result.stdout, self.config.host(target).nim_object)
+            text = "\n".join(lines) if lines else "(no NFS mount of this client on the master)"
+        self._act(target, "probe", spec.command)
+        return ProbeOutput(spec, host.name, result.exit_status, text)
+
     async def _on_master(self, command: str, timeout: float = 60) -> CommandResult:
-        transport = self.transport_for(self.config.master)
+        return await self._on(self.config.master, command, timeout)
+
+    async def _on(self, host: Host, command: str, timeout: float = 60) -> CommandResult:
+        transport = self.transport_for(host)
         try:
             return await transport.run(command, timeout=timeout)
         except TransportError as exc:
             raise ControlError(str(exc)) from exc
         finally:
             await transport.close()
+
+
+@dataclass(frozen=True)
+class ProbeOutput:
+    probe: TroubleProbe
+    host: str
+    exit_status: int
+    text: str
 
 
 def _restore(progress: TargetProgress, record: StepRecord | None) -> None:

@@ -27,6 +27,13 @@ async def test_stalled_client_is_killed_and_retried_from_its_phase_to_success(tm
         await wait_for(lambda: engine.progress["lpar01"].state is TargetState.STALLED, 30)
         assert engine.progress["lpar01"].phase == 3
 
+        # Inspect: the step's process tree on the master shows nimadm still there, waiting.
+        tree = await engine.probe("lpar01", "processes")
+        assert tree.host == "nim01" and tree.exit_status == 0
+        assert "aixcmd.py nimadm -c lpar01" in tree.text
+        nim = await engine.probe("lpar01", "lsnim")
+        assert nim.text.startswith("lpar01:")
+
         with pytest.raises(ControlError, match="stop it before retrying"):
             engine.retry_from("lpar01", 3)
         result = await engine.kill("lpar01", "TERM")
@@ -52,7 +59,7 @@ async def test_stalled_client_is_killed_and_retried_from_its_phase_to_success(tm
         assert banners == [1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
         # Every action is in the journal with who did it.
         actions = [a[2] for a in engine.journal.actions(engine.run_id)]
-        assert actions == ["kill-term", "retry"]
+        assert actions == ["probe", "probe", "kill-term", "retry"]
         steps = [s.step for s in engine.journal.target_steps(engine.run_id, "lpar01")]
         assert steps == ["nimadm"] + [f"nimadm-P{n}-r1" for n in range(3, 13)]
         # The stall was announced and the retry reason too.
