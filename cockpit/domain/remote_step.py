@@ -102,10 +102,10 @@ class RemoteStep:
             [
                 f"root=$(cat {d}/pid 2>/dev/null) || {{ echo 'cockpit-kill: step not started' >&2; exit 1; }}",
                 f"[ -f {d}/rc ] && {{ echo 'cockpit-kill: step already ended' >&2; exit 1; }}",
-                "pids=$(ps -e -o pid,ppid | awk -v r=\"$root\" 'NR > 1 { parent[$1] = $2 }"
+                'pids=$(ps -e -o pid,ppid | awk -v r="$root" \'NR > 1 { parent[$1] = $2 }'
                 " END { seen[r] = 1; grew = 1; while (grew) { grew = 0;"
                 " for (c in parent) if (!(c in seen) && (parent[c] in seen)) { seen[c] = 1; grew = 1 } }"
-                " for (x in seen) if (x != r) printf \"%s \", x }')",
+                ' for (x in seen) if (x != r) printf "%s ", x }\')',
                 '[ -n "$pids" ] || { echo "cockpit-kill: no process left under $root" >&2; exit 1; }',
                 f"kill -{signal_name} $pids",
                 'echo "cockpit-kill: sent SIG' + signal_name + ' to $pids"',
