@@ -18,7 +18,7 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.log import LogScreen
 from tests.ui.conftest import SIZE, settle, wait_until
 
-SCENARIO = "demo"  # the pure migration demo: 8 clients to 7.2, lpar05 with a ghost device major number
+SCENARIO = "nimadm"  # the pure migration demo: 8 clients to 7.2, only lpar05 with a trap (a ghost device major)
 GHOST = "lpar05"
 ERROR = "0516-082 /usr/sbin/lchangelv: Unable to access a special device file"
 
