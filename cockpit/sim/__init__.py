@@ -3,6 +3,7 @@
     server.SimFleet / server.serve   the SSH front end (asyncssh; one server per host)
     scenario.load_scenario           scenario files (scenarios/*.yaml): hosts, faults, timing
     seed, state                      per-host JSON state (disks, bootlist, levels, NIM database)
+    layout, faults                   what a fresh host holds (LVM, ODM, /dev) and what each fault changes
     aixcmd, aix/, bin/               the fake AIX commands a session's shell finds first on PATH
 
 Keep this file free of imports: every fake command imports the package and must start fast.

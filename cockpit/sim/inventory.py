@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from cockpit.sim.scenario import Scenario
+from cockpit.sim.scenario import HostSpec, Scenario
 
 ADDRESS = "127.0.0.1"
 
@@ -55,7 +55,7 @@ def inventory_text(
             "spot": scenario.spot,
             **({"cache_vg": scenario.cache_vg} if scenario.cache_vg else {}),
             "concurrency": scenario.concurrency,
-            "clients": [{"host": c.name, "disk": c.target_disk} for c in scenario.clients],
+            "clients": [_plan_client(scenario, c) for c in scenario.clients],
             # The runbook's phase durations and silence thresholds, compressed like the fleet's clock.
             "time_scale": round(1 / scenario.time_scale, 8),
             # Simulated phases last seconds: look at a growing step output often.
@@ -67,6 +67,16 @@ def inventory_text(
         "# Paths are relative to this file. Ports change when the simulator restarts on a new workdir.\n"
     )
     return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def _plan_client(scenario: Scenario, client: HostSpec) -> dict[str, str | None]:
+    """A plan entry; a client with its own lpp_source / SPOT (e.g. going to 7.3) gets them as overrides."""
+    entry: dict[str, str | None] = {"host": client.name, "disk": client.target_disk}
+    for kind in ("lpp_source", "spot"):
+        value = getattr(client, kind)
+        if value is not None and value != getattr(scenario, kind):
+            entry[kind] = value
+    return entry
 
 
 def write_inventory(path: Path, text: str) -> Path:

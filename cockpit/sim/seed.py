@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from cockpit.sim import state
+from cockpit.sim import faults, layout, state
 from cockpit.sim.scenario import HostSpec, Scenario
 
 
@@ -22,6 +22,7 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
             "vg": d.vg,
             "active": d.vg is not None,
             "level": spec.oslevel if d.vg == "rootvg" else None,
+            "vgda": d.vg,  # the VG written on the disk itself (stays after alt_rootvg_op -X until chpv -C)
         }
         for d in spec.disks
     ]
@@ -41,7 +42,11 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
         },
         "filesets": dict(spec.filesets),
         "faults": dict(spec.faults),
+        "listeners": [],
+        "niminfo": {"name": spec.name if spec.role == "client" else "master", "master": scenario.master.name},
     }
+    layout.install(st)
+    faults.apply(st, spec)
     if spec.role == "nim_master":
         st["nim"] = {
             "clients": nim_clients(scenario),
@@ -64,6 +69,7 @@ def nim_clients(scenario: Scenario) -> dict[str, dict[str, str]]:
             "mac": "AED8" + _hex(c.name, "mac", length=8).upper(),
         }
         for c in scenario.clients
+        if not c.faults.get("nim_undefined")
     }
 
 
@@ -87,6 +93,13 @@ def seed(fleet: str, scenario: Scenario) -> None:
     for spec in scenario.hosts:
         if not state.exists(fleet, spec.name):
             state.create(fleet, spec.name, host_state(scenario, spec))
+        else:  # a fleet directory written by an older simulator: add the keys it lacks
+            first = host_state(scenario, spec)
+            with state.update(fleet, spec.name) as st:
+                for key, value in first.items():
+                    st.setdefault(key, value)
+                for d in st["disks"]:
+                    d.setdefault("vgda", d["vg"])
     with state.update(fleet, scenario.master.name) as master:
         for name, obj in nim_clients(scenario).items():
             master["nim"]["clients"].setdefault(name, obj)

@@ -27,10 +27,16 @@ CONTROL_ENV = "COCKPIT_SIM_CONTROL"
 
 # A host state is plain JSON data with these keys:
 #   name, role ("nim_master" | "client"), hostname, slow (float), boot_count (int)
-#   disks: [{name, pvid, size_mb, vg (str | None), active (bool), level (oslevel -s of the AIX on it | None)}]
+#   disks: [{name, pvid, size_mb, vg (str | None), active (bool), level (oslevel -s of the AIX on it | None),
+#            vgda (the VG written on the disk: stays after alt_rootvg_op -X until chpv -C)}]
 #   boot_disk: disk the running AIX booted from;  bootlist: [{disk, blv}]
-#   nimsh: {active (bool), pid (int)};  filesets: {fileset: level}
-#   faults: {ghost_major: int, hang_phase: int, multibos: bool}
+#   nimsh: {active (bool), pid (int)};  filesets: {fileset: level} (besides the base ones, aix/lpp.py)
+#   listeners: [{port, process, pid}] (other processes on TCP ports, e.g. a SAP message server on 3901)
+#   niminfo: {name, master} (/etc/niminfo) | None
+#   rootvg_lvs: [{name, type, mb, mount, state}];  majors_used: [int] (LVM's used majors besides the VGs')
+#   vg_majors: {vg: major} (VGs other than rootvg);  cudvdr: [{resource, value1, value2, value3}] (ODM)
+#   dev: [{name, kind (b | c), major, minor, mode, date}] (special files in /dev);  odm_saved (bool, savebase)
+#   faults: the scenario's faults of the host (see cockpit/sim/faults.py); hang_phase is read by nimadm
 #   nim (master only): {clients: {object: {host, cpuid, mac}}, resources: {name: {type, oslevel, filesets}},
 #                       migrations: {object: {disks, spot, lpp_source, target_vr, level, last_phase,
 #                                             status ("running" | "paused" | "failed" | "done"), pid}}}

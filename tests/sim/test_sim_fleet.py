@@ -18,6 +18,7 @@ import yaml
 from cockpit.config.models import Config
 from cockpit.sim.scenario import SCENARIO_DIR, load_scenario
 from cockpit.sim.server import SimFleet
+from tests.sim.remote import connect, lines, ssh
 
 DATA = Path(__file__).parent / "data"
 NIMADM = "nimadm -c {client} -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"
@@ -38,29 +39,6 @@ async def fast(tmp_path: Path) -> AsyncIterator[SimFleet]:
     scenario = dataclasses.replace(load_scenario("tiny"), time_scale=4400, reboot_minutes=22)
     async with await SimFleet.start(scenario, tmp_path / "sim") as running:
         yield running
-
-
-async def connect(fleet: SimFleet, host: str, key: Path | None = None) -> asyncssh.SSHClientConnection:
-    return await asyncssh.connect(
-        "127.0.0.1",
-        fleet.hosts[host],
-        username="root",
-        client_keys=[str(key or fleet.client_key_path)],
-        known_hosts=str(fleet.known_hosts_path),
-        config=None,
-        agent_path=None,
-    )
-
-
-async def ssh(fleet: SimFleet, host: str, command: str) -> asyncssh.SSHCompletedProcess:
-    async with await connect(fleet, host) as conn:
-        return await conn.run(command)
-
-
-async def lines(fleet: SimFleet, host: str, command: str) -> list[str]:
-    result = await ssh(fleet, host, command)
-    assert result.exit_status == 0, result.stderr
-    return str(result.stdout).splitlines()
 
 
 def phases(output: str) -> list[int]:
@@ -298,7 +276,9 @@ async def test_hosts_override_keeps_faults_on_hosts_that_exist() -> None:
     five = load_scenario("demo", hosts=5)
     assert [c.name for c in five.clients] == ["lpar01", "lpar02", "lpar03", "lpar04", "lpar05"]
     assert five.clients[4].faults == {"ghost_major": 43}
-    assert all(not c.faults for c in load_scenario("demo", hosts=4).clients)
+    assert five.clients[2].faults == {"nimsh_down": True} and not five.clients[2].nimsh_active
+    assert [c.name for c in load_scenario("demo", hosts=4).clients if c.faults] == ["lpar03"]
+    assert [c.name for c in load_scenario("nimadm", hosts=4).clients if c.faults] == []
     assert len(load_scenario("demo", hosts=120).clients) == 120
 
 

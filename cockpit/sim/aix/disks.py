@@ -6,6 +6,7 @@ import getopt
 
 from cockpit.sim import state
 from cockpit.sim.aix.common import Ctx, err, out
+from cockpit.sim.aix.vg import swap_at_boot
 
 BOOTABLE_VGS = ("rootvg", "altinst_rootvg", "old_rootvg")
 
@@ -98,12 +99,7 @@ def boot(st: state.HostState) -> str:
     assert booted is not None
     target, booted_vg = booted["name"], booted["vg"]
     if booted_vg != "rootvg":
-        previous = "old_rootvg" if booted_vg == "altinst_rootvg" else "altinst_rootvg"
-        for d in st["disks"]:
-            if d["vg"] == "rootvg":
-                d["vg"], d["active"] = previous, False
-            elif d["vg"] == booted_vg:
-                d["vg"], d["active"] = "rootvg", True
+        swap_at_boot(st, booted_vg, "old_rootvg" if booted_vg == "altinst_rootvg" else "altinst_rootvg")
     st["boot_disk"] = target
     st["boot_count"] = st.get("boot_count", 0) + 1
     return str(target)

@@ -125,7 +125,21 @@ def _elapsed(seconds: int) -> str:
 
 
 def _body(count: int, level: str, copyright_lines: int) -> list[str]:
-    sets = [_fileset(i) for i in range(count)]
+    return install_output([(*_fileset(i), level) for i in range(count)], copyright_lines)
+
+
+def applied(filesets: dict[str, str]) -> list[str]:
+    """installp's output for applying these filesets (fileset -> level), e.g. from `nim -o cust`."""
+    known = {name: (desc, root) for name, desc, root in FILESETS}
+    sets = [(f, *known.get(f, (f, True)), v) for f, v in filesets.items()]
+    return install_output(sets, 0, total_secs=7 * len(sets))
+
+
+def install_output(
+    sets: list[tuple[str, str, bool, str]], copyright_lines: int, total_secs: int = 29 * 60 + 31
+) -> list[str]:
+    """Verification, the APPLYING blocks and the summary for (fileset, description, root part, level)."""
+    count = len(sets)
     head = [
         RULE,
         "                    Pre-installation Verification...",
@@ -142,7 +156,7 @@ def _body(count: int, level: str, copyright_lines: int) -> list[str]:
         "  Selected Filesets",
         "  -----------------",
     ]
-    head += [f"  {name + ' ' + level:<44}# {desc}" for name, desc, _ in sets]
+    head += [f"  {name + ' ' + level:<44}# {desc}" for name, desc, _, level in sets]
     head += [
         "",
         "  << End of Success Section >>",
@@ -163,9 +177,8 @@ def _body(count: int, level: str, copyright_lines: int) -> list[str]:
         RULE,
         "",
     ]
-    body: list[str] = []
-    total_secs = 29 * 60 + 31  # about the ~30 minutes phase 6 takes [RHDISK0]
-    for i, (name, _, _) in enumerate(sets, start=1):
+    body: list[str] = []  # a migration's phase 6 takes about 30 minutes [RHDISK0]: the default total
+    for i, (name, _, _, level) in enumerate(sets, start=1):
         body += ["installp: APPLYING software for:", f"        {name} {level}", ""]
         if i == 1 and copyright_lines:
             body += _copyright(copyright_lines)
@@ -182,7 +195,7 @@ def _body(count: int, level: str, copyright_lines: int) -> list[str]:
         f"{'Name':<28}{'Level':<16}{'Part':<12}{'Event':<12}Result",
         "-" * 79,
     ]
-    for name, _, root in sets:
+    for name, _, root, level in sets:
         tail.append(f"{name:<28}{level:<16}{'USR':<12}{'APPLY':<12}SUCCESS")
         if root:
             tail.append(f"{name:<28}{level:<16}{'ROOT':<12}{'APPLY':<12}SUCCESS")

@@ -368,7 +368,9 @@ def nimsh_down(where: str) -> list[Line]:
 def port_taken(where: str, port: int) -> list[Line]:
     return [
         error_line(f'0042-001 nim: processing error encountered on "{where}":'),
-        error_line(f"   0042-006 m_nimadm: (To: {where}) unexpected response on port {port}: not the NIM service handler"),
+        error_line(
+            f"   0042-006 m_nimadm: (To: {where}) unexpected response on port {port}: not the NIM service handler"
+        ),
     ]
 
 
@@ -381,7 +383,8 @@ def request_denied(where: str, master: str) -> list[Line]:
 
 def leftover(client: str, disk: str, vg_name: str) -> Line:
     return error_line(
-        f"0505-122 nimadm: Client {client} has a {vg_name} volume group on {disk}: remove it first (alt_rootvg_op -X)."
+        f"0505-122 nimadm: Volume group {vg_name} exists on client {client} ({disk}): "
+        "remove it first (alt_rootvg_op -X)."
     )
 
 

@@ -103,12 +103,24 @@ def pre(run: Run) -> tuple[list[Line], list[Line]]:
 
 
 def phase1(run: Run) -> list[Line]:
-    fs_lines = [f"Creating {'/alt_inst/' if fs == '/alt_inst' else fs} file system." for fs in FILE_SYSTEMS]
     return [
         line("Cloning altinst_rootvg on client, Phase 1."),
         line(run.client_command(1)),
-        line("Calling mkszfile to create new /image.data file."),
-        line("Checking disk sizes."),
+        *clone_sizing(),
+        *clone_copy(),
+        line("Phase 1 complete."),
+    ]
+
+
+def clone_sizing() -> list[Line]:
+    """alt_disk_copy phase 1 up to the size check (a target too small fails right after it)."""
+    return [line("Calling mkszfile to create new /image.data file."), line("Checking disk sizes.")]
+
+
+def clone_copy() -> list[Line]:
+    """alt_disk_copy phase 1 after the size check: the clone's LVs and file systems, then the copy."""
+    fs_lines = [f"Creating {'/alt_inst/' if fs == '/alt_inst' else fs} file system." for fs in FILE_SYSTEMS]
+    return [
         line("LOGICAL_VOLUME= hd11admin"),
         line("FS_LV= /dev/hd11admin"),
         line("Creating cloned rootvg volume group and associated logical volumes."),
@@ -118,8 +130,16 @@ def phase1(run: Run) -> list[Line]:
         line("for backup and restore into the alternate file system..."),
         # The copy of rootvg is most of phase 1.
         line("Backing-up the rootvg files and restoring them to the alternate file system...", 40),
-        line("Phase 1 complete."),
     ]
+
+
+def clone_too_small(disks: tuple[str, ...], size_mb: int, used_mb: int) -> Line:
+    """INFERRED (text and code): the sources only say IBM's role refuses with 'There is not enough space for
+    an alternate disk'."""
+    return error_line(
+        f"0505-129 alt_disk_copy: There is not enough space on {' '.join(disks)} ({size_mb} MB) "
+        f"for a copy of rootvg ({used_mb} MB used)."
+    )
 
 
 def phase2(run: Run) -> list[Line]:
@@ -250,8 +270,10 @@ def phase11_start(run: Run) -> list[Line]:
         line("Cloning altinst_rootvg on client, Phase 3."),
         line(run.client_command(3)),
         line("## Phase 3 ###################"),
-        line("Verifying altinst_rootvg..."),
     ]
+
+
+VERIFYING = "Verifying altinst_rootvg..."
 
 
 def unmounts_twice() -> list[Line]:

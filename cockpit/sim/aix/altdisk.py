@@ -1,0 +1,208 @@
+"""The alt_disk family on a client: alt_disk_copy (a rootvg clone, phases 1-3, `-D` trace with
+ALT_MAJOR_NUM), alt_rootvg_op -X / -q and the legacy alt_disk_install -X.
+
+The clone's text is the alt_disk_copy part of the real nimadm run (REFERENCE 1.5 phases 1 and 11, as in
+tests/data/alt_disk_copy_constructed.log). What a clone does to the host (REFERENCE 2.2): phase 1 makes
+altinst_rootvg (varied on, the lowest free major number); phase 3 varies it off and sets the bootlist;
+a failure in phase 3 (multibos standby, a ghost device on the clone's major) removes it again. nimadm's
+phases 1 and 11 use the same functions. The -D trace and the error texts are INFERRED (REFERENCE 2.4).
+"""
+
+from __future__ import annotations
+
+import getopt
+
+from cockpit.sim import state
+from cockpit.sim.aix import nimadm_text as text
+from cockpit.sim.aix import vg
+from cockpit.sim.aix.common import STDERR, Ctx, Line, UsageError, emit, err, line, out
+from cockpit.sim.aix.level import vr
+
+ALT = "altinst_rootvg"
+COPY_USAGE = (
+    "Usage: alt_disk_copy -d targetdisks... [-P phases] [-B] [-D] [-V] [-O] [-n]\n"
+    "       (the simulator implements these flags)"
+)
+PHASE_MINUTES = {"1": 8.0, "2": 0.2, "3": 4.0}
+
+
+class CloneError(Exception):
+    """alt_disk_copy refuses to start: the message (INFERRED) goes to stderr, exit status 1."""
+
+
+# --- what a clone does to a host (shared with nimadm) ----------------------------------------------
+
+
+def check_targets(st: state.HostState, disks: list[str]) -> None:
+    """Phase 1 needs existing, free target disks and no altinst_rootvg anywhere (FAILURES F11, F12)."""
+    for name in disks:
+        d = state.disk(st, name)
+        if d is None:
+            raise CloneError(f"0505-124 alt_disk_copy: Target disk {name} does not exist.")
+        if d["vg"] is not None:
+            raise CloneError(f"0505-125 alt_disk_copy: Target disk {name} belongs to volume group {d['vg']}.")
+    if vg.disks_of(st, ALT):
+        raise CloneError(
+            f"0505-127 alt_disk_copy: The {ALT} volume group already exists. Remove it with alt_rootvg_op -X."
+        )
+
+
+def too_small(st: state.HostState, disks: list[str]) -> tuple[int, int] | None:
+    """(size of the targets, MB rootvg uses) when the targets cannot hold the clone, else None."""
+    size = sum(d["size_mb"] for d in st["disks"] if d["name"] in disks)
+    used = vg.used_mb(st)
+    return (size, used) if size < used else None
+
+
+def create_clone(st: state.HostState, disks: list[str]) -> int:
+    """Phase 1: altinst_rootvg on the targets, varied on, a copy of the running level. Returns its major."""
+    return vg.add_vg(st, ALT, disks, active=True, level=state.oslevel(st))
+
+
+def phase3_blocker(st: state.HostState) -> str | None:
+    """Why phase 3 of the clone fails on this host: `multibos` (a standby BOS, FAILURES F10), `ghost` (a
+    special file or CuDvDr object on the clone's major, FAILURES F9), or None."""
+    if any(x["name"] == vg.MULTIBOS_BLV for x in st["rootvg_lvs"]):
+        return "multibos"
+    major = st["vg_majors"].get(ALT)
+    if major is not None and any(vg.ghost_users(st, major, ALT)):
+        return "ghost"
+    return None
+
+
+def finish_clone(st: state.HostState, disks: list[str], keep_bootlist: bool) -> None:
+    """Phase 3: the clone varied off (kept in the ODM), bootable, and first in the bootlist unless -B."""
+    for d in vg.disks_of(st, ALT):
+        d["active"] = False
+    if not keep_bootlist:
+        st["bootlist"] = [{"disk": disks[0], "blv": "hd5"}]
+
+
+def phase3_lines(run: text.Run, blocker: str | None) -> list[Line]:
+    """alt_disk_copy phase 3 after its banner: multibos stops it at once ([GIBSON]), a ghost device when
+    the LVs are renamed (seed 003)."""
+    if blocker == "multibos":
+        return text.phase11_multibos()
+    verify = line(text.VERIFYING)
+    return [verify, *(text.phase11_ghost_major() if blocker == "ghost" else text.phase11_ok(run))]
+
+
+# --- alt_disk_copy -------------------------------------------------------------------------------
+
+
+def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
+    try:
+        opts, rest = getopt.getopt(args, "d:P:BDVOnM:j")
+    except getopt.GetoptError as e:
+        raise UsageError(f"alt_disk_copy: {e.msg}\n{COPY_USAGE}") from e
+    flags = dict(opts)
+    disks = flags.get("-d", "").split() + rest
+    phases = flags.get("-P", "123")
+    if not disks or phases not in ("1", "2", "3", "12", "23", "123"):
+        raise UsageError(COPY_USAGE)
+    st = ctx.read()
+    try:
+        if "1" in phases:
+            check_targets(st, disks)
+        elif [d["name"] for d in vg.disks_of(st, ALT) if d["active"]] != disks:
+            raise CloneError(
+                f"0505-128 alt_disk_copy: Phase {phases[0]} needs the {ALT} that phase 1 left on {' '.join(disks)}."
+            )
+    except CloneError as e:
+        err(str(e))
+        return 1
+    run = text.Run(st["hostname"], "", tuple(disks), vr(state.oslevel(st)), keep_bootlist="-B" in flags)
+    slow = float(st.get("slow", 1.0))
+    for phase in phases:
+        seconds = ctx.seconds(PHASE_MINUTES[phase]) * slow
+        banner = line(f"## Phase {phase} ###################")
+        if phase == "1":
+            if not _phase1(ctx, run, "-D" in flags, seconds, banner):
+                return 1
+        elif phase == "2":
+            emit([banner], seconds)
+        elif not _phase3(ctx, run, seconds, banner):
+            return 1
+    return 0
+
+
+def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line) -> bool:
+    st = ctx.read()
+    disks = list(run.disks)
+    small = too_small(st, disks)
+    if debug:  # ksh -x trace of alt_disk_copy (INFERRED shape): the major the clone's VG will take
+        major = vg.lowest_free_major(st)
+        trace = [f"+ TARGET_DISKS='{' '.join(disks)}'", f"+ ALT_MAJOR_NUM={major}", "+ export ALT_MAJOR_NUM"]
+        emit([(t, 0.0, STDERR) for t in trace], 0)
+    if small:
+        emit([banner, *text.clone_sizing(), text.clone_too_small(run.disks, *small)], seconds * 0.05)
+        return False
+    with ctx.update() as st:
+        create_clone(st, disks)
+    emit([banner, *text.clone_sizing(), *text.clone_copy()], seconds)
+    return True
+
+
+def _phase3(ctx: Ctx, run: text.Run, seconds: float, banner: Line) -> bool:
+    blocker = phase3_blocker(ctx.read())
+    emit([banner, *phase3_lines(run, blocker)], seconds)
+    with ctx.update() as st:
+        if blocker:  # alt_disk_copy cleans up after itself: no half-made clone stays behind
+            vg.remove_vg(st, ALT)
+        else:
+            finish_clone(st, list(run.disks), run.keep_bootlist)
+    return blocker is None
+
+
+# --- alt_rootvg_op / alt_disk_install ---------------------------------------------------------------
+
+
+def remove(ctx: Ctx, command: str, vg_name: str) -> int:
+    """-X: remove an alternate rootvg's definition (its disks then show `None`; `chpv -C` clears them)."""
+    with ctx.update() as st:
+        if vg_name == "rootvg" or vg_name not in vg.vg_names(st):
+            if vg_name == "rootvg":
+                err(f"0505-130 {command}: The running rootvg cannot be removed.")  # INFERRED
+            else:
+                err(f"0516-306 getlvodm: Unable to find volume group {vg_name} in the Device Configuration Database.")
+            return 1
+        if not any(d["level"] for d in vg.disks_of(st, vg_name)):
+            err(f"0505-131 {command}: {vg_name} is not an alternate rootvg.")  # INFERRED: -X is for rootvg copies
+            return 1
+        moved = vg.remove_vg(st, vg_name)
+        boot_disk = st["boot_disk"]
+    if moved:
+        out(f"Bootlist is set to the boot disk: {boot_disk} blv=hd5")
+    return 0
+
+
+def alt_rootvg_op(ctx: Ctx, args: list[str]) -> int:
+    usage = "Usage: alt_rootvg_op {-X [volume_group] | -q -d disk} [-D]  (the simulator implements -X and -q)"
+    try:
+        opts, rest = getopt.getopt(args, "Xqd:D")
+    except getopt.GetoptError as e:
+        raise UsageError(usage) from e
+    flags = dict(opts)
+    if "-X" in flags and len(rest) <= 1 and "-q" not in flags:
+        return remove(ctx, "alt_rootvg_op", rest[0] if rest else ALT)
+    if "-q" in flags and "-d" in flags and not rest:
+        st = ctx.read()
+        disk = state.disk(st, flags["-d"])
+        if disk is None or disk["vg"] is None:
+            err(f"0505-132 alt_rootvg_op: {flags['-d']} is in no volume group.")  # INFERRED
+            return 1
+        out(vg.disks_of(st, disk["vg"])[0]["name"])
+        return 0
+    raise UsageError(usage)
+
+
+def alt_disk_install(ctx: Ctx, args: list[str]) -> int:
+    """The pre-5.3 wrapper: only its clean-up form `alt_disk_install [-M V.R] -X [vg]` is simulated."""
+    usage = "Usage: alt_disk_install -X [volume_group]  (use alt_disk_copy to clone)"
+    try:
+        opts, rest = getopt.getopt(args, "XM:D")
+    except getopt.GetoptError as e:
+        raise UsageError(usage) from e
+    if "-X" not in dict(opts) or len(rest) > 1:
+        raise UsageError(usage)
+    return remove(ctx, "alt_disk_install", rest[0] if rest else ALT)
