@@ -33,6 +33,10 @@ async def test_stalled_client_is_killed_and_retried_from_its_phase_to_success(tm
         assert "aixcmd.py nimadm -c lpar01" in tree.text
         nim = await engine.probe("lpar01", "lsnim")
         assert nim.text.startswith("lpar01:")
+        mounts = await engine.probe("lpar01", "nfs_mounts")
+        assert "lpar01   /alt_inst/usr" in mounts.text and "/lpar01_alt/alt_inst/usr nfs3" in mounts.text
+        alt_mig = await engine.probe("lpar01", "alt_mig_log")
+        assert alt_mig.exit_status == 0 and "Executing nimadm phase 3." in alt_mig.text
 
         with pytest.raises(ControlError, match="stop it before retrying"):
             engine.retry_from("lpar01", 3)
@@ -59,7 +63,7 @@ async def test_stalled_client_is_killed_and_retried_from_its_phase_to_success(tm
         assert banners == [1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
         # Every action is in the journal with who did it.
         actions = [a[2] for a in engine.journal.actions(engine.run_id)]
-        assert actions == ["probe", "probe", "kill-term", "retry"]
+        assert actions == ["probe"] * 4 + ["kill-term", "retry"]
         steps = [s.step for s in engine.journal.target_steps(engine.run_id, "lpar01")]
         assert steps == ["nimadm"] + [f"nimadm-P{n}-r1" for n in range(3, 13)]
         # The stall was announced and the retry reason too.

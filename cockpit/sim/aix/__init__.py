@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "alt_rootvg_op": "altdisk:alt_rootvg_op",
     "alt_disk_install": "altdisk:alt_disk_install",
     "multibos": "multibos:multibos",
+    "mount": "mounts:mount",
     # Called by the shims bin/cat, bin/ls, bin/rm only for /etc/niminfo and /dev (see aix/files.py).
     "cat": "files:cat",
     "ls": "files:ls",
