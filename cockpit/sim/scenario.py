@@ -24,7 +24,10 @@ what AIX prints in that case (see cockpit/sim/faults.py for what each one change
                                               a leftover alternate rootvg (default disk: a spare one)
     nim_undefined: true                       the master has no NIM machine object for the client
     niminfo_master: othernim                  the client's /etc/niminfo names another NIM master
-    hang_phase: 1..12                         that nimadm phase stops printing and never ends
+    hang_phase: 1..12                         that nimadm phase stops printing and never ends (once:
+                                              a retry runs through, as after a transient NFS stall)
+    drop_connection_phase: 1..12              when that phase starts, every SSH connection to the
+                                              master drops (once); the commands keep running
 
 A client's `lpp_source` / `spot` override the plan's (e.g. some clients go to 7.3); a fileset mismatch
 is a SPOT without bos.alt_disk_install.rte or at another level than the master's (`filesets`).
@@ -229,6 +232,7 @@ def _vg(value: object, where: str) -> str:
 FAULTS: dict[str, Callable[[object, str], Any]] = {
     "ghost_major": lambda v, w: _int(v, w, 1, 1023),
     "hang_phase": lambda v, w: _int(v, w, 1, 12),
+    "drop_connection_phase": lambda v, w: _int(v, w, 1, 12),
     "multibos": _bool,
     "nimsh_down": _bool,
     "port_taken": _port_taken,

@@ -268,6 +268,9 @@ class SimFleet:
             if len(request) == 3 and request[0] == token and request[1] == "reboot" and request[2] in self._hosts:
                 writer.write(b"ok\n")
                 self._spawn(self._reboot(self._hosts[request[2]]))
+            elif len(request) == 3 and request[0] == token and request[1] == "drop" and request[2] in self._hosts:
+                # A network failure between the cockpit and this host (fault drop_connection_phase).
+                writer.write(f"ok {self.disconnect(request[2])}\n".encode())
             else:
                 writer.write(b"refused\n")
             await writer.drain()

@@ -183,3 +183,19 @@ async def test_hung_phase_is_marked_stalled_within_its_threshold(tmp_path: Path)
             await run
     finally:
         await fleet.stop()
+
+
+async def test_scenario_fault_drops_the_connection_mid_phase_and_the_run_re_attaches(tmp_path: Path) -> None:
+    hosts = "hosts:\n  lpar01:\n    faults: {drop_connection_phase: 5}\n  lpar02: {}\n"
+    fleet = await SimFleet.start(load_scenario(scenario_file(tmp_path, hosts_block=hosts)), tmp_path / "fleet")
+    try:
+        engine = make_engine(fleet.write_inventory(tmp_path / "inventory.yaml"))
+        sink = ListSink()
+        finished = await asyncio.wait_for(engine.run(sink), 60)
+        assert finished.succeeded == ("lpar01", "lpar02")
+        reasons = [e.reason or "" for e in sink.events if isinstance(e, TargetChanged) and e.target == "lpar01"]
+        assert any(r.startswith("connection lost at byte") for r in reasons)
+        assert any(r.startswith("re-attached at byte") for r in reasons)
+        assert engine.log_path("lpar01").read_bytes() == remote_out(engine, "lpar01")
+    finally:
+        await fleet.stop()

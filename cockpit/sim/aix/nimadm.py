@@ -19,7 +19,7 @@ from typing import IO
 from cockpit.sim import state
 from cockpit.sim.aix import altdisk, installp, vg
 from cockpit.sim.aix import nimadm_text as text
-from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, error_line, line, not_found
+from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, error_line, line, not_found, notify_server
 from cockpit.sim.aix.level import vr
 from cockpit.sim.aix.net import nimsh_port_holder
 from cockpit.sim.aix.nim import pid_alive
@@ -236,6 +236,9 @@ class Migration:
                 boot_disk = self.remove_alt_disk()
                 self.record(status="failed")
                 raise Failed(text.failure(self.text, boot_disk))
+            if client.get("faults", {}).get("drop_connection_phase") == phase:
+                self.spend_fault("drop_connection_phase")
+                notify_server(f"drop {self.ctx.host}")  # the cockpit's connections to the master drop here
             hang = phase == hang_phase
             if hang:
                 self.spend_fault("hang_phase")  # a hang is transient (an NFS stall): a retry runs through
