@@ -68,6 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept a finding with a reason (journaled; stays until revoked)",
     )
 
+    rb = sub.add_parser(
+        "rollback",
+        help="roll migrated clients back to the previous system; exit 0 only when verified",
+        description="Show where each host stands and the exact rollback commands; --yes runs them. "
+        "Cluster back-outs are not covered.",
+    )
+    rb.add_argument("config", type=Path)
+    rb.add_argument("--host", action="append", required=True, metavar="NAME", help="a client (repeat for several)")
+    rb.add_argument("--yes", action="store_true", help="run the steps (without it nothing is changed; exit 2)")
+    rb.add_argument("--reboot", action="store_true", help="reboot into the previous system now (shutdown -Fr)")
+    rb.add_argument(
+        "--cleanup", action="store_true", help="after a verified rollback, remove the migrated system from its disk"
+    )
+    rb.add_argument("--disk", metavar="HDISK", help="the disk you expect to boot (refused if it cannot boot it)")
+    rb.add_argument("--reboot-timeout", type=float, default=1800.0, metavar="SECONDS", help="default 1800")
+    rb.add_argument("--headless", action="store_true", help="no TUI (the TUI wizard is not built yet)")
+
     val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
     val.add_argument("config", type=Path)
 
@@ -120,6 +137,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from cockpit.commands.diagnose import run as diagnose_run
 
         return diagnose_run(args.logfile, args.format)
+    if args.command == "rollback":
+        return cmd_rollback(args)
     if args.command == "sim":
         return cmd_sim(args.scenario, args.inventory_out, args.workdir, args.hosts)
     if args.command == "demo":
@@ -165,6 +184,29 @@ def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
     return run(config, fmt, new_waivers=waivers)
 
 
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from cockpit.config.loader import ConfigError
+
+    try:
+        config = _load(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    from cockpit.commands.rollback import Options, run
+
+    options = Options(
+        hosts=tuple(dict.fromkeys(args.host)),
+        yes=args.yes,
+        reboot=args.reboot,
+        cleanup=args.cleanup,
+        disk=args.disk,
+        headless=args.headless,
+        reboot_timeout=args.reboot_timeout,
+    )
+    return run(config, args.config, options)
+
+
 def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True) -> int:
     from cockpit.config.loader import ConfigError
 
@@ -196,7 +238,7 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, 
         service.journal.record_action(engine.run_id, None, "skip-preflight", "--no-preflight", operator())
     if headless:
         return _run_headless(engine, service if use_gate else None)
-    return _run_tui(engine, title=f"nimadm · {path.name}")
+    return _run_tui(engine, title=f"nimadm · {path.name}", service=service, gate=use_gate)
 
 
 def _run_headless(engine, service) -> int:  # type: ignore[no-untyped-def]
@@ -218,16 +260,25 @@ def _run_headless(engine, service) -> int:  # type: ignore[no-untyped-def]
     return EXIT_OK if finished.ok else EXIT_FAILED
 
 
-def _run_tui(engine, title: str) -> int:  # type: ignore[no-untyped-def]
+def _run_tui(engine, title: str, service=None, gate: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """The cockpit on `engine`; with `gate` it opens on the preflight of `service` (closed on exit)."""
     from cockpit.ui.app import CockpitApp
 
-    app = CockpitApp(
-        run=engine.run,
-        targets=[s.target for s in engine.steps],
-        log_path=engine.log_path,
-        title=title,
-    )
-    app.run()
+    try:
+        app = CockpitApp(
+            run=engine.run,
+            targets=list(engine.progress),
+            log_path=engine.log_path,
+            title=title,
+            preflight=service if gate else None,
+        )
+        app.run()
+    finally:
+        if service is not None:
+            service.close()
+    if app.bridge.run_started is None:  # quit on the preflight screen: nothing ran, no logs
+        print("cockpit: the run was not started", file=sys.stderr)
+        return EXIT_FAILED
     states = [p.state.value for p in engine.progress.values()]
     print(f"logs: {engine.logs.directory}")
     if all(s == "succeeded" for s in states):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,16 +21,22 @@ from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cockpit.domain.events import EventSink
+from cockpit.domain.models import TargetState
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, UiBridge
 from cockpit.ui.commands import TargetLogCommands
 from cockpit.ui.present import phase_bar, state_text
 from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
+from cockpit.ui.screens.preflight import PreflightScreen
 
-RunEngine = Callable[[EventSink], Awaitable[object]]
-"""Starts the migration, emits its events into the sink, returns when the run ends."""
+if TYPE_CHECKING:
+    from cockpit.engine.preflight import PreflightService
+
+RunEngine = Callable[..., Awaitable[object]]
+"""`run(sink)` or `run(sink, blocked)`: starts the migration, emits its events into the sink, returns
+when the run ends. `blocked` (target -> why) are the clients the preflight gate keeps from starting;
+it is passed only when the app has a preflight service (NimadmRun.run accepts both forms)."""
 
 DEFAULT_FLUSH_INTERVAL = 0.05
 LINE_REFRESH_EVERY = 4
@@ -59,6 +65,9 @@ class CockpitApp(App[None]):
             targets, gen-2 collections over Textual's long-lived objects doubled some repaints
             (max loop lag ~65 ms, ~33 ms frozen). Process-wide, so for the `cockpit` process
             only, not for test sessions that start many apps.
+        preflight: with a service the app opens on the preflight screen and checks every host;
+            the run starts only from there (after a confirmation), with the gate's `blocked`
+            clients, and `autostart` is ignored. Without one the app opens on the fleet.
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -81,6 +90,7 @@ class CockpitApp(App[None]):
         tail_lines: int = DEFAULT_TAIL_LINES,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         freeze_gc: bool = False,
+        preflight: PreflightService | None = None,
     ) -> None:
         super().__init__()
         self.title = title
@@ -96,6 +106,10 @@ class CockpitApp(App[None]):
         self._last_second: int | None = None
         self._flushes = 0
         self._fleet = FleetScreen(self.bridge, clock, self.open_log, title)
+        self._blocked: dict[str, str] | None = None
+        self._preflight: PreflightScreen | None = None
+        if preflight is not None:
+            self._preflight = PreflightScreen(preflight, title, self.start_gated_run)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -107,9 +121,17 @@ class CockpitApp(App[None]):
         """The fleet screen (the base of the screen stack, never popped)."""
         return self._fleet
 
+    @property
+    def preflight(self) -> PreflightScreen | None:
+        """The preflight screen (when the app has a service), whether or not it is showing."""
+        return self._preflight
+
     def on_mount(self) -> None:
         self.set_interval(self._flush_interval, self._on_flush_timer, name="flush")
-        if self._autostart:
+        if self._preflight is not None:
+            self._fleet.set_status("waiting for the preflight")
+            self.push_screen(self._preflight)
+        elif self._autostart:
             self.start_run()
         else:
             self._fleet.set_status("not started (press s)")
@@ -118,16 +140,28 @@ class CockpitApp(App[None]):
         if self._freeze_gc:
             gc.freeze()
 
-    def start_run(self) -> Worker[object]:
-        """Start the engine (again). `exclusive` cancels a previous run's worker first."""
+    def start_run(self, blocked: Mapping[str, str] | None = None) -> Worker[object]:
+        """Start the engine (again). `exclusive` cancels a previous run's worker first.
+
+        `blocked` (target -> why) goes to the engine as the preflight gate; None calls `run(sink)`.
+        """
+        self._blocked = dict(blocked) if blocked is not None else None
         self._fleet.set_status("running")
         self._engine = self._run_engine()
         self.refresh_bindings()
         return self._engine
 
+    def start_gated_run(self, blocked: Mapping[str, str]) -> None:
+        """From the preflight screen: back to the fleet, and start with the gate's decision."""
+        while self.screen is not self._fleet and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.start_run(blocked)
+
     @work(exclusive=True, group="engine", exit_on_error=False, name="engine")
     async def _run_engine(self) -> object:
-        return await self._run(self.bridge)
+        if self._blocked is None:
+            return await self._run(self.bridge)
+        return await self._run(self.bridge, self._blocked)
 
     @property
     def run_active(self) -> bool:
@@ -153,7 +187,12 @@ class CockpitApp(App[None]):
             if finished is None or finished.ok:
                 self._fleet.set_status("finished")
             else:
-                self._fleet.set_status(f"finished, {len(finished.failed)} failed")
+                # RunFinished counts a client the gate kept back as not succeeded: say which is which.
+                views = self.bridge.views
+                blocked = sum(1 for t in finished.failed if t in views and views[t].state is TargetState.BLOCKED)
+                parts = [f"{len(finished.failed) - blocked} failed"] if len(finished.failed) > blocked else []
+                parts += [f"{blocked} blocked"] if blocked else []
+                self._fleet.set_status(f"finished, {', '.join(parts)}")
         elif event.state is WorkerState.CANCELLED:
             self._fleet.set_status("cancelled")
         else:
@@ -248,10 +287,21 @@ class CockpitApp(App[None]):
         return True
 
     def action_start_run(self) -> None:
+        if self._preflight is not None:
+            # Never around the gate: the preflight screen confirms and passes `blocked`.
+            if self._engine is None:
+                self._preflight.action_start()
+            return
         if not self.run_active:
             self.start_run()
 
     async def action_quit(self) -> None:
+        preflight = self._preflight
+        if preflight is not None and preflight.fixing:
+            # Quitting would cancel the fix between two of its commands (say after odmdelete,
+            # before savebase): let it finish; it stops at its first failing command anyway.
+            self.notify(f"Wait: {preflight.busy}", severity="warning")
+            return
         if not self.run_active:
             self.exit()
             return

@@ -28,7 +28,7 @@ STATE_LOOKS: dict[TargetState, StateLook] = {
     TargetState.STALLED: StateLook("◐", "stalled", "stalled", "warning"),
     TargetState.SUCCEEDED: StateLook("✓", "succeeded", "ok", "success"),
     TargetState.FAILED: StateLook("✗", "failed", "failed", "error"),
-    TargetState.BLOCKED: StateLook("⊘", "blocked", "blocked", "accent"),
+    TargetState.BLOCKED: StateLook("■", "blocked", "blocked", "accent"),
     TargetState.UNREACHABLE: StateLook("◌", "unreachable", "unreachable", "error"),
 }
 

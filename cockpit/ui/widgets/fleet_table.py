@@ -150,7 +150,11 @@ class FleetTable(DataTable[Text]):
             if change.error:  # the line that explains it (e.g. 0516-082) and where it happened
                 return f"phase {change.phase}: {change.error}" if change.phase else change.error
             return change.reason or view.last_line or "failed"
-        if state in (TargetState.BLOCKED, TargetState.UNREACHABLE):
+        if state is TargetState.BLOCKED:
+            # The engine's error names the gate's reasons ("not started: nimsh.active: ..."); its
+            # reason only says who blocked it ("blocked by preflight").
+            return change.error or change.reason or view.last_line
+        if state is TargetState.UNREACHABLE:
             return change.reason or change.error or view.last_line
         if state is TargetState.STALLED:
             # How long it has been quiet (ticking) and the last thing it said; the engine's reason

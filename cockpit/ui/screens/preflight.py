@@ -1,0 +1,325 @@
+"""The preflight screen: the go / no-go matrix, a finding's detail, and fix / waive / re-check / start.
+
+Every action that changes a host (a fix) or the gate (a waiver, the start) goes through a modal that
+shows exactly what will happen and where. One operation runs at a time (`busy`), in a worker on this
+screen, so the matrix never shows a mix of two answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from cockpit.domain.preflight import Finding, Status, Waiver
+from cockpit.ui.preflight_content import cell_detail, client_detail, status_content, verdict_content
+from cockpit.ui.preflight_present import PreflightMatrix, fix_steps, fixable, where
+from cockpit.ui.screens.fix import FixScreen
+from cockpit.ui.screens.start import StartScreen
+from cockpit.ui.screens.waive import WaiveScreen
+from cockpit.ui.widgets.finding_detail import FindingDetail
+from cockpit.ui.widgets.preflight_header import PreflightHeader, legend_content
+from cockpit.ui.widgets.preflight_matrix import PreflightMatrixTable
+
+if TYPE_CHECKING:
+    from cockpit.engine.preflight import FixOutcome, PreflightReport, PreflightService
+
+StartRun = Callable[[Mapping[str, str]], None]
+"""Starts the migration run with the gate's decision: target -> why it must not start."""
+
+
+class PreflightScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "fix", "Apply fix"),
+        Binding("w", "waive", "Waive"),
+        Binding("r", "recheck", "Re-check all"),
+        Binding("s", "start", "Start run"),
+        Binding("escape", "focus_matrix", "Matrix", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    PreflightScreen #legend {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, service: PreflightService, title: str, start_run: StartRun) -> None:
+        super().__init__()
+        self.service = service
+        self.title_text = title
+        self._start_run = start_run
+        config = service.config
+        self.master = config.plan.master
+        self.clients = [c.host for c in config.plan.clients]
+        self.report: PreflightReport | None = None
+        self.matrix: PreflightMatrix | None = None
+        self.busy: str | None = None
+        """What is under way ("checking 9 hosts…"), None when the screen is idle."""
+        self.status = ""
+        self.last_fix: dict[tuple[str, str], list[FixOutcome]] = {}
+        self._fixing = False
+        # Held, not queried: workers report into them.
+        self.header = PreflightHeader()
+        self.table = PreflightMatrixTable(id="matrix")
+        self.legend = Static(legend_content(), id="legend")
+        self.detail = FindingDetail(id="detail")
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.table
+        yield self.legend
+        yield self.detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.check()
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """A report is on screen and nothing is running."""
+        return self.report is not None and self.busy is None
+
+    @property
+    def fixing(self) -> bool:
+        """A fix's commands are running on a host right now."""
+        return self._fixing
+
+    def _set_busy(self, what: str | None) -> None:
+        self.busy = what
+        self._show_header()
+        self.refresh_bindings()
+
+    def _show_header(self) -> None:
+        self.header.show(self.title_text, self.busy or self.status, self.matrix)
+
+    def _refused(self) -> bool:
+        if self.busy is not None:
+            self.notify(f"Wait: {self.busy}", severity="warning")
+            return True
+        return False
+
+    def _hosts(self, clients: Sequence[str] | None) -> str:
+        if clients is None:
+            hosts = {*self.clients, self.master}
+            return f"checking {len(hosts)} hosts…"
+        return f"re-checking {', '.join(clients)} (and {self.master})…"
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def check(self, clients: Sequence[str] | None = None) -> None:
+        """Run the checks (all clients, or some again) in a worker; the matrix follows."""
+        wanted = list(clients) if clients is not None else None
+        self._set_busy(self._hosts(wanted))  # now, not when the worker starts: no second check sneaks in
+        self._check(wanted)
+
+    @work(group="preflight", exit_on_error=False)
+    async def _check(self, clients: list[str] | None) -> None:
+        await self._recheck(clients)
+
+    async def _recheck(self, clients: list[str] | None) -> PreflightReport | None:
+        self._set_busy(self._hosts(clients))
+        if self.matrix is None:
+            self.detail.show(
+                "preflight",
+                f"Asking {self.master} and {len(self.clients)} clients ({', '.join(self.clients)}) about every "
+                "check at once. The matrix appears when every host has answered.",
+            )
+        self.table.mark_checking(clients if clients is not None else self.clients)
+        try:
+            report = await self.service.check(clients)
+        except Exception as exc:  # shown, never swallowed; the operator can press r again
+            self.table.mark_checking(())
+            self.status = f"check failed: {type(exc).__name__}: {exc}"
+            self.notify(f"{type(exc).__name__}: {exc}", title="The preflight could not run", severity="error")
+            self._set_busy(None)
+            return None
+        self._show(report)
+        self._set_busy(None)
+        return report
+
+    def _show(self, report: PreflightReport) -> None:
+        self.report = report
+        self.matrix = PreflightMatrix.build(report.findings, report.verdict)
+        clients = len(self.matrix.clients)
+        self.status = f"{clients} clients, {clients - len(self.matrix.go_clients())} blocked"
+        self.table.show(self.matrix)
+        self._show_detail()
+
+    # -- the detail panel ----------------------------------------------------------------------
+
+    @on(DataTable.CellHighlighted, "#matrix")
+    def _highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self._show_detail()
+
+    @on(DataTable.CellSelected, "#matrix")
+    def _selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self._show_detail()
+        self.detail.focus()
+
+    def _show_detail(self) -> None:
+        matrix = self.matrix
+        key = self.table.cursor_key()
+        if matrix is None or key is None:
+            return
+        client, column = key
+        if column in matrix.checks:
+            content = cell_detail(matrix, client, column, self.master, self.last_fix.get((client, column), ()))
+            self.detail.show(f"{column} · {client}", content)
+        else:
+            self.detail.show(client, client_detail(matrix, client, self.master))
+
+    def action_focus_matrix(self) -> None:
+        self.table.focus()
+
+    def _cell(self) -> tuple[str, str] | None:
+        """(client, check) under the cursor, or None (and a hint) on the name or verdict column."""
+        key = self.table.cursor_key()
+        if self.matrix is None or key is None or key[1] not in self.matrix.checks:
+            self.notify("Move the cursor onto a check's cell first.", severity="warning")
+            return None
+        return key
+
+    # -- fix -----------------------------------------------------------------------------------
+
+    def action_fix(self) -> None:
+        if self._refused() or (cell := self._cell()) is None:
+            return
+        client, check = cell
+        assert self.matrix is not None
+        findings = fixable(self.matrix.findings(client, check))
+        if not findings:
+            hints = [f.remediation.hint for f in self.matrix.findings(client, check) if f.remediation.hint]
+            why = f" {hints[0]}" if hints else ""
+            self.notify(f"{check} on {client}: no command to run from here.{why}", severity="warning", timeout=10)
+            return
+        hosts = sorted({f.host for f in findings})
+        subject = f"the fix for {check} on {', '.join(where(h, client, self.master) for h in hosts)}"
+        steps = fix_steps(findings)
+
+        def confirmed() -> None:
+            self._set_busy(f"fixing {check} for {client}…")
+            self._apply_fix(client, check, findings, modal)
+
+        modal = FixScreen(subject, steps, confirmed)
+        self.app.push_screen(modal)
+
+    @work(group="preflight", exit_on_error=False)
+    async def _apply_fix(self, client: str, check: str, findings: list[Finding], modal: FixScreen) -> None:
+        self._set_busy(f"fixing {check} for {client}…")
+        steps = fix_steps(findings)
+        outcomes: list[FixOutcome] = []
+        self._fixing = True
+        try:
+            for finding in findings:
+                done = await self.service.apply_fix(finding)
+                outcomes += done
+                if not all(o.ok for o in done):
+                    break  # the service stops at a failed command; so does the next finding's fix
+        except Exception as exc:  # a fix that could not run is reported, never swallowed
+            modal.show_note(Content.styled(f"the fix could not run: {type(exc).__name__}: {exc}", "bold $error"))
+        finally:
+            self._fixing = False
+        self.last_fix[(client, check)] = outcomes
+        modal.show_outcomes(outcomes, steps[len(outcomes) :])
+        # A fix on the master changes every row that lists the same master finding.
+        clients = [client]
+        for f in findings:
+            if self.matrix is not None and f.host != client:
+                clients += [c for c in self.matrix.clients_with(check, f.host) if c not in clients]
+        modal.show_pending(f"re-checking {', '.join(clients)}…")
+        report = await self._recheck(clients)
+        if report is not None and self.matrix is not None:
+            for c in clients:
+                modal.show_note(
+                    Content.assemble(
+                        "re-check: ",
+                        (check, "bold"),
+                        f" on {c} ",
+                        status_content(self.matrix.status(c, check)),
+                        f" · {c} ",
+                        verdict_content(self.matrix.decision(c)),
+                    )
+                )
+        else:
+            modal.show_note(Content.styled("the re-check failed: press r to check again", "bold $error"))
+        complete = len(outcomes) == len(steps) and all(o.ok for o in outcomes)
+        modal.finish(complete)
+        if not complete:
+            self.notify(f"The fix for {check} on {client} did not complete.", severity="error", timeout=10)
+
+    # -- waive ---------------------------------------------------------------------------------
+
+    def action_waive(self) -> None:
+        if self._refused() or (cell := self._cell()) is None:
+            return
+        client, check = cell
+        assert self.matrix is not None
+        findings = [f for f in self.matrix.findings(client, check) if f.status is not Status.PASS]
+        open_ = [f for f in findings if f.waiver is None]
+        if not open_:
+            what = "already waived" if findings else "passes: nothing to waive"
+            self.notify(f"{check} on {client} {what}.", severity="warning")
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._set_busy(f"waiving {check} for {client}…")
+                self._waive(client, check, reason)
+
+        self.app.push_screen(WaiveScreen(check, client, open_, self.master), answered)
+
+    @work(group="preflight", exit_on_error=False)
+    async def _waive(self, client: str, check: str, reason: str) -> None:
+        try:
+            self.service.waive(Waiver(check, reason, host=client))
+        except Exception as exc:
+            self.notify(f"{type(exc).__name__}: {exc}", title="The waiver was not recorded", severity="error")
+            self._set_busy(None)
+            return
+        self.notify(f"{check} waived for {client}: {reason}")
+        await self._recheck([client])
+
+    # -- re-check, start -----------------------------------------------------------------------
+
+    def action_recheck(self) -> None:
+        if not self._refused():
+            self.check()
+
+    def action_start(self) -> None:
+        if self._refused():
+            return
+        if self.report is None:
+            self.notify("No preflight answer yet: press r to check, then start.", severity="warning")
+            return
+        blocked = self.service.blocked(self.report)
+        go = [c for c in self.clients if c not in blocked]
+        if not go:
+            self.notify("Every client is blocked: fix or waive a finding first.", severity="error")
+            return
+
+        def answered(start: bool | None) -> None:
+            if start:
+                self._start_run(blocked)
+
+        reasons: dict[str, list[str]] = {}
+        for client, why in blocked.items():
+            hv = self.matrix.host_verdict(client) if self.matrix is not None else None
+            reasons[client] = hv.reasons if hv is not None and hv.reasons else [why]
+        self.app.push_screen(StartScreen(self.master, go, reasons), answered)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("fix", "waive", "start"):
+            return True if self.report is not None else None  # shown dimmed until the first answer
+        return True

@@ -1,0 +1,235 @@
+"""The preflight screen with the real PreflightService and engine on the simulated fleet over real SSH.
+
+The matrix shows what the hosts answered; a fix runs only after its confirmation and turns its cell
+green on the re-check; the gate keeps a still-blocked client from starting and the fleet says why; a
+waiver with a reason is journaled and lets its client go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Static
+from textual.widgets._toast import Toast
+
+from cockpit.domain.models import TargetState
+from cockpit.engine.journal import Journal
+from cockpit.sim.scenario import load_scenario
+from cockpit.ui.screens.fix import FixScreen, FixStage
+from cockpit.ui.screens.fleet import FleetScreen
+from cockpit.ui.screens.preflight import PreflightScreen
+from cockpit.ui.screens.start import StartScreen
+from cockpit.ui.screens.waive import WaiveScreen
+from tests.ui.conftest import SIZE, settle, wait_until
+from tests.ui.preflight_fleet import (
+    GHOST,
+    NIMSH_DOWN,
+    build,
+    cockpit_on,
+    fleet_in_thread,
+    preflight_ready,
+    tiny_with_nimsh_down,
+)
+
+# preflight.yaml: one fault per client (see the scenario's header); what each one must show, and nothing else.
+PREFLIGHT_SCENARIO_CELLS: dict[str, dict[str, str]] = {
+    "lpar01": {},
+    "lpar02": {"nimsh.active": "✗", "nimsh.ports": "!"},  # nimsh down: nothing listens on 3901/3902 either
+    "lpar03": {"nimsh.ports": "✗"},
+    "lpar04": {"fileset.alt_disk_install": "✗"},
+    "lpar05": {"devices.ghost_major": "✗"},
+    "lpar06": {"rootvg.multibos": "✗"},
+    "lpar07": {"disk.target_size": "✗"},
+    "lpar08": {"disk.target_free": "✗"},
+    "lpar09": {"rootvg.leftover_alt": "✗"},
+    "lpar10": {"nim.client_defined": "✗"},
+    "lpar11": {"nim.client_master": "✗"},
+    "lpar12": {"oslevel.master_not_below_target": "✗", "fileset.alt_disk_install": "✗"},
+    "lpar13": {},
+}
+
+
+def plain(widget: Static) -> str:
+    content = widget.content
+    assert isinstance(content, Content)
+    return content.plain
+
+
+async def test_matrix_shows_exactly_the_scenarios_faults(tmp_path: Path) -> None:
+    async with cockpit_on("preflight", tmp_path) as cockpit, cockpit.app.run_test(size=SIZE) as pilot:
+        assert isinstance(cockpit.app.screen, PreflightScreen)  # opens on the preflight, not the fleet
+        screen = await preflight_ready(pilot, cockpit)
+        table = screen.table
+        matrix = screen.matrix
+        assert matrix is not None
+        assert list(matrix.clients) == [c.name for c in load_scenario("preflight").clients]
+        shown = {
+            client: {check: table.cell_text(client, check) for check in matrix.checks} for client in matrix.clients
+        }
+        for client, expected in PREFLIGHT_SCENARIO_CELLS.items():
+            flagged = {check: glyph for check, glyph in shown[client].items() if glyph != "✓"}
+            assert flagged == expected, client
+            verdict = "GO" if not expected else "NO-GO"
+            assert table.cell_text(client, "verdict") == verdict, client
+        assert screen.header.summary_text.startswith("NO-GO · go 2 · no-go 11")
+        # The first cell that needs attention is under the cursor, its detail below the matrix.
+        assert table.cursor_key() == ("lpar02", "nimsh.active")
+        assert "nimsh is inoperative on lpar02" in screen.detail.text
+        assert "[lpar02] startsrc -s nimsh" in screen.detail.text
+
+
+async def test_fix_turns_the_cell_green_and_the_run_starts_that_host_not_the_blocked_one(tmp_path: Path) -> None:
+    async with cockpit_on(tiny_with_nimsh_down(tmp_path), tmp_path) as cockpit:
+        app = cockpit.app
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await preflight_ready(pilot, cockpit)
+            table = screen.table
+            assert table.cell_text(NIMSH_DOWN, "nimsh.active") == "✗"
+            assert table.cell_text(NIMSH_DOWN, "verdict") == "NO-GO"
+            assert table.cell_text(GHOST, "devices.ghost_major") == "✗"
+
+            # Open the finding: evidence, meaning and the fix with its host.
+            table.move_to(NIMSH_DOWN, "nimsh.active")
+            await pilot.press("enter")
+            assert screen.detail.has_focus
+            detail = screen.detail.text
+            assert "nimsh is inoperative on lpar01" in detail
+            assert "[lpar01] $ lssrc -s nimsh" in detail
+            assert "What it means" in detail
+            assert "[lpar01] startsrc -s nimsh" in detail
+            assert "on nim01 (the NIM master): nimsh is active on nim01" in detail
+
+            await pilot.press("f")
+            modal = app.screen
+            assert isinstance(modal, FixScreen)
+            steps = plain(modal.query_one("#fix-steps", Static))
+            assert [line.strip() for line in steps.splitlines()] == ["1. [lpar01] startsrc -s nimsh"]
+            assert not modal.destructive
+            await pilot.press("y")
+            await wait_until(pilot, lambda: modal.stage is FixStage.DONE, timeout=20)
+            results = modal.results_text
+            assert "✓ [lpar01] startsrc -s nimsh  exit 0" in results
+            assert "0513-059 The nimsh Subsystem has been started. Subsystem PID is" in results
+            assert "re-check: nimsh.active on lpar01 ✓ pass · lpar01 GO" in results
+            await pilot.press("escape")
+            assert app.screen is screen
+            assert table.cell_text(NIMSH_DOWN, "nimsh.active") == "✓"
+            assert table.cell_text(NIMSH_DOWN, "verdict") == "GO"
+            assert table.cell_text(GHOST, "verdict") == "NO-GO"
+            assert "Last fix applied here" in screen.detail.text
+
+            # Start: the confirmation names who runs and who stays blocked, then the fleet takes over.
+            await pilot.press("s")
+            start = app.screen
+            assert isinstance(start, StartScreen)
+            assert start.go == (NIMSH_DOWN,)
+            assert list(start.blocked) == [GHOST]
+            await pilot.press("y")
+            assert isinstance(app.screen, FleetScreen)
+            await wait_until(pilot, lambda: not app.run_active and app.bridge.run_finished is not None, timeout=30)
+            await settle(pilot)
+            fleet = app.fleet.table
+            assert fleet.cell_text(NIMSH_DOWN, "state") == "✓ succeeded"
+            assert fleet.cell_text(NIMSH_DOWN, "phase").startswith("12/12")
+            assert fleet.cell_text(GHOST, "state") == "■ blocked"
+            assert fleet.cell_text(GHOST, "last").startswith("not started: devices.ghost_major: major number 43")
+            assert cockpit.engine.progress[GHOST].state is TargetState.BLOCKED
+            assert cockpit.engine.progress[GHOST].phase is None  # never launched
+            assert app.fleet.header.title_text.endswith("finished, 1 blocked")
+            assert app.fleet.header.summary_text == "ok 1 · blocked 1"
+
+
+async def test_destructive_fix_needs_yes_and_a_waiver_lets_the_client_go(tmp_path: Path) -> None:
+    async with cockpit_on(tiny_with_nimsh_down(tmp_path), tmp_path) as cockpit:
+        app = cockpit.app
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await preflight_ready(pilot, cockpit)
+            table = screen.table
+            table.move_to(GHOST, "devices.ghost_major")
+            await pilot.pause()
+
+            # The ghost cleanup deletes ODM entries: it lists its saves first and runs only on "yes".
+            await pilot.press("f")
+            modal = app.screen
+            assert isinstance(modal, FixScreen)
+            assert modal.destructive
+            steps = plain(modal.query_one("#fix-steps", Static))
+            lines = [line.strip() for line in steps.splitlines()]
+            assert lines[0] == "saves first (a copy of what the fix deletes):"
+            assert lines[1].startswith("1. [lpar02] odmget -q value1=43 CuDvDr > /tmp/cockpit-CuDvDr-43.")
+            destructive = lines.index("then the fix, destructive (it deletes):")
+            assert "[lpar02] odmdelete -q value1=43 -o CuDvDr" in " ".join(lines[destructive:])
+            run = modal.query_one("#fix-run", Button)
+            await pilot.press("y", "enter")  # "y" is not "yes": nothing runs
+            assert run.disabled
+            assert modal.stage is FixStage.CONFIRM
+            await pilot.press("escape")
+            assert app.screen is screen
+            assert table.cell_text(GHOST, "devices.ghost_major") == "✗"
+
+            # Waive it instead, with a reason.
+            await pilot.press("w")
+            waive = app.screen
+            assert isinstance(waive, WaiveScreen)
+            await pilot.press("enter")  # no reason: stays open
+            assert app.screen is waive
+            reason = "change 4711: ODM entries checked by hand"
+            waive.query_one("#waive-reason", Input).value = reason
+            await pilot.press("enter")
+            assert app.screen is screen
+            await preflight_ready(pilot, cockpit)
+            assert table.cell_text(GHOST, "devices.ghost_major") == "~"
+            assert table.cell_text(GHOST, "verdict") == "GO"
+            assert f"Waived by tester: {reason}" in screen.detail.text
+            assert cockpit.service.blocked() == {NIMSH_DOWN: "nimsh.active: nimsh is inoperative on lpar01"}
+
+    journal = Journal(cockpit.service.config.state_dir / "journal.sqlite")
+    try:
+        assert journal.waivers() == [("devices.ghost_major", GHOST, reason, "tester")]
+    finally:
+        journal.close()
+
+
+async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> None:
+    # lpar01 goes down (a long reboot) between the confirmation's opening and its answer.
+    async with cockpit_on(tiny_with_nimsh_down(tmp_path, reboot_minutes=20_000), tmp_path) as cockpit:
+        app = cockpit.app
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            screen = await preflight_ready(pilot, cockpit)
+            screen.table.move_to(NIMSH_DOWN, "nimsh.active")
+            await pilot.press("f")
+            modal = app.screen
+            assert isinstance(modal, FixScreen)
+            reboot = asyncio.create_task(cockpit.fleet.reboot(NIMSH_DOWN))
+            try:
+                await asyncio.sleep(0.3)  # the listener is closed at once; the reboot itself lasts minutes
+                await pilot.press("y")
+                await wait_until(pilot, lambda: modal.stage is FixStage.DONE, timeout=20)
+                results = modal.results_text
+                assert "✗ [lpar01] startsrc -s nimsh  could not run:" in results
+                assert "re-check: nimsh.active on lpar01 ? error · lpar01 NO-GO" in results
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: bool(app.screen.query(Toast)))
+                assert any("did not complete" in str(t.render()) for t in app.screen.query(Toast))
+                assert screen.table.cell_text(NIMSH_DOWN, "verdict") == "NO-GO"
+            finally:
+                reboot.cancel()
+
+
+def test_preflight_matrix(snap_compare: Any, tmp_path: Path) -> None:
+    """The preflight matrix of the one-fault-per-client scenario, with the first failing cell's detail."""
+    with fleet_in_thread("preflight", tmp_path / "fleet") as fleet:
+        app, _engine, service = build(fleet, tmp_path, title="nimadm · preflight.yaml")
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await wait_until(pilot, lambda: app.preflight is not None and app.preflight.ready, timeout=30)
+            await pilot.pause()
+
+        try:
+            assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+        finally:
+            service.close()
