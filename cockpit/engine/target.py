@@ -278,18 +278,20 @@ class TargetRunner:
         if not lines:
             return
         p = self.progress
-        phase_before = p.phase
+        entered: list[int] = []  # one chunk may hold several banners (quick phases): announce each
         for line in lines:
-            self._tracker.feed(line)
-        p.phase = self._tracker.phase
+            if self._tracker.feed(line) and self._tracker.phase is not None:
+                entered.append(self._tracker.phase)
         for line in reversed(lines):
             if line.strip():
                 p.last_line = line
                 break
         self.sink.emit(LogLines(p.name, tuple(lines), self._seq))
         self._seq += len(lines)
-        if p.phase != phase_before:
+        for phase in entered:
+            p.phase = phase
             p.phase_started_at = self.clock()
             self.announce()
+        p.phase = self._tracker.phase
         if p.state is TargetState.STALLED:
             self.check_stall()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.config import load_config
+from cockpit.domain.events import FanOutSink, ListSink, TargetChanged
 from cockpit.domain.lines import clean
 from cockpit.domain.models import TargetState
 from cockpit.engine.run import NimadmRun
@@ -33,18 +34,10 @@ async def test_demo_fleet_migrates_live_in_the_cockpit_to_the_end(tmp_path: Path
         engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
         targets = [s.target for s in engine.steps]
         assert len(targets) == 8
-        app = CockpitApp(engine.run, targets, engine.log_path, title="demo")
-        phases_seen: dict[str, set[int]] = {t: set() for t in targets}
+        seen = ListSink()  # the same event stream the app gets, recorded to check every phase went by
+        app = CockpitApp(lambda sink: engine.run(FanOutSink(sink, seen)), targets, engine.log_path, title="demo")
         async with app.run_test(size=SIZE) as pilot:
-
-            def note_phases() -> bool:
-                for t in targets:
-                    phase = app.bridge.views[t].phase
-                    if phase:
-                        phases_seen[t].add(phase)
-                return not app.run_active and app.bridge.run_finished is not None
-
-            await wait_until(pilot, note_phases, timeout=100)
+            await wait_until(pilot, lambda: not app.run_active and app.bridge.run_finished is not None, timeout=150)
             await settle(pilot)
             table = app.fleet.table
             for t in targets:
@@ -55,11 +48,11 @@ async def test_demo_fleet_migrates_live_in_the_cockpit_to_the_end(tmp_path: Path
                 else:
                     assert table.cell_text(t, "state") == "✓ succeeded", t
                     assert table.cell_text(t, "phase").startswith("12/12")
-            # Rows moved phase by phase (the 50 ms flush may merge the two quick phases 9 and 10).
+            # Every row was told every phase, in order, live.
             for t in targets:
-                expected_last = 11 if t == GHOST else 12
-                assert max(phases_seen[t]) == expected_last
-                assert len(phases_seen[t]) >= 8, (t, sorted(phases_seen[t]))
+                phases = [e.phase for e in seen.events if isinstance(e, TargetChanged) and e.target == t and e.phase]
+                expected = list(range(1, 12 if t == GHOST else 13))
+                assert list(dict.fromkeys(phases)) == expected, (t, phases)
             assert app.fleet.header.summary_text == "ok 7 · failed 1"
             assert engine.progress[GHOST].state is TargetState.FAILED
 
