@@ -71,6 +71,15 @@ CREATE TABLE IF NOT EXISTS actions (
     detail TEXT NOT NULL,
     operator TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS host_facts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    host TEXT NOT NULL,
+    fact TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS host_facts_by_host ON host_facts (host, fact);
 """
 
 
@@ -92,6 +101,17 @@ class StepRecord:
     log_start: int | None
     error: str | None
     reason: str | None
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """Something learnt about a host during a run, e.g. its `oslevel -s` before the migration."""
+
+    run_id: str
+    at: float
+    host: str
+    fact: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -137,11 +157,12 @@ class Journal:
         )
         return [RunRecord(*row) for row in rows]
 
-    def latest_unfinished(self, config: str) -> RunRecord | None:
+    def latest_unfinished(self, config: str, runbook: str = "nimadm") -> RunRecord | None:
+        # By runbook too: a rollback of a host of this config is a run of its own, never resumed as nimadm.
         row = self._db.execute(
             "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs"
-            " WHERE config = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
-            (config,),
+            " WHERE config = ? AND runbook = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
+            (config, runbook),
         ).fetchone()
         return RunRecord(*row) if row else None
 
@@ -193,6 +214,25 @@ class Journal:
             "INSERT INTO actions (run_id, at, target, action, detail, operator) VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, self.clock(), target, action, detail, operator),
         )
+
+    # -- host facts -----------------------------------------------------------------------------
+    def record_fact(self, run_id: str, host: str, fact: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO host_facts (run_id, at, host, fact, value) VALUES (?, ?, ?, ?, ?)",
+            (run_id, self.clock(), host, fact, value),
+        )
+
+    def facts(self, host: str, fact: str) -> list[FactRecord]:
+        """Every recorded value of `fact` for `host`, most recent first."""
+        rows = self._db.execute(
+            "SELECT run_id, at, host, fact, value FROM host_facts WHERE host = ? AND fact = ? ORDER BY id DESC",
+            (host, fact),
+        )
+        return [FactRecord(*row) for row in rows]
+
+    def fact(self, host: str, fact: str, run_id: str | None = None) -> FactRecord | None:
+        """The most recent value of `fact` for `host` (within `run_id` when given)."""
+        return next((f for f in self.facts(host, fact) if run_id is None or f.run_id == run_id), None)
 
     # -- waivers ------------------------------------------------------------------------------
     def add_waiver(self, check: str, host: str | None, reason: str, operator: str) -> None:

@@ -11,6 +11,7 @@ here; each one is journaled with who did it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES
 from cockpit.domain.nimadm_commands import nimadm_cleanup, nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
+from cockpit.domain.rollback import oslevel_of
 from cockpit.domain.stall import PhaseTiming, timing_for
 from cockpit.domain.troubleshoot import TroubleProbe
 from cockpit.engine.follow import FollowPolicy
@@ -34,6 +36,9 @@ from cockpit.transports.base import CommandResult, Transport, TransportError
 
 TransportFactory = Callable[[Host], Transport]
 STEP = "nimadm"
+LEVEL_BEFORE = "oslevel-before"
+"""Journal fact: the client's `oslevel -s` just before its nimadm step started (what a rollback goes back to)."""
+LEVEL_PROBE_TIMEOUT = 30.0
 
 
 def new_run_id(clock: Callable[[], float] = time.time) -> str:
@@ -220,6 +225,8 @@ class NimadmRun:
         try:
             if runner.progress.state is TargetState.BLOCKED:
                 return  # aborted by the operator while waiting for a slot
+            if not resume:
+                await self._record_level_before(target)
             transport = self.transport_for(self.config.master)
             try:
                 await runner.run(transport, steps, self.policy, resume=resume)
@@ -230,6 +237,31 @@ class NimadmRun:
                 await transport.close()
         finally:
             await self.gate.release()
+
+    async def _record_level_before(self, target: str) -> None:
+        """Journal the client's `oslevel -s` before nimadm touches it, once per run (a retry keeps the first).
+
+        Best effort by design: a client the cockpit cannot reach over SSH may still be migrated
+        (nimadm talks to it through nimsh), so it only ends up without a recorded level.
+        """
+        if self.journal.fact(target, LEVEL_BEFORE, self.run_id) is not None:
+            return
+        transport = self.transport_for(self.config.host(target))
+        level, why = None, ""
+        try:
+            probe = transport.run("oslevel -s", timeout=LEVEL_PROBE_TIMEOUT)
+            result = await asyncio.wait_for(probe, LEVEL_PROBE_TIMEOUT)
+            level = oslevel_of(result.stdout) if result.ok else None
+            why = f"oslevel -s: exit {result.exit_status}: {(result.stderr or result.stdout).strip()[:200]}"
+        except Exception as exc:  # unreachable, timed out, or a bug: never a reason to hold the migration
+            why = f"{type(exc).__name__}: {exc}"
+        finally:
+            with contextlib.suppress(Exception):
+                await transport.close()
+        if level:
+            self.journal.record_fact(self.run_id, target, LEVEL_BEFORE, level)
+        else:
+            self.journal.record_event(self.run_id, target, "level-before-unknown", {"reason": why})
 
     # -- operator controls ----------------------------------------------------------------------
     def _act(self, target: str | None, action: str, detail: str) -> None:

@@ -178,6 +178,10 @@ class SimFleet:
         """Reboot `host` from outside (a power cycle): drop, boot its bootlist, come back when it is up."""
         await self._reboot(self._hosts[host])
 
+    def is_down(self, host: str) -> bool:
+        """Whether `host` refuses connections (rebooting, or stopped in its firmware with nothing to boot)."""
+        return self._hosts[host].down
+
     def session_env(self, host: str, user: str = "root") -> dict[str, str]:
         """The environment of a session on `host` (also what a real sshd must give its sessions)."""
         return session_env(
@@ -242,7 +246,9 @@ class SimFleet:
         await asyncio.sleep(0.05)  # let the last output (e.g. "Rebooting . . .") reach the client
         await self._take_down(host)
         with state.update(str(self.fleet_dir), host.name) as st:
-            boot(st)
+            booted = boot(st)
+        if booted is None:
+            return  # nothing to boot from: the LPAR waits in its firmware, it never answers again
         await asyncio.sleep(self.scenario.reboot_minutes * 60.0 / self.scenario.time_scale)
         for _ in range(50):  # the port is ours, but a connection in TIME_WAIT may hold it a moment
             if self._stopped:

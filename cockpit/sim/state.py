@@ -30,6 +30,7 @@ CONTROL_ENV = "COCKPIT_SIM_CONTROL"
 #   disks: [{name, pvid, size_mb, vg (str | None), active (bool), level (oslevel -s of the AIX on it | None),
 #            vgda (the VG written on the disk: stays after alt_rootvg_op -X until chpv -C)}]
 #   boot_disk: disk the running AIX booted from;  bootlist: [{disk, blv}]
+#   halted: why the last reboot found nothing to boot (the host stays down), absent otherwise
 #   nimsh: {active (bool), pid (int)};  filesets: {fileset: level} (besides the base ones, aix/lpp.py)
 #   listeners: [{port, process, pid}] (other processes on TCP ports, e.g. a SAP message server on 3901)
 #   niminfo: {name, master} (/etc/niminfo) | None

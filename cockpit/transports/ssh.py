@@ -133,7 +133,15 @@ class SSHTransport:
         except (OSError, asyncssh.Error) as exc:
             self._conn = None
             raise ConnectionLost(f"{self.name}: connection lost while running {command!r}: {exc}") from exc
-        status = result.exit_status if result.exit_status is not None else 255
+        if result.exit_status is None:
+            if result.exit_signal is not None:
+                status = 128 + _signal_number(result.exit_signal[0])
+            else:
+                # The channel closed without a status: the connection dropped (a reboot, a network cut).
+                self._conn = None
+                raise ConnectionLost(f"{self.name}: connection lost while running {command!r}")
+        else:
+            status = result.exit_status
         return CommandResult(command, status, str(result.stdout or ""), str(result.stderr or ""))
 
     async def start(self, command: str, *, merge_stderr: bool = True) -> SSHRunningCommand:

@@ -47,6 +47,12 @@ def bootlist(ctx: Ctx, args: list[str]) -> int:
         err(BOOTLIST_USAGE)
         return 1
     key = "bootlist_service" if mode == "service" else "bootlist"
+    if "-i" in flags and not devices:
+        # -i invalidates the list: nothing to boot from in that mode until it is set again [IBM-bootlist].
+        with ctx.update() as st:
+            for k in ("bootlist", "bootlist_service") if mode == "both" else (key,):
+                st[k] = []
+        return 0
     if "-o" in flags and not devices:
         st = ctx.read()
         out(*(f"{e['disk']} blv={e['blv']}" for e in st.get(key, [])))
@@ -82,13 +88,16 @@ def parse_devices(words: list[str]) -> list[dict[str, str]]:
     return entries
 
 
-def boot(st: state.HostState) -> str:
-    """Reboot: the firmware boots the first bootlist disk that holds a bootable AIX (else the current one).
+def boot(st: state.HostState) -> str | None:
+    """Reboot: the firmware boots the first bootlist disk that holds a bootable AIX, in the list's order.
 
     Booting altinst_rootvg makes it rootvg and the previous rootvg old_rootvg; booting back into the
-    old_rootvg disk (rollback) makes the other one altinst_rootvg again. Returns the disk that booted.
+    old_rootvg disk (rollback) makes the other one altinst_rootvg again: the original rootvg's ODM was
+    written before the clone ever booted, when it was altinst_rootvg. Returns the disk that booted, or
+    None when no entry holds a boot image (an empty list, free or data disks only): the LPAR then stops
+    in the firmware and does not come back, and the state keeps `halted` with the reason.
     """
-    booted = state.disk(st, st["boot_disk"])
+    booted = None
     for entry in st.get("bootlist", []):
         d = state.disk(st, entry["disk"])
         # A clone still varied on (nimadm phases 1-10, before alt_disk_copy -P3) has no boot image yet.
@@ -96,7 +105,11 @@ def boot(st: state.HostState) -> str:
         if d is not None and d["vg"] in BOOTABLE_VGS and d["level"] and not clone_in_progress:
             booted = d
             break
-    assert booted is not None
+    if booted is None:
+        listed = " ".join(e["disk"] for e in st.get("bootlist", [])) or "(empty)"
+        st["halted"] = f"no boot image on any bootlist device: {listed}"
+        return None
+    st.pop("halted", None)
     target, booted_vg = booted["name"], booted["vg"]
     if booted_vg != "rootvg":
         swap_at_boot(st, booted_vg, "old_rootvg" if booted_vg == "altinst_rootvg" else "altinst_rootvg")

@@ -21,7 +21,8 @@ def hostname(ctx: Ctx, args: list[str]) -> int:
 def reboot(ctx: Ctx, host: str) -> bool:
     """Reboot `host`. The simulator's SSH front end takes the request: it drops the host's connections,
     kills its processes, boots the disks (disks.boot) and refuses connections for the scaled reboot
-    time. Without it (a real sshd serves the fleet) the disks are booted here, at once. Returns whether
+    time. Without it (a real sshd serves the fleet) the disks are booted here, at once; a host with
+    nothing to boot then only records `halted` (a real sshd cannot be stopped from here). Returns whether
     the front end took the request.
     """
     if notify_server(f"reboot {host}"):
