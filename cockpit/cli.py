@@ -261,16 +261,27 @@ def _run_headless(engine, service) -> int:  # type: ignore[no-untyped-def]
 
 
 def _run_tui(engine, title: str, service=None, gate: bool = False) -> int:  # type: ignore[no-untyped-def]
-    """The cockpit on `engine`; with `gate` it opens on the preflight of `service` (closed on exit)."""
-    from cockpit.ui.app import CockpitApp
+    """The cockpit on `engine`; with `gate` it opens on the preflight of `service` (closed on exit).
 
+    The run stays open after its last step (keep_open) so a failed client can still be retried from
+    the troubleshoot screen; the app closes it when it quits (see CockpitApp's `controls`).
+    """
+    import functools
+    import shlex
+
+    from cockpit.ui.app import DEFAULT_RESUME_COMMAND, CockpitApp
+
+    config = engine.config_key  # the resolved config path (the journal's key for --resume)
+    resume = f"cockpit run {shlex.quote(config)} --resume" if config != "<memory>" else DEFAULT_RESUME_COMMAND
     try:
         app = CockpitApp(
-            run=engine.run,
+            run=functools.partial(engine.run, keep_open=True),
             targets=list(engine.progress),
             log_path=engine.log_path,
             title=title,
             preflight=service if gate else None,
+            controls=engine,
+            resume_command=resume,
         )
         app.run()
     finally:

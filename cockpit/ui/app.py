@@ -11,9 +11,11 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import RenderableType
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -22,15 +24,18 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cockpit.domain.models import TargetState
-from cockpit.ui.bridge import DEFAULT_TAIL_LINES, UiBridge
-from cockpit.ui.commands import TargetLogCommands
+from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
+from cockpit.ui.commands import TargetLogCommands, TargetTroubleshootCommands
+from cockpit.ui.controls import RunControls
 from cockpit.ui.present import phase_bar, state_text
-from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen
+from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen, quit_warning
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
 from cockpit.ui.screens.preflight import PreflightScreen
+from cockpit.ui.screens.troubleshoot import TroubleshootScreen
 
 if TYPE_CHECKING:
+    from cockpit.domain.events import TargetChanged
     from cockpit.engine.preflight import PreflightService
 
 RunEngine = Callable[..., Awaitable[object]]
@@ -41,6 +46,8 @@ it is passed only when the app has a preflight service (NimadmRun.run accepts bo
 DEFAULT_FLUSH_INTERVAL = 0.05
 LINE_REFRESH_EVERY = 4
 """Fleet rows that only printed lines are redrawn on every 4th flush (5 times a second)."""
+DEFAULT_RESUME_COMMAND = "cockpit run CONFIG --resume"
+_BUSY = (TargetState.RUNNING, TargetState.STALLED, TargetState.PENDING)
 
 
 class CockpitApp(App[None]):
@@ -68,10 +75,18 @@ class CockpitApp(App[None]):
         preflight: with a service the app opens on the preflight screen and checks every host;
             the run starts only from there (after a confirmation), with the gate's `blocked`
             clients, and `autostart` is ignored. Without one the app opens on the fleet.
+        controls: the engine's operator controls (NimadmRun): troubleshoot screens (`t`), fleet
+            controls. The run is then expected to stay open after its last step (NimadmRun.run
+            with keep_open) so a failed client can still be retried; quitting calls
+            `controls.close()`, and the status follows the targets rather than the worker's end.
+        resume_command: what the quit confirmation tells to re-attach to the migrations left running.
     """
 
     CSS_PATH = "cockpit.tcss"
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {TargetLogCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
+        TargetLogCommands,
+        TargetTroubleshootCommands,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("s", "start_run", "Start run"),
@@ -91,6 +106,8 @@ class CockpitApp(App[None]):
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         freeze_gc: bool = False,
         preflight: PreflightService | None = None,
+        controls: RunControls | None = None,
+        resume_command: str = DEFAULT_RESUME_COMMAND,
     ) -> None:
         super().__init__()
         self.title = title
@@ -105,7 +122,13 @@ class CockpitApp(App[None]):
         self._engine: Worker[object] | None = None
         self._last_second: int | None = None
         self._flushes = 0
-        self._fleet = FleetScreen(self.bridge, clock, self.open_log, title)
+        self._controls = controls
+        self._resume_command = resume_command
+        self.term_sent: set[str] = set()
+        """Targets sent SIGTERM from a troubleshoot screen (SIGKILL is offered for those)."""
+        self._fleet = FleetScreen(
+            self.bridge, clock, self.open_log, title, controls=controls, open_troubleshoot=self.open_troubleshoot
+        )
         self._blocked: dict[str, str] | None = None
         self._preflight: PreflightScreen | None = None
         if preflight is not None:
@@ -120,6 +143,10 @@ class CockpitApp(App[None]):
     def fleet(self) -> FleetScreen:
         """The fleet screen (the base of the screen stack, never popped)."""
         return self._fleet
+
+    @property
+    def controls(self) -> RunControls | None:
+        return self._controls
 
     @property
     def preflight(self) -> PreflightScreen | None:
@@ -183,22 +210,47 @@ class CockpitApp(App[None]):
                 timeout=30,
             )
         elif event.state is WorkerState.SUCCESS:
-            finished = self.bridge.run_finished
-            if finished is None or finished.ok:
-                self._fleet.set_status("finished")
-            else:
-                # RunFinished counts a client the gate kept back as not succeeded: say which is which.
-                views = self.bridge.views
-                blocked = sum(1 for t in finished.failed if t in views and views[t].state is TargetState.BLOCKED)
-                parts = [f"{len(finished.failed) - blocked} failed"] if len(finished.failed) > blocked else []
-                parts += [f"{blocked} blocked"] if blocked else []
-                self._fleet.set_status(f"finished, {', '.join(parts)}")
+            self._fleet.set_status(self._finished_status())
         elif event.state is WorkerState.CANCELLED:
             self._fleet.set_status("cancelled")
         else:
             return
         self.flush()  # show the final states now rather than on the next tick
         self.refresh_bindings()
+
+    def _finished_status(self) -> str:
+        finished = self.bridge.run_finished
+        if finished is None or finished.ok:
+            return "finished"
+        # RunFinished counts a client the gate kept back as not succeeded: say which is which.
+        views = self.bridge.views
+        blocked = sum(1 for t in finished.failed if t in views and views[t].state is TargetState.BLOCKED)
+        parts = [f"{len(finished.failed) - blocked} failed"] if len(finished.failed) > blocked else []
+        parts += [f"{blocked} blocked"] if blocked else []
+        return f"finished, {', '.join(parts)}"
+
+    @property
+    def migrations_running(self) -> bool:
+        """True while quitting would leave something running or waiting to start."""
+        if not self.run_active:
+            return False
+        if self._controls is None:
+            return True  # the run ends when its last step does
+        return any(view.state in _BUSY for view in self.bridge.views.values())
+
+    def _follow_open_run(self) -> None:
+        """With controls the run stays open after its last step: the status follows the targets.
+
+        "finished" once nothing runs or waits and the engine has said RunFinished (it says so
+        again each time it goes idle, e.g. after a retry); "running" again when a retry starts.
+        """
+        if self._controls is None or not self.run_active or self.bridge.run_started is None:
+            return
+        idle = self.bridge.run_finished is not None and not self.migrations_running
+        status = self._finished_status() if idle else "running"
+        if status != self._fleet.status:
+            self._fleet.set_status(status)
+            self.refresh_bindings()
 
     # -- redraw --------------------------------------------------------------------------------
 
@@ -219,10 +271,18 @@ class CockpitApp(App[None]):
         changes = self.bridge.take_changes()
         self._report_emit_errors()
         log_screen = self._log_screen()
+        trouble = self._troubleshoot_screen()
         with self.batch_update():
-            self._fleet.apply(changes, now, tick=tick, lines=full, visible=log_screen is None)
+            covered = log_screen is not None or trouble is not None
+            self._fleet.apply(changes, now, tick=tick, lines=full, visible=not covered)
             if log_screen is not None:
                 log_screen.pump(changes, now, tick)
+            if trouble is not None:
+                trouble.pump(changes, now, tick)
+        if changes.run or changes.targets:
+            self._follow_open_run()
+        for stall in changes.stalled:
+            self._tell_stall(stall)
 
     def _on_flush_timer(self) -> None:
         self._flushes += 1
@@ -233,6 +293,24 @@ class CockpitApp(App[None]):
             if isinstance(screen, LogScreen):
                 return screen
         return None
+
+    def _troubleshoot_screen(self) -> TroubleshootScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, TroubleshootScreen):
+                return screen
+        return None
+
+    def _tell_stall(self, change: TargetChanged) -> None:
+        """A target turned stalled: say so once, and where to look (the row shows it too)."""
+        how = " Press t on its row to troubleshoot." if self._controls is not None else ""
+        said = (change.reason or "").removeprefix(STALL_PREFIX).strip()
+        self.notify(
+            f"{said[:1].upper()}{said[1:]}.{how}",
+            title=f"{change.target} stalled",
+            severity="warning",
+            timeout=20,
+            markup=False,
+        )
 
     def _report_emit_errors(self) -> None:
         errors = self.bridge.errors
@@ -259,9 +337,50 @@ class CockpitApp(App[None]):
         if target not in self.bridge.views:
             self.notify(f"No target named {target!r}", severity="warning")
             return
-        screen = LogScreen(self.bridge, target, self._log_path, self.clock, self._log_max_lines)
         current = self._log_screen()
+        if current is not None:
+            # Back down to the open pane (closing troubleshoot screens above it): a second pane
+            # would take the live feed from the first one.
+            while self.screen is not current and isinstance(self.screen, TroubleshootScreen):
+                self.pop_screen()
+        screen = LogScreen(
+            self.bridge,
+            target,
+            self._log_path,
+            self.clock,
+            self._log_max_lines,
+            open_troubleshoot=self.open_troubleshoot if self._controls is not None else None,
+        )
         if current is not None and current is self.screen:
+            if current.target != target:
+                self.switch_screen(screen)
+            return
+        self.push_screen(screen)
+
+    @property
+    def can_troubleshoot(self) -> bool:
+        return self._controls is not None
+
+    def open_troubleshoot(self, target: str) -> None:
+        """Show `target`'s troubleshoot screen (over the fleet or its log pane), replacing an open one."""
+        controls = self._controls
+        if controls is None:
+            self.notify("Troubleshooting needs the engine's controls (cockpit run).", severity="warning")
+            return
+        if target not in self.bridge.views:
+            self.notify(f"No target named {target!r}", severity="warning")
+            return
+        screen = TroubleshootScreen(
+            self.bridge,
+            target,
+            controls,
+            self._log_path,
+            self.clock,
+            run_open=lambda: self.run_active,
+            term_sent=self.term_sent,
+        )
+        current = self.screen
+        if isinstance(current, TroubleshootScreen):
             if current.target != target:
                 self.switch_screen(screen)
             return
@@ -276,6 +395,14 @@ class CockpitApp(App[None]):
                 screen.action_toggle_follow,
             )
             yield SystemCommand("Back to fleet", "Close the log pane", screen.action_back)
+            if self._controls is not None:
+                yield SystemCommand(
+                    "Troubleshoot",
+                    f"Probes and actions for {screen.target}",
+                    partial(self.open_troubleshoot, screen.target),
+                )
+        if isinstance(screen, TroubleshootScreen):
+            yield SystemCommand("Back", "Close the troubleshoot screen", screen.action_back)
         if self._engine is None:
             yield SystemCommand("Start run", "Start the migration run", self.action_start_run)
 
@@ -302,7 +429,7 @@ class CockpitApp(App[None]):
             # before savebase): let it finish; it stops at its first failing command anyway.
             self.notify(f"Wait: {preflight.busy}", severity="warning")
             return
-        if not self.run_active:
+        if not self.migrations_running:
             self.exit()
             return
 
@@ -310,4 +437,12 @@ class CockpitApp(App[None]):
             if quit_app:
                 self.exit()
 
-        self.push_screen(ConfirmQuitScreen(), answered)
+        waiting = sum(1 for view in self.bridge.views.values() if view.state is TargetState.PENDING)
+        text = quit_warning(self._resume_command if self._controls is not None else None, waiting)
+        self.push_screen(ConfirmQuitScreen(text), answered)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        # An open run (keep_open) ends once nothing runs; what still runs is left on the master.
+        if self._controls is not None:
+            self._controls.close()
+        super().exit(result, return_code, message)

@@ -24,6 +24,8 @@ DEFAULT_TAIL_LINES = 200
 DEFAULT_PENDING_LIMIT = 5_000
 
 _TICKING = (TargetState.RUNNING, TargetState.STALLED)
+STALL_PREFIX = "stalled:"
+"""How the engine's reason starts when it turns a target stalled (as opposed to, say, a re-attach)."""
 
 
 @dataclass(slots=True)
@@ -87,9 +89,12 @@ class Changes:
     """Targets first heard of in events (not in the plan order given at start), in arrival order."""
     run: bool = False
     """RunStarted or RunFinished arrived."""
+    stalled: tuple[TargetChanged, ...] = ()
+    """Every TargetChanged that announced a stall ("stalled: ..."), in order, even one a later change
+    replaced before this flush: each is told to the operator once."""
 
     def __bool__(self) -> bool:
-        return bool(self.targets or self.lines or self.added or self.run)
+        return bool(self.targets or self.lines or self.added or self.run or self.stalled)
 
 
 class LogFeed:
@@ -209,6 +214,7 @@ class UiBridge:
         self._dirty_lines: set[str] = set()
         self._added: list[str] = []
         self._run_dirty = False
+        self._stalled: list[TargetChanged] = []
         self._feed: LogFeed | None = None
 
     # -- engine side -------------------------------------------------------------------------
@@ -229,6 +235,8 @@ class UiBridge:
             view.change = event
             view.received_at = self._clock()
             self._dirty.add(event.target)
+            if event.state is TargetState.STALLED and (event.reason or "").startswith(STALL_PREFIX):
+                self._stalled.append(event)
         elif isinstance(event, RunStarted):
             for name in event.targets:
                 self._view(name)
@@ -277,11 +285,18 @@ class UiBridge:
         """What changed since the previous call; resets the marks."""
         if not (self._dirty or self._dirty_lines or self._added or self._run_dirty):
             return Changes()
-        changes = Changes(frozenset(self._dirty), frozenset(self._dirty_lines), tuple(self._added), self._run_dirty)
+        changes = Changes(
+            frozenset(self._dirty),
+            frozenset(self._dirty_lines),
+            tuple(self._added),
+            self._run_dirty,
+            tuple(self._stalled),
+        )
         self._dirty = set()
         self._dirty_lines = set()
         self._added = []
         self._run_dirty = False
+        self._stalled = []
         return changes
 
     def watch(self, target: str) -> LogFeed:

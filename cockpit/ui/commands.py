@@ -1,4 +1,4 @@
-"""Command palette (Ctrl+P) entries that open any target's log."""
+"""Command palette (Ctrl+P) entries that open any target's log or troubleshoot screen."""
 
 from __future__ import annotations
 
@@ -50,6 +50,58 @@ class TargetLogCommands(Provider):
                     score,
                     matcher.highlight(title),
                     partial(opener.open_log, target),
+                    text=title,
+                    help=opener.describe_target(target),
+                )
+
+
+@runtime_checkable
+class TroubleshootOpener(Protocol):
+    """What the troubleshoot provider needs from the app."""
+
+    @property
+    def can_troubleshoot(self) -> bool: ...
+
+    def target_names(self) -> list[str]: ...
+
+    def describe_target(self, target: str) -> str: ...
+
+    def open_troubleshoot(self, target: str) -> None: ...
+
+
+class TargetTroubleshootCommands(Provider):
+    """``Troubleshoot: <target>`` for every target, when the app has the engine's controls."""
+
+    def _opener(self) -> TroubleshootOpener | None:
+        app = self.app
+        if isinstance(app, TroubleshootOpener) and app.can_troubleshoot:
+            return app
+        return None
+
+    async def discover(self) -> Hits:
+        opener = self._opener()
+        if opener is None:
+            return
+        for target in opener.target_names():
+            yield DiscoveryHit(
+                f"Troubleshoot: {target}",
+                partial(opener.open_troubleshoot, target),
+                help=opener.describe_target(target),
+            )
+
+    async def search(self, query: str) -> Hits:
+        opener = self._opener()
+        if opener is None:
+            return
+        matcher = self.matcher(query)
+        for target in opener.target_names():
+            title = f"Troubleshoot: {target}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(opener.open_troubleshoot, target),
                     text=title,
                     help=opener.describe_target(target),
                 )

@@ -147,3 +147,14 @@ def test_emit_never_raises_on_a_malformed_event() -> None:
     assert bridge.errors.count == 1
     assert "TypeError" in (bridge.errors.last or "")
     assert bridge.run_finished is not None
+
+
+def test_every_stall_is_kept_for_one_notification_even_when_a_later_change_replaced_it() -> None:
+    bridge = UiBridge(["a", "b"])
+    bridge.emit(changed("a", TargetState.STALLED, 3, 10.0, reason="stalled: silent for 45s in phase 3"))
+    bridge.emit(changed("a", TargetState.RUNNING, 3, 11.0, reason="output resumed"))
+    bridge.emit(changed("b", TargetState.RUNNING, 2, 11.0, reason="re-attached"))
+    changes = bridge.take_changes()
+    assert [(c.target, c.reason) for c in changes.stalled] == [("a", "stalled: silent for 45s in phase 3")]
+    assert bridge.views["a"].state is TargetState.RUNNING
+    assert not bridge.take_changes().stalled  # told once

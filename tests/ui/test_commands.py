@@ -1,4 +1,4 @@
-"""The command palette (Ctrl+P) opens any host's log and toggles follow."""
+"""The command palette (Ctrl+P) opens any host's log or troubleshoot screen and toggles follow."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from cockpit.ui.screens.log import LogScreen
+from cockpit.ui.screens.troubleshoot import TroubleshootScreen
+from tests.ui.canned_controls import CannedControls
 from tests.ui.conftest import SIZE, MakeApp, wait_until
-from tests.ui.scenarios import HOSTS, WEB, three_hosts
+from tests.ui.scenarios import DB, HOSTS, WEB, three_hosts
 
 
 async def run_command(pilot: Pilot[None], query: str, expected_prompt: str) -> None:
@@ -47,3 +49,27 @@ async def test_palette_toggles_follow_in_a_log_pane(make_app: MakeApp) -> None:
         await run_command(pilot, "toggle follow", "Toggle follow")
         assert not screen.following
         assert "PAUSED" in screen.header.text
+
+
+async def test_palette_and_the_log_pane_open_a_hosts_troubleshoot_screen(make_app: MakeApp) -> None:
+    app, engine = make_app(HOSTS, three_hosts, controls=CannedControls(HOSTS))
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        await run_command(pilot, f"troubleshoot {WEB}", f"Troubleshoot: {WEB}")
+        await wait_until(pilot, lambda: isinstance(app.screen, TroubleshootScreen))
+        assert isinstance(app.screen, TroubleshootScreen) and app.screen.target == WEB
+        await pilot.press("escape")
+        app.open_log(WEB)
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen))
+        log_pane = app.screen
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TroubleshootScreen))
+        await pilot.press("escape")
+        assert app.screen is log_pane  # back where it was opened from
+
+        # Another host's log from a troubleshoot screen over a log pane replaces that pane: one feed.
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TroubleshootScreen))
+        await run_command(pilot, f"open log {DB}", f"Open log: {DB}")
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen.target == DB)
+        assert [type(s).__name__ for s in app.screen_stack] == ["FleetScreen", "LogScreen"]

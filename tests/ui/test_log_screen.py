@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -199,3 +200,24 @@ async def test_unreadable_log_file_falls_back_to_recent_lines(tmp_path: Path) ->
         engine.log(HOST, ["Phase 3 done (synthetic)."])
         await settle(pilot)
         assert list(screen.log_widget.lines) == [*lines[-30:], "Phase 3 done (synthetic)."]
+
+
+def on_screen(app: CockpitApp) -> str:
+    """The text the terminal shows now (what the compositor painted, not what the widgets hold)."""
+    svg = app.export_screenshot()
+    return html.unescape(svg).replace("\xa0", " ")
+
+
+async def test_a_full_pane_shows_the_newest_lines_not_stale_ones(make_app: MakeApp) -> None:
+    app, engine = make_app((HOST,), log_max_lines=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, engine)
+        engine.change(HOST, TargetState.RUNNING, 1)
+        screen = await open_pane(pilot, app, HOST)
+        for n in range(60):  # one line per flush, as a slow phase prints
+            engine.log(HOST, [f"{HOST} progress line {n:03d}"])
+            await settle(pilot)
+        shown = on_screen(app)
+        assert list(screen.log_widget.lines)[-1] == f"{HOST} progress line 059"
+        assert f"{HOST} progress line 059" in shown
+        assert f"{HOST} progress line 029" not in shown  # dropped from the Log, so not on screen either

@@ -16,8 +16,29 @@ QUIT_WARNING = (
 )
 
 
+def quit_warning(resume_command: str | None = None, waiting: int = 0) -> str:
+    """What quitting leaves behind; with `resume_command`, how to come back to it.
+
+    `waiting`: clients not started yet (they start only once someone re-attaches).
+    """
+    if resume_command is None:
+        return QUIT_WARNING
+    unstarted = f" {waiting} client(s) not started yet stay unstarted." if waiting else ""
+    return (
+        "Migrations are still running.\n\n"
+        "Quitting closes the cockpit only: the migrations keep running on the NIM master, "
+        f"and nobody will be watching them here.{unstarted}\n\n"
+        f"{resume_command} re-attaches to them{' (and starts the waiting ones)' if waiting else ''}.\n\n"
+        "Quit anyway?"
+    )
+
+
 class ConfirmQuitScreen(ModalScreen[bool]):
     """Dismisses with True to quit, False to stay."""
+
+    def __init__(self, text: str = QUIT_WARNING) -> None:
+        super().__init__()
+        self.text = text
 
     BINDINGS = [
         Binding("y", "answer(True)", "Quit", show=False),
@@ -49,7 +70,7 @@ class ConfirmQuitScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(QUIT_WARNING, id="quit-text", markup=False)
+            yield Static(self.text, id="quit-text", markup=False)
             with Horizontal():
                 yield Button("Stay (n)", id="stay", variant="primary")
                 yield Button("Quit, leave it running (y)", id="quit", variant="warning")

@@ -1,21 +1,41 @@
-"""The fleet screen: the run header, one table row per target, the key bindings."""
+"""The fleet screen: the run header, one table row per target, the key bindings.
+
+With the engine's controls it also steers the fleet: pause or resume new starts, change the
+concurrency, abort the selected host (each journaled by the engine), and opens a host's troubleshoot
+screen (`t`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from cockpit.ui.bridge import Changes, UiBridge
+from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
+from cockpit.ui.controls import RunControls, error_text
+from cockpit.ui.screens.control import ControlScreen
 from cockpit.ui.widgets.fleet_table import FleetTable
 from cockpit.ui.widgets.run_header import RunHeader
+
+_FLEET_ACTIONS = ("troubleshoot", "toggle_starts", "concurrency", "abort")
 
 
 class FleetScreen(Screen[None]):
     """Overview of every target. Enter (or a click on the highlighted row) opens its log."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "troubleshoot", "Troubleshoot"),
+        Binding("p", "toggle_starts", "Pause/resume starts"),
+        Binding("c", "concurrency", "Concurrency"),
+        Binding("a", "abort", "Abort host"),
+    ]
 
     def __init__(
         self,
@@ -23,11 +43,16 @@ class FleetScreen(Screen[None]):
         clock: Callable[[], float],
         open_log: Callable[[str], None],
         title: str,
+        *,
+        controls: RunControls | None = None,
+        open_troubleshoot: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self._bridge = bridge
         self._clock = clock
         self._open_log = open_log
+        self._open_troubleshoot = open_troubleshoot
+        self._controls = controls
         self._title = title
         self._status = "starting"
         self._stale_states: set[str] = set()
@@ -54,6 +79,10 @@ class FleetScreen(Screen[None]):
         self._status = status
         self._show_header()
 
+    @property
+    def status(self) -> str:
+        return self._status
+
     def apply(self, changes: Changes, now: float, *, tick: bool, lines: bool, visible: bool) -> None:
         """Take `changes` in; redraw what is due if the screen is `visible`.
 
@@ -78,7 +107,7 @@ class FleetScreen(Screen[None]):
             self._stale_lines = set()
         if tick:
             table.tick(now)
-        if self._header_stale:
+        if self._header_stale or (tick and self._controls is not None):  # the gate's count moves on its own
             self._show_header()
             self._header_stale = False
 
@@ -87,10 +116,70 @@ class FleetScreen(Screen[None]):
         status = self._status
         if started is not None:
             status = f"run {started.run_id} ({started.runbook}) · {status}"
-        self.header.show(self._title, status, self._bridge.states())
+        self.header.show(self._title, status, self._bridge.states(), self._gate_content())
+
+    def _gate_content(self) -> Content | None:
+        if self._controls is None:
+            return None
+        gate = self._controls.gate
+        parts: list[Content | str | tuple[str, str]] = [f"concurrency {gate.limit} ({gate.running} running)"]
+        if gate.paused:
+            parts = [(" starts paused ", "bold reverse $warning"), " · ", *parts]
+        return Content.assemble(*parts)
 
     @on(DataTable.RowSelected, "#fleet")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
             self._open_log(event.row_key.value)
+
+    # -- fleet controls --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _FLEET_ACTIONS:
+            return self._controls is not None  # hidden without the engine's controls
+        return True
+
+    def action_troubleshoot(self) -> None:
+        target = self.table.target_at_cursor()
+        if target is not None and self._open_troubleshoot is not None:
+            self._open_troubleshoot(target)
+
+    def action_toggle_starts(self) -> None:
+        self._toggle_starts()
+
+    @work(exclusive=True, group="fleet-starts", exit_on_error=False)
+    async def _toggle_starts(self) -> None:
+        controls = self._controls
+        if controls is None:
+            return
+        try:
+            if controls.gate.paused:
+                await controls.resume_starts()
+                self.notify("New starts resumed.")
+            else:
+                await controls.pause_starts()
+                self.notify("New starts paused: running clients go on; waiting ones wait.", severity="warning")
+        except Exception as exc:
+            self.notify(error_text(exc), title="Not done", severity="error", markup=False)
+        self._show_header()
+
+    def action_concurrency(self) -> None:
+        if self._controls is not None:
+            self._confirm(ControlActions(self._controls).concurrency())
+
+    def action_abort(self) -> None:
+        controls = self._controls
+        target = self.table.target_at_cursor()
+        if controls is None or target is None:
+            return
+        view = self._bridge.views[target]
+        why = refusal("abort", target, view.state)
+        if why is not None:
+            self.notify(why, title="Not now", severity="warning", markup=False)
+            return
+        self._confirm(ControlActions(controls).abort(target))
+
+    def _confirm(self, action: ControlAction) -> None:
+        assert self._controls is not None
+        self.app.push_screen(ControlScreen(action, self._controls.operator), lambda _ok: self._show_header())

@@ -26,6 +26,18 @@ def _for_log(lines: Iterable[str]) -> Iterator[str]:
         yield line or "\n"
 
 
+def append_lines(log: Log, lines: Iterable[str]) -> None:
+    """Write log lines (blank ones kept) and keep the view true once the Log is full.
+
+    Textual 8.2's Log drops its oldest lines past max_lines but repaints only the rows of the new
+    lines' old positions; with the view already at the end nothing else repaints, so the pane keeps
+    showing lines that have scrolled away. A full repaint of the visible rows fixes it.
+    """
+    log.write_lines(_for_log(lines))
+    if log.max_lines is not None and len(log.lines) >= log.max_lines:
+        log.refresh()
+
+
 class LogScreen(Screen[None]):
     """Log pane of `target`. Lines are written once per app flush, never one call per line."""
 
@@ -34,6 +46,7 @@ class LogScreen(Screen[None]):
         Binding("p", "toggle_follow", "Pause/Resume"),
         Binding("space", "toggle_follow", "Pause/Resume", show=False),
         Binding("end", "scroll_end", "End", show=False),
+        Binding("t", "troubleshoot", "Troubleshoot"),
     ]
 
     DEFAULT_CSS = """
@@ -51,9 +64,12 @@ class LogScreen(Screen[None]):
         log_path: Callable[[str], Path],
         clock: Callable[[], float],
         max_lines: int = DEFAULT_MAX_LINES,
+        *,
+        open_troubleshoot: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.target = target
+        self._open_troubleshoot = open_troubleshoot
         self._bridge = bridge
         self._log_path = log_path
         self._clock = clock
@@ -98,10 +114,10 @@ class LogScreen(Screen[None]):
             self.note = f"log file unreadable ({type(exc).__name__}: {exc}); showing recent lines"
             self.notify(self.note, severity="warning")
         log = self.log_widget
-        log.write_lines(_for_log(tail.lines))
+        append_lines(log, tail.lines)
         gap = feed.settle(tail.line_count)
         if gap:
-            log.write_lines(_for_log(gap))
+            append_lines(log, gap)
         self.loaded.set()
         self.pump(Changes(), self._clock(), tick=False)
 
@@ -111,7 +127,7 @@ class LogScreen(Screen[None]):
         if feed is not None and self.following and feed.settled:
             lines = feed.drain()
             if lines:
-                self.log_widget.write_lines(_for_log(lines))
+                append_lines(self.log_widget, lines)
         if tick or self.target in changes.targets or not self.following:
             self._show_header()
 
@@ -134,3 +150,12 @@ class LogScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "troubleshoot":
+            return self._open_troubleshoot is not None
+        return True
+
+    def action_troubleshoot(self) -> None:
+        if self._open_troubleshoot is not None:
+            self._open_troubleshoot(self.target)

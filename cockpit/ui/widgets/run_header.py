@@ -25,7 +25,7 @@ def summary_content(states: Iterable[TargetState]) -> Content:
 
 
 class RunHeader(Horizontal):
-    """Title, run status and the fleet summary."""
+    """Title, run status (and the start gate, with controls) and the fleet summary."""
 
     DEFAULT_CSS = """
     RunHeader {
@@ -53,8 +53,11 @@ class RunHeader(Horizontal):
         yield self._title
         yield self._summary
 
-    def show(self, title: str, status: str, states: Iterable[TargetState]) -> None:
+    def show(self, title: str, status: str, states: Iterable[TargetState], gate: Content | None = None) -> None:
+        """`gate`: the start gate's state (concurrency, paused), after the status."""
         heading = Content.assemble((title, "$primary"), " · ", status) if status else Content(title)
+        if gate is not None:
+            heading = Content.assemble(heading, " · ", gate)
         self._title.update(heading)
         self._summary.update(summary_content(states))
 

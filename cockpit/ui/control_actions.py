@@ -1,0 +1,339 @@
+"""The operator's actions on a target or the fleet: what each will do and where, and doing it.
+
+Each action is a ControlAction: `describe(value)` gives the lines the confirmation shows (the exact
+commands and the host they run on, built from the engine's own command builders and step
+directories), `perform(value)` calls the engine and says what came back. `value` is what the operator
+typed or chose (a phase, a reason, minutes); describe raises ValueError, worded for the operator,
+when it is not acceptable. `refusal` says why an action does not fit a target's state, in the
+engine's words, so the screens can disable it. Pure Python (no Textual): tested without an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from cockpit.domain.models import TargetState
+from cockpit.domain.nimadm import PHASES
+from cockpit.domain.nimadm_commands import nimadm_cleanup
+from cockpit.ui.controls import RunControls
+
+SNOOZE_MINUTES = (10, 30, 60)
+DEFAULT_SNOOZE = SNOOZE_MINUTES[0]
+"""The first choice: a RadioSet highlights its first button when focused, so that is the one Enter picks."""
+OUTPUT_LINES = 30
+"""Lines of a command's output shown in an outcome (the rest is in the journal and the host's logs)."""
+
+_ACTIVE = (TargetState.RUNNING, TargetState.STALLED)
+SIGNALS = {"interrupt": "INT", "kill": "TERM", "force_kill": "KILL"}
+TARGET_ACTIONS = ("snooze", "interrupt", "kill", "force_kill", "cleanup", "retry", "skip", "mark_failed")
+
+
+@dataclass(frozen=True)
+class Param:
+    """The one value an action needs: typed into an Input, or picked from `choices` (value, label)."""
+
+    label: str
+    initial: str = ""
+    placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ControlAction:
+    key: str
+    heading: str
+    describe: Callable[[str], list[str]]
+    perform: Callable[[str], Awaitable[Outcome]]
+    param: Param | None = None
+    danger: bool = False
+    """Stops or removes something (signals, cleanup, abort): shown with the error colour."""
+    run_label: str = "Run"
+
+
+def refusal(
+    key: str,
+    target: str,
+    state: TargetState,
+    *,
+    phase: int | None = None,
+    run_open: bool = True,
+    term_sent: bool = False,
+) -> str | None:
+    """Why `key` does not fit `target` in `state` (the engine's wording where it has one), else None."""
+    if key in ("snooze", "interrupt", "kill", "force_kill"):
+        if state not in _ACTIVE and key == "snooze":
+            return f"{target} is {state.value}: no alarm to snooze"
+        if state not in _ACTIVE:
+            return f"{target} has no running step to signal"
+        if key == "force_kill" and not term_sent:
+            return f"send SIGTERM to {target} first (k): SIGKILL is for processes that ignore it"
+        return None
+    if key == "cleanup":
+        return f"{target} is still running: kill it before cleaning up" if state in _ACTIVE else None
+    if key in ("retry", "skip"):
+        if state in (*_ACTIVE, TargetState.PENDING):
+            return f"{target} is {state.value}: stop it before retrying"
+        if not run_open:
+            return "the run is not active"
+        if key == "skip" and (phase or 0) >= PHASES:
+            return f"{target} stopped in phase {phase}: there is no phase after it"
+        return None
+    if key == "abort":
+        return None if state in (*_ACTIVE, TargetState.PENDING) else f"{target} is {state.value}: nothing to abort"
+    if key == "mark_failed" and state is TargetState.PENDING:
+        # The engine would still start it when a slot frees up: aborting is what keeps it from starting.
+        return f"{target} has not started: abort it from the fleet (a) to keep it from starting"
+    return None
+
+
+def parse_phase(value: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or not 1 <= int(text) <= PHASES:
+        raise ValueError(f"the phase is a whole number from 1 to {PHASES}")
+    return int(text)
+
+
+def _output(text: str) -> tuple[str, ...]:
+    lines = text.rstrip("\n").splitlines()
+    if len(lines) > OUTPUT_LINES:
+        lines = [f"… {len(lines) - OUTPUT_LINES} earlier lines not shown", *lines[-OUTPUT_LINES:]]
+    return tuple(f"  {line}" for line in lines)
+
+
+class ControlActions:
+    """Builds the actions on one run's controls (the engine), for the screens to confirm and run."""
+
+    def __init__(self, controls: RunControls) -> None:
+        self.controls = controls
+
+    @property
+    def master(self) -> str:
+        return self.controls.config.master.name
+
+    def state_of(self, target: str) -> TargetState:
+        runner = self.controls.runners.get(target)
+        return runner.progress.state if runner is not None else TargetState.PENDING
+
+    def step_directory(self, target: str) -> str | None:
+        runner = self.controls.runners.get(target)
+        step = runner.current if runner is not None else None
+        return step.remote.directory if step is not None else None
+
+    def cleanup_command(self, target: str) -> str:
+        """The `nimadm -C` line NimadmRun.cleanup runs (same builder, same plan values)."""
+        config = self.controls.config
+        plan = config.plan
+        client = next(c for c in plan.clients if c.host == target)
+        return nimadm_cleanup(config.host(target).nim_object, plan.spot_for(client))
+
+    def retry_commands(self, target: str, phase: int) -> list[str]:
+        return [self.controls.command(target, n) for n in range(phase, PHASES + 1)]
+
+    def build(self, key: str, target: str, *, phase: int | None = None) -> ControlAction:
+        """The action `key` (one of TARGET_ACTIONS, or "abort") on `target`."""
+        if key == "snooze":
+            return self.snooze(target)
+        if key in SIGNALS:
+            return self.signal(target, SIGNALS[key])
+        if key == "cleanup":
+            return self.cleanup(target)
+        if key == "retry":
+            return self.retry(target, phase)
+        if key == "skip":
+            return self.skip(target)
+        if key == "mark_failed":
+            return self.mark_failed(target)
+        if key == "abort":
+            return self.abort(target)
+        raise ValueError(f"no action {key!r}")
+
+    # -- on one target -----------------------------------------------------------------------
+
+    def snooze(self, target: str) -> ControlAction:
+        def minutes(value: str) -> int:
+            if not value.isdigit() or int(value) not in SNOOZE_MINUTES:
+                raise ValueError(f"choose {', '.join(map(str, SNOOZE_MINUTES))} minutes")
+            return int(value)
+
+        def describe(value: str) -> list[str]:
+            m = minutes(value)
+            return [
+                f"No stall alarm for {target} for the next {m} minutes (journaled as snooze {m * 60}s).",
+                f"Nothing is sent to {self.master}: nimadm keeps running there as it is.",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            m = minutes(value)
+            self.controls.snooze(target, m * 60)
+            return Outcome(True, (f"No stall alarm for {target} for {m} minutes.",))
+
+        choices = tuple((str(m), f"{m} min") for m in SNOOZE_MINUTES)
+        param = Param("Keep waiting for", str(DEFAULT_SNOOZE), choices=choices)
+        return ControlAction("snooze", f"Keep waiting for {target}?", describe, perform, param, run_label="Snooze")
+
+    def signal(self, target: str, signal_name: str) -> ControlAction:
+        key = {v: k for k, v in SIGNALS.items()}[signal_name]
+        effect = {
+            "INT": "as Ctrl+C would: nimadm may stop and clean up after itself",
+            "TERM": "asks them to end",
+            "KILL": "ends them at once, with no chance to clean up: run nimadm -C afterwards",
+        }[signal_name]
+
+        def describe(value: str) -> list[str]:
+            directory = self.step_directory(target)
+            if directory is None:
+                raise ValueError(f"{target} has no running step to signal")
+            return [
+                f"SIG{signal_name} to the processes of step {directory} on {self.master}",
+                f"SIG{signal_name} {effect}.",
+                "Every process under the step's wrapper is signalled; the wrapper then records the exit status "
+                f"and {target} ends failed (retry it from its phase afterwards).",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            result = await self.controls.kill(target, signal_name)
+            said = (result.stdout or result.stderr).strip() or f"exit {result.exit_status}"
+            lines = [f"[{self.master}] {said}"]
+            if signal_name == "TERM":
+                lines.append(f"If {target} does not end, K sends SIGKILL.")
+            return Outcome(True, tuple(lines))
+
+        verb = {"INT": "Interrupt", "TERM": "Terminate", "KILL": "Kill (SIGKILL)"}[signal_name]
+        return ControlAction(
+            key,
+            f"{verb} the nimadm step of {target}?",
+            describe,
+            perform,
+            danger=True,
+            run_label=f"Send SIG{signal_name}",
+        )
+
+    def cleanup(self, target: str) -> ControlAction:
+        command = self.cleanup_command(target)
+
+        def describe(value: str) -> list[str]:
+            return [
+                f"On {self.master}: {command}",
+                "nimadm -C is for a migration that did not clean up after itself (nimadm cleans up on its own "
+                "fatal errors, not after a kill).",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            result = await self.controls.cleanup(target)
+            head = f"[{self.master}] {command}  exit {result.exit_status}"
+            return Outcome(result.ok, (head, *_output(result.stdout + result.stderr)))
+
+        return ControlAction("cleanup", f"Clean up {target} with nimadm -C?", describe, perform, danger=True)
+
+    def retry(self, target: str, phase: int | None) -> ControlAction:
+        def describe(value: str) -> list[str]:
+            commands = self.retry_commands(target, parse_phase(value))
+            return [
+                f"On {self.master}, one after another, each as its own step; the first that fails stops the rest:",
+                *(f"  {c}" for c in commands),
+            ]
+
+        async def perform(value: str) -> Outcome:
+            n = parse_phase(value)
+            self.controls.retry_from(target, n)
+            return Outcome(True, (f"Retry of {target} from phase {n} started: {PHASES - n + 1} steps.",))
+
+        param = Param(f"Retry from phase (1-{PHASES})", str(phase or 1))
+        return ControlAction("retry", f"Retry {target} from a phase?", describe, perform, param, run_label="Retry")
+
+    def skip(self, target: str) -> ControlAction:
+        runner = self.controls.runners.get(target)
+        stopped = (runner.progress.phase if runner is not None else None) or 0
+
+        def describe(value: str) -> list[str]:
+            if stopped >= PHASES:
+                raise ValueError(f"{target} stopped in phase {stopped}: there is no phase after it")
+            return [
+                f"Phase {stopped} is not run again; {target} goes on with phase {stopped + 1}.",
+                f"On {self.master}, one after another, each as its own step; the first that fails stops the rest:",
+                *(f"  {c}" for c in self.retry_commands(target, stopped + 1)),
+            ]
+
+        async def perform(value: str) -> Outcome:
+            self.controls.skip_phase(target)
+            return Outcome(True, (f"{target} skipped phase {stopped}: retry from phase {stopped + 1} started.",))
+
+        return ControlAction("skip", f"Skip phase {stopped} of {target}?", describe, perform, run_label="Skip")
+
+    def mark_failed(self, target: str) -> ControlAction:
+        def describe(value: str) -> list[str]:
+            reason = value.strip()
+            if not reason:
+                raise ValueError("marking a target failed needs a reason")
+            lines = [f"{target} is marked failed by {self.controls.operator}: {reason}"]
+            if self.state_of(target) in _ACTIVE:
+                lines.append(
+                    f"Nothing is sent to {self.master}: its step keeps running there. Interrupt or kill it first "
+                    "if it must stop."
+                )
+            else:
+                lines.append(f"Nothing is sent to {self.master}.")
+            return lines
+
+        async def perform(value: str) -> Outcome:
+            self.controls.mark_failed(target, value.strip())
+            return Outcome(True, (f"{target} marked failed: {value.strip()}",))
+
+        param = Param("Reason (required, journaled)", placeholder="why, e.g. NFS server down, rescheduled")
+        return ControlAction("mark_failed", f"Mark {target} failed?", describe, perform, param, run_label="Mark failed")
+
+    # -- on the fleet --------------------------------------------------------------------------
+
+    def abort(self, target: str) -> ControlAction:
+        def describe(value: str) -> list[str]:
+            state = self.state_of(target)
+            if state is TargetState.PENDING:
+                return [
+                    f"{target} will not start: it shows as blocked (aborted by the operator).",
+                    "Nothing is sent to any host.",
+                ]
+            directory = self.step_directory(target)
+            if state not in _ACTIVE or directory is None:
+                raise ValueError(f"{target} is {state.value}: nothing to abort")
+            return [
+                f"SIGTERM to the processes of step {directory} on {self.master}",
+                f"{target} then ends failed; its troubleshoot screen (t) can clean up or retry it.",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            await self.controls.abort(target)
+            return Outcome(True, (f"{target} aborted.",))
+
+        return ControlAction("abort", f"Abort {target}?", describe, perform, danger=True, run_label="Abort")
+
+    def concurrency(self) -> ControlAction:
+        gate = self.controls.gate
+
+        def limit(value: str) -> int:
+            text = value.strip()
+            if not text.isdigit() or int(text) < 1:
+                raise ValueError("concurrency is a whole number, at least 1")
+            return int(text)
+
+        def describe(value: str) -> list[str]:
+            n = limit(value)
+            return [
+                f"At most {n} {'client migrates' if n == 1 else 'clients migrate'} at once "
+                f"(now {gate.limit}, {gate.running} running).",
+                "Lowering it stops nothing that runs: it only holds back the next starts.",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            n = limit(value)
+            await self.controls.set_concurrency(n)
+            return Outcome(True, (f"Concurrency is {n}.",))
+
+        param = Param("Clients at once", str(gate.limit))
+        return ControlAction("concurrency", "Change the concurrency?", describe, perform, param, run_label="Set")

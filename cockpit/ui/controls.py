@@ -1,0 +1,116 @@
+"""What the UI uses of the engine's operator controls, as protocols (the UI never imports the engine).
+
+`NimadmRun` satisfies `RunControls`. Every control is journaled by the engine itself; the UI only
+asks first, calls, and shows what came back. Refusals arrive as the engine's ControlError, whose
+one-line message is meant for the operator (see `error_text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+from cockpit.domain.remote_step import RemoteStep
+from cockpit.domain.troubleshoot import TroubleProbe
+
+if TYPE_CHECKING:
+    from cockpit.config.models import Config
+    from cockpit.domain.models import TargetProgress
+    from cockpit.transports.base import CommandResult
+
+CONTROL_ERROR = "ControlError"
+"""Class name of the engine's refusals; matched by name so that the UI does not import the engine."""
+
+
+class StepView(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def remote(self) -> RemoteStep: ...
+
+
+class RunnerView(Protocol):
+    @property
+    def current(self) -> StepView | None:
+        """The step running now: what a kill signals and what the process probe looks at."""
+        ...
+
+    @property
+    def progress(self) -> TargetProgress: ...
+
+
+class GateView(Protocol):
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def running(self) -> int: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+
+class ProbeResult(Protocol):
+    @property
+    def probe(self) -> TroubleProbe: ...
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def exit_status(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class RunControls(Protocol):
+    """The operator's controls over a running migration (NimadmRun)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def operator(self) -> str: ...
+
+    @property
+    def runners(self) -> Mapping[str, RunnerView]: ...
+
+    @property
+    def gate(self) -> GateView: ...
+
+    def command(self, target: str, phase: int | None = None) -> str: ...
+
+    def close(self) -> None: ...
+
+    def snooze(self, target: str, seconds: float) -> None: ...
+
+    async def kill(self, target: str, signal_name: str = "TERM") -> CommandResult: ...
+
+    async def cleanup(self, target: str) -> CommandResult: ...
+
+    def retry_from(self, target: str, phase: int, *, skip: frozenset[int] = frozenset()) -> None: ...
+
+    def skip_phase(self, target: str) -> None: ...
+
+    def mark_failed(self, target: str, reason: str) -> None: ...
+
+    async def abort(self, target: str) -> None: ...
+
+    async def pause_starts(self) -> None: ...
+
+    async def resume_starts(self) -> None: ...
+
+    async def set_concurrency(self, limit: int) -> None: ...
+
+    def trouble_probes(self, target: str) -> list[TroubleProbe]: ...
+
+    async def probe(self, target: str, key: str) -> ProbeResult: ...
+
+
+def error_text(exc: BaseException) -> str:
+    """The engine's refusal as it worded it; anything else with its type, so a bug is not mistaken for one."""
+    if any(cls.__name__ == CONTROL_ERROR for cls in type(exc).__mro__):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
