@@ -207,6 +207,12 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return run(config, args.config, options)
 
 
+def _operator() -> str:
+    from cockpit.engine.waivers import operator
+
+    return operator()
+
+
 def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True) -> int:
     from cockpit.config.loader import ConfigError
 
@@ -220,7 +226,13 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, 
     from cockpit.transports.factory import transport_for
 
     try:
-        engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=path, resume=resume)
+        engine = NimadmRun(
+            config,
+            lambda host: transport_for(host, config.ssh),
+            config_path=path,
+            resume=resume,
+            operator=_operator(),
+        )
     except NothingToResume as exc:
         raise UsageError(str(exc)) from exc
     if dry_run:

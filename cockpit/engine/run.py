@@ -116,6 +116,12 @@ class NimadmRun:
             phase=phase,
         )
 
+    def cleanup_command(self, target: str) -> str:
+        """`nimadm -C -c CLIENT -s SPOT` for this target."""
+        plan = self.config.plan
+        client = next(c for c in plan.clients if c.host == target)
+        return nimadm_cleanup(self.config.host(target).nim_object, plan.spot_for(client))
+
     def main_step(self, target: str) -> StepSpec:
         return StepSpec(target, STEP, self.command(target), self._remote(f"{target}.{STEP}"))
 
@@ -280,8 +286,10 @@ class NimadmRun:
     async def kill(self, target: str, signal_name: str = "TERM") -> CommandResult:
         """Interrupt (INT/TERM) or kill (KILL) the remote processes of the target's current step."""
         runner = self._runner(target)
-        if runner.current is None or runner.progress.state not in (TargetState.RUNNING, TargetState.STALLED):
-            raise ControlError(f"{target} has no running step to signal")
+        # Judged by the step, not the row: a client marked failed may still have its nimadm running,
+        # and the remote script itself refuses a step that has ended.
+        if runner.current is None:
+            raise ControlError(f"{target} has no step to signal")
         result = await self._on_master(runner.current.remote.kill_script(signal_name))
         self._act(target, f"kill-{signal_name.lower()}", (result.stdout or result.stderr).strip())
         if not result.ok:
@@ -293,9 +301,7 @@ class NimadmRun:
         runner = self._runner(target)
         if runner.progress.state in (TargetState.RUNNING, TargetState.STALLED):
             raise ControlError(f"{target} is still running: kill it before cleaning up")
-        plan = self.config.plan
-        client = next(c for c in plan.clients if c.host == target)
-        command = nimadm_cleanup(self.config.host(target).nim_object, plan.spot_for(client))
+        command = self.cleanup_command(target)
         result = await self._on_master(command, timeout=1800)
         self._act(target, "nimadm-cleanup", f"{command} -> exit {result.exit_status}")
         return result

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from cockpit.domain.models import TargetState
 from cockpit.domain.nimadm import PHASES
-from cockpit.domain.nimadm_commands import nimadm_cleanup
 from cockpit.ui.controls import RunControls
 
 SNOOZE_MINUTES = (10, 30, 60)
@@ -128,10 +127,7 @@ class ControlActions:
 
     def cleanup_command(self, target: str) -> str:
         """The `nimadm -C` line NimadmRun.cleanup runs (same builder, same plan values)."""
-        config = self.controls.config
-        plan = config.plan
-        client = next(c for c in plan.clients if c.host == target)
-        return nimadm_cleanup(config.host(target).nim_object, plan.spot_for(client))
+        return self.controls.cleanup_command(target)
 
     def retry_commands(self, target: str, phase: int) -> list[str]:
         return [self.controls.command(target, n) for n in range(phase, PHASES + 1)]

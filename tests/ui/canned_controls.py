@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from cockpit.config.models import Config, Host, NimadmPlan, PlanClient, Role
 from cockpit.domain import troubleshoot
 from cockpit.domain.models import TargetProgress
-from cockpit.domain.nimadm_commands import nimadm_migrate
+from cockpit.domain.nimadm_commands import nimadm_cleanup, nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.troubleshoot import TroubleProbe
 from cockpit.transports.base import CommandResult
@@ -89,6 +89,9 @@ class CannedControls:
 
     def command(self, target: str, phase: int | None = None) -> str:
         return nimadm_migrate(target, "lpp_source_AIX72TL5", "spot_AIX72TL5", ["hdisk2"], phase=phase)
+
+    def cleanup_command(self, target: str) -> str:
+        return nimadm_cleanup(target, "spot_AIX72TL5")
 
     def trouble_probes(self, target: str) -> list[TroubleProbe]:
         return troubleshoot.probes(target)
