@@ -199,3 +199,25 @@ async def test_scenario_fault_drops_the_connection_mid_phase_and_the_run_re_atta
         assert engine.log_path("lpar01").read_bytes() == remote_out(engine, "lpar01")
     finally:
         await fleet.stop()
+
+
+async def test_diagnose_reads_the_simulators_logs_and_a_slow_host_is_slower(tmp_path: Path) -> None:
+    from cockpit.domain.diagnose import diagnose
+
+    hosts = "hosts:\n  lpar01:\n    slow: 2\n  lpar02:\n    faults: {ghost_major: 43}\n"
+    fleet = await SimFleet.start(load_scenario(scenario_file(tmp_path, hosts_block=hosts)), tmp_path / "fleet")
+    try:
+        engine = make_engine(fleet.write_inventory(tmp_path / "inventory.yaml"))
+        await asyncio.wait_for(engine.run(ListSink()), 60)
+        good = diagnose(engine.log_path("lpar01").read_text())
+        assert (good.kind, good.outcome) == ("nimadm", "succeeded")
+        assert [(p.phase, p.status) for p in good.phases] == [(n, "ok") for n in range(1, 13)]
+        assert list(good.errors) == [] and any(w.code == "0505-161" for w in good.warnings)
+        bad = diagnose(engine.log_path("lpar02").read_text())
+        assert (bad.outcome, bad.stopped_in_phase) == ("failed", 11)
+        assert [p.status for p in bad.phases] == ["ok"] * 10 + ["failed"]
+        assert [e.code for e in bad.errors][:2] == ["0516-082", "0505-187"]
+        durations = {t: p.finished_at - p.started_at for t, p in engine.progress.items()}  # type: ignore[operator]
+        assert durations["lpar01"] > 1.4 * durations["lpar02"]  # slow: 2 runs at half speed (lpar02 stops in 11)
+    finally:
+        await fleet.stop()
