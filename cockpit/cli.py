@@ -115,7 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cockpit.domain.names import UnsafeValue
         from cockpit.transports.base import TransportError
 
-        if isinstance(exc, ConfigError | UnsafeValue | TransportError):
+        if isinstance(exc, ConfigError):
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_USAGE
+        if isinstance(exc, UnsafeValue | TransportError):
             print(f"cockpit: {exc}", file=sys.stderr)
             return EXIT_USAGE
         crash = Path(tempfile.gettempdir()) / f"cockpit-crash-{os.getpid()}.txt"
@@ -153,28 +157,14 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(path: Path) -> int:
-    from cockpit.config.loader import ConfigError
-
-    try:
-        config = _load(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    config = _load(path)  # a bad config: one line per problem, exit 2 (main)
     plan = config.plan
     print(f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}")
     return EXIT_OK
 
 
 def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
-    from cockpit.config.loader import ConfigError
-
-    try:
-        config = _load(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    config = _load(path)  # a bad config: one line per problem, exit 2 (main)
     from cockpit.commands.check import run, waiver_args
 
     try:
@@ -185,14 +175,7 @@ def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from cockpit.config.loader import ConfigError
-
-    try:
-        config = _load(args.config)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    config = _load(args.config)  # a bad config: one line per problem, exit 2 (main)
     from cockpit.commands.rollback import Options, run
 
     options = Options(
@@ -214,14 +197,7 @@ def _operator() -> str:
 
 
 def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True) -> int:
-    from cockpit.config.loader import ConfigError
-
-    try:
-        config = _load(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    config = _load(path)  # a bad config: one line per problem, exit 2 (main)
     from cockpit.engine.run import NimadmRun, NothingToResume
     from cockpit.transports.factory import transport_for
 
