@@ -150,12 +150,11 @@ class Producer:
         return "done"
 
 
-async def measure(args: argparse.Namespace) -> dict:
+async def measure(args: argparse.Namespace, workdir: Path) -> dict:
     """Run the app for args.seconds with the producer and the person; return the figures."""
     from cockpit.ui.app import CockpitApp
 
     targets = _fleet.client_names(args.targets)
-    workdir = Path(tempfile.mkdtemp(prefix="cockpit-uilag-"))
     producer = Producer(args, targets, workdir)
     app = CockpitApp(
         run=producer.run,
@@ -260,7 +259,6 @@ async def measure(args: argparse.Namespace) -> dict:
     views = app.bridge.views
     if feed is not None and hasattr(feed, "close"):
         feed.close()
-    subprocess.run(["rm", "-rf", str(workdir)], check=False)
     lost = 0
     if feed is not None:
         # Every line the producer emitted reached the bridge (its per-target count is the next seq).
@@ -270,7 +268,7 @@ async def measure(args: argparse.Namespace) -> dict:
     for at, _lag in spikes:
         # What the person did last before the stall began (within 0.5 s), else "streaming".
         before = [key for t, key in pressed if at - 0.5 <= t <= at + 0.01]
-        cause = before[-1] if before else "streaming"
+        cause = before[-1] if before else ("not known (pty)" if args.pty else "streaming")
         causes[cause] = causes.get(cause, 0) + 1
     result.update(
         {
@@ -303,7 +301,11 @@ def child(args: argparse.Namespace) -> None:
         import cockpit.ui.app
 
         cockpit.ui.app.LINE_REFRESH_EVERY = args.line_refresh_every
-    result = asyncio.run(measure(args))
+    workdir = Path(tempfile.mkdtemp(prefix="cockpit-uilag-"))
+    try:
+        result = asyncio.run(measure(args, workdir))
+    finally:
+        subprocess.run(["rm", "-rf", str(workdir)], check=False)
     Path(args.out).write_text(json.dumps(result))
 
 
