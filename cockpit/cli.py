@@ -159,8 +159,16 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 def cmd_validate(path: Path) -> int:
     config = _load(path)  # a bad config: one line per problem, exit 2 (main)
     plan = config.plan
-    print(f"{path}: valid: {len(config.hosts)} hosts, nimadm plan for {len(plan.clients)} clients on {plan.master}")
+    where = f" on {plan.master}" if plan.master else ""
+    name, targets = _runbook_name(config), len(config.targets)
+    print(f"{path}: valid: {len(config.hosts)} hosts, {name} plan for {targets} targets{where}")
     return EXIT_OK
+
+
+def _runbook_name(config) -> str:  # type: ignore[no-untyped-def]
+    from cockpit.config.runbooks import load_runbook
+
+    return load_runbook(config.plan.runbook).name
 
 
 def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
@@ -198,11 +206,11 @@ def _operator() -> str:
 
 def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True) -> int:
     config = _load(path)  # a bad config: one line per problem, exit 2 (main)
-    from cockpit.engine.run import NimadmRun, NothingToResume
+    from cockpit.engine.run import NothingToResume, RunbookRun
     from cockpit.transports.factory import transport_for
 
     try:
-        engine = NimadmRun(
+        engine = RunbookRun(
             config,
             lambda host: transport_for(host, config.ssh),
             config_path=path,
@@ -212,21 +220,27 @@ def cmd_run(path: Path, *, headless: bool, dry_run: bool, resume: bool = False, 
     except NothingToResume as exc:
         raise UsageError(str(exc)) from exc
     if dry_run:
-        master = config.master
+        print(f"runbook {engine.runbook.name} ({engine.runbook.mode}): {engine.runbook.title}")
         for step in engine.steps:
-            print(f"{step.target}: on {master.name} ({master.user}@{master.address}:{master.port}): {step.command}")
+            h = step.host or config.host(step.target)
+            print(f"{step.target}: {step.step_id} on {h.name} ({h.user}@{h.address}:{h.port}): {step.command}")
         print(f"concurrency {config.plan.concurrency}; nothing was run")
         return EXIT_OK
+    from cockpit.config.models import NimadmPlan
     from cockpit.engine.preflight import PreflightService
     from cockpit.engine.waivers import operator
 
-    service = PreflightService(config, lambda host: transport_for(host, config.ssh), operator=operator())
-    use_gate = gate and not resume  # a resumed run keeps the gate decisions of its start
-    if not gate:
+    # The preflight checks are those of a nimadm migration (NIM master, nimsh, SPOT, disks); other
+    # runbooks verify what they need in their own first steps.
+    service = None
+    if isinstance(config.plan, NimadmPlan):
+        service = PreflightService(config, lambda host: transport_for(host, config.ssh), operator=operator())
+    use_gate = gate and not resume and service is not None  # a resumed run keeps the decisions of its start
+    if not gate and service is not None:
         service.journal.record_action(engine.run_id, None, "skip-preflight", "--no-preflight", operator())
     if headless:
         return _run_headless(engine, service if use_gate else None)
-    return _run_tui(engine, title=f"nimadm · {path.name}", service=service, gate=use_gate)
+    return _run_tui(engine, title=f"{engine.runbook.name} · {path.name}", service=service, gate=use_gate)
 
 
 def _run_headless(engine, service) -> int:  # type: ignore[no-untyped-def]

@@ -12,12 +12,13 @@ import difflib
 import os
 import types
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
-from cockpit.config.models import Config, CrossRefError
+from cockpit.config import runbooks
+from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
 from cockpit.config.problems import ConfigError, ConfigProblem, KeyPath
 from cockpit.config.yaml_source import MarkedData, read_marked_yaml
 
@@ -25,17 +26,30 @@ from cockpit.config.yaml_source import MarkedData, read_marked_yaml
 def load_config(path: Path | str) -> Config:
     """Load and validate the config at `path`; raise ConfigError (never anything else) if it is bad.
 
-    Relative paths in the file (ssh.known_hosts, ssh.client_keys, hosts[].key, state_dir) are resolved
-    against the file's directory and `~` is expanded. Nothing is connected to or checked on disk.
+    Relative paths in the file (ssh.known_hosts, ssh.client_keys, hosts[].key, state_dir, a runbook
+    file) are resolved against the file's directory and `~` is expanded. The plan's runbook is loaded
+    and the plan's values checked against its parameters. Nothing is connected to.
     """
     file = Path(path)
     source = read_marked_yaml(file)
+    config = _validate(file, source, Config)
+    config = _resolve_paths(config, file, source)
+    _check_runbook(config, file, source)
+    return config
+
+
+def load_model(path: Path | str, model: type[M]) -> M:
+    """Load any of our YAML files (a runbook, say) into `model`, with the same positioned problems."""
+    file = Path(path)
+    return _validate(file, read_marked_yaml(file), model)
+
+
+def _validate(file: Path, source: MarkedData, model: type[M]) -> M:
     try:
-        config = Config.model_validate(source.data)
+        return model.model_validate(source.data)
     except ValidationError as exc:
-        problems = [_problem(file, source, err) for err in exc.errors(include_url=False)]
+        problems = [_problem(file, source, err, model) for err in exc.errors(include_url=False)]
         raise ConfigError(sorted(problems, key=_order)) from None
-    return _resolve_paths(config, file, source)
 
 
 # --- pydantic errors -> positioned one-line problems -------------------------------------------------
@@ -57,8 +71,18 @@ _TYPE_MESSAGES = {
 }
 
 
-def _problem(file: Path, source: MarkedData, err: ErrorDetails) -> ConfigProblem:
-    loc: KeyPath = tuple(err["loc"])
+M = TypeVar("M", bound=BaseModel)
+
+
+def _without_tags(loc: KeyPath) -> KeyPath:
+    """Drop the tag pydantic inserts after `plan` for the plan union (`plan.runbook.targets` -> `plan.targets`)."""
+    if len(loc) > 1 and loc[0] == "plan" and loc[1] in PLAN_TAGS:
+        return (loc[0], *loc[2:])
+    return loc
+
+
+def _problem(file: Path, source: MarkedData, err: ErrorDetails, root: type[BaseModel] = Config) -> ConfigProblem:
+    loc: KeyPath = _without_tags(tuple(err["loc"])) if root is Config else tuple(err["loc"])
     kind = err["type"]
     cause = err.get("ctx", {}).get("error")
     if isinstance(cause, CrossRefError):
@@ -74,10 +98,10 @@ def _problem(file: Path, source: MarkedData, err: ErrorDetails) -> ConfigProblem
         where = source.position_of(loc)
         # Keep only the part of the location that exists in the file (drops pydantic's union tags).
         key_path = loc if isinstance(cause, CrossRefError) else _in_file(loc, source)
-    return ConfigProblem(file, where.line, where.column, key_path, _message(err, loc))
+    return ConfigProblem(file, where.line, where.column, key_path, _message(err, loc, root))
 
 
-def _message(err: ErrorDetails, loc: KeyPath) -> str:
+def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> str:
     kind = err["type"]
     cause = err.get("ctx", {}).get("error")
     if kind == "value_error" and cause is not None:
@@ -85,7 +109,7 @@ def _message(err: ErrorDetails, loc: KeyPath) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        return _unknown_key(loc)
+        return _unknown_key(tuple(err["loc"]), root)  # with union tags: they pick the plan's model
     if kind in ("too_short", "too_long"):
         return str(err["msg"]).replace(" after validation", "").replace("List should", "should")
     message = _TYPE_MESSAGES.get(kind) or str(err["msg"]).replace("Input should be", "should be")
@@ -96,8 +120,8 @@ def _message(err: ErrorDetails, loc: KeyPath) -> str:
     return message
 
 
-def _unknown_key(loc: KeyPath) -> str:
-    model = _model_at(loc[:-1])
+def _unknown_key(loc: KeyPath, root: type[BaseModel]) -> str:
+    model = _model_at(loc[:-1], root)
     if model is None or not loc or not isinstance(loc[-1], str):
         return "unknown key"
     allowed = list(model.model_fields)
@@ -107,31 +131,43 @@ def _unknown_key(loc: KeyPath) -> str:
     return f"unknown key (allowed here: {', '.join(allowed)})"
 
 
-def _model_at(loc: KeyPath) -> type[BaseModel] | None:
-    """The model class that validates the mapping at `loc`, following the schema's annotations."""
-    model: type[BaseModel] = Config
-    for part in loc:
+def _model_at(loc: KeyPath, root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `loc`, following the schema's annotations.
+
+    `loc` is pydantic's (with union tags): after a tagged union (the plan) the tag picks the member.
+    """
+    model: type[BaseModel] = root
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
         if isinstance(part, int):
             continue  # an item of a list[Model]: the model was already unwrapped below
         field = model.model_fields.get(part)
         if field is None:
             return None
-        inner = _find_model(field.annotation)
-        if inner is None:
+        members = _models_in(field.annotation)
+        if not members:
             return None
-        model = inner
+        tagged = dict(members)
+        if parts and isinstance(parts[0], str) and parts[0] in tagged and len(members) > 1:
+            model = tagged[parts.pop(0)]
+        else:
+            model = members[0][1]
     return model
 
 
-def _find_model(annotation: Any) -> type[BaseModel] | None:
+def _models_in(annotation: Any, tag: str | None = None) -> list[tuple[str | None, type[BaseModel]]]:
+    """The models an annotation can hold, each with its union tag (None when untagged)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) in (list, Union, types.UnionType):
-        for arg in get_args(annotation):
-            found = _find_model(arg)
-            if found is not None:
-                return found
-    return None
+        return [(tag, annotation)]
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = get_args(annotation)
+        found_tag = next((m.tag for m in metadata if isinstance(m, Tag)), tag)
+        return _models_in(inner, found_tag)
+    if origin in (list, Union, types.UnionType):
+        return [found for arg in get_args(annotation) for found in _models_in(arg)]
+    return []
 
 
 def _in_file(loc: KeyPath, source: MarkedData) -> KeyPath:
@@ -191,6 +227,9 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
         for i, h in enumerate(config.hosts)
     ]
     state_dir = resolve(config.state_dir, ("state_dir",))
+    plan = config.plan
+    if isinstance(plan, RunbookPlan) and runbooks.is_path(plan.runbook):
+        plan = plan.model_copy(update={"runbook": str(resolve(Path(plan.runbook), ("plan", "runbook")))})
     if problems:
         raise ConfigError(problems)
     return config.model_copy(
@@ -198,8 +237,28 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
             "ssh": ssh.model_copy(update={"known_hosts": known_hosts, "client_keys": client_keys}),
             "hosts": hosts,
             "state_dir": state_dir,
+            "plan": plan,
         }
     )
 
 
-__all__ = ["ConfigError", "ConfigProblem", "load_config"]
+def _check_runbook(config: Config, file: Path, source: MarkedData) -> None:
+    """The plan's runbook exists and is valid, and the plan gives it the values it needs.
+
+    A broken runbook file is reported at its own lines; a plan value it does not accept at the plan's.
+    """
+    try:
+        runbook = runbooks.load_runbook(config.plan.runbook)
+    except LookupError as exc:
+        where = source.position_of(("plan", "runbook"))
+        raise ConfigError([ConfigProblem(file, where.line, where.column, ("plan", "runbook"), str(exc))]) from None
+    problems = []
+    for loc, message in runbooks.plan_problems(runbook, config):
+        at_key = message.startswith(runbooks.UNKNOWN_PARAM) and loc in source.key_positions
+        where = source.key_positions[loc] if at_key else source.position_of(loc)
+        problems.append(ConfigProblem(file, where.line, where.column, _in_file(loc, source) or loc, message))
+    if problems:
+        raise ConfigError(sorted(problems, key=_order))
+
+
+__all__ = ["ConfigError", "ConfigProblem", "load_config", "load_model"]

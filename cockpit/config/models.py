@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from cockpit.domain import names
 
@@ -64,6 +64,7 @@ RemotePath = Annotated[str, AfterValidator(_remote_path)]
 class Role(StrEnum):
     NIM_MASTER = "nim_master"
     CLIENT = "client"
+    """A host the plan migrates or changes: a NIM client, a control workstation, a cluster node."""
 
 
 class Strict(BaseModel):
@@ -128,7 +129,17 @@ class FollowSettings(Strict):
     """Seconds without a working connection before a host is declared unreachable."""
 
 
-class NimadmPlan(Strict):
+class PlanCommon(Strict):
+    """What every plan has, whichever runbook it runs."""
+
+    concurrency: WholeNumber = Field(default=4, ge=1, le=1000)
+    """Targets running at the same time (independent runbooks) or hosts per step (lockstep)."""
+    time_scale: Number = Field(default=1.0, gt=0, le=100)
+    """Multiplies every expected duration and silence threshold (the simulator compresses time)."""
+    follow: FollowSettings = Field(default_factory=FollowSettings)
+
+
+class NimadmPlan(PlanCommon):
     runbook: Literal["nimadm"] = "nimadm"
     master: str
     """Name of the host with role nim_master that runs nimadm."""
@@ -136,19 +147,97 @@ class NimadmPlan(Strict):
     spot: NimObjectName
     cache_vg: VolumeGroupName | None = None
     """Volume group on the master for local disk caching (nimadm -j)."""
-    concurrency: WholeNumber = Field(default=4, ge=1, le=1000)
     clients: list[PlanClient] = Field(min_length=1)
-    time_scale: Number = Field(default=1.0, gt=0, le=100)
-    """Multiplies every expected duration and silence threshold (the simulator compresses time)."""
     phase_timing: dict[Annotated[int, Field(ge=1, le=12)], PhaseTimingOverride] = Field(default_factory=dict)
     """Per-phase overrides of the runbook's typical duration and silence threshold, in minutes."""
-    follow: FollowSettings = Field(default_factory=FollowSettings)
 
     def lpp_source_for(self, client: PlanClient) -> str:
         return client.lpp_source or self.lpp_source
 
     def spot_for(self, client: PlanClient) -> str:
         return client.spot or self.spot
+
+    @property
+    def target_names(self) -> list[str]:
+        return [c.host for c in self.clients]
+
+    def target_values(self, host: str) -> dict[str, str | None]:
+        """The nimadm runbook's parameter values for one client (what `plan.targets[].params` would say)."""
+        client = next(c for c in self.clients if c.host == host)
+        return {
+            "lpp_source": self.lpp_source_for(client),
+            "spot": self.spot_for(client),
+            "disk": client.disk,
+            "cache_vg": self.cache_vg,
+        }
+
+    def role_of(self, host: str) -> str | None:
+        return None
+
+
+def _param_value(value: Any) -> Any:
+    # A runbook parameter is text. YAML reads `4.3.3.0` as text but `1.10` as the number 1.1 and
+    # `yes` as true: refuse those rather than guess; whole numbers are harmless and become text.
+    if isinstance(value, bool):
+        raise ValueError("expected text, got a YAML boolean; put the value in quotes")
+    if isinstance(value, float):
+        raise ValueError(f"expected text, got the number {value!r}; put the value in quotes (e.g. '1.10')")
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+ParamValue = Annotated[str, BeforeValidator(_param_value)]
+ParamName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
+
+
+class PlanTarget(Strict):
+    host: str
+    """Name of a host in `hosts` that this runbook runs on."""
+    role: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,30}$")] | None = None
+    """The target's role when the runbook has roles (hacws: primary, backup)."""
+    params: dict[ParamName, ParamValue] = Field(default_factory=dict)
+    """Values for this target only (e.g. its disk); they override the plan's `params`."""
+
+
+class RunbookPlan(PlanCommon):
+    runbook: str = Field(min_length=1)
+    """A built-in runbook (alt-disk-copy, alt-disk-mksysb, hacws, linuxha, nimadm) or the path of a
+    runbook file of your own (ending in .yaml, relative to this file)."""
+    master: str | None = None
+    """The NIM master, for runbooks with steps that run there."""
+    params: dict[ParamName, ParamValue] = Field(default_factory=dict)
+    """Values of the runbook's parameters for every target."""
+    targets: list[PlanTarget] = Field(min_length=1)
+    """The hosts the runbook runs on, in order (`first` steps run on the first)."""
+
+    @property
+    def target_names(self) -> list[str]:
+        return [t.host for t in self.targets]
+
+    def target_values(self, host: str) -> dict[str, str | None]:
+        """Run-wide values overridden by the target's own (defaults are the runbook's business)."""
+        target = next(t for t in self.targets if t.host == host)
+        return {**self.params, **target.params}
+
+    def role_of(self, host: str) -> str | None:
+        return next(t.role for t in self.targets if t.host == host)
+
+
+def _plan_kind(value: Any) -> str:
+    runbook = value.get("runbook", "nimadm") if isinstance(value, dict) else getattr(value, "runbook", "nimadm")
+    return "nimadm" if runbook == "nimadm" and not (isinstance(value, dict) and "targets" in value) else "runbook"
+
+
+Plan = Annotated[
+    Annotated[NimadmPlan, Tag("nimadm")] | Annotated[RunbookPlan, Tag("runbook")],
+    Discriminator(_plan_kind),
+]
+PLAN_TAGS = ("nimadm", "runbook")
+"""The union tags pydantic puts in error locations (the loader drops them)."""
+
+
+KeyPathLike = tuple[str | int, ...]
 
 
 class CrossRefError(ValueError):
@@ -166,7 +255,7 @@ class CrossRefError(ValueError):
 class Config(Strict):
     ssh: SSHSettings = Field(default_factory=SSHSettings)
     hosts: list[Host] = Field(min_length=1)
-    plan: NimadmPlan
+    plan: Plan
     state_dir: Path = Path("cockpit-state")
     """Where run logs and the journal go (relative to the config file)."""
 
@@ -183,11 +272,23 @@ class Config(Strict):
 
     @property
     def master(self) -> Host:
+        """The NIM master; only for plans that name one (check `has_master`)."""
+        if self.plan.master is None:
+            raise LookupError("this plan has no NIM master")
         return self.host(self.plan.master)
+
+    @property
+    def has_master(self) -> bool:
+        return self.plan.master is not None
+
+    @property
+    def targets(self) -> list[str]:
+        """The hosts the plan migrates or changes, in plan order."""
+        return self.plan.target_names
 
 
 def _check_references(config: Config) -> None:
-    """Host names are unique, the plan's master is a nim_master, each client a client, planned once."""
+    """Host names are unique, the plan's master is a nim_master, each target a client, planned once."""
     seen: set[str] = set()
     for i, h in enumerate(config.hosts):
         if h.name in seen:
@@ -195,21 +296,24 @@ def _check_references(config: Config) -> None:
         seen.add(h.name)
     by_name = {h.name: h for h in config.hosts}
     plan = config.plan
-    master = by_name.get(plan.master)
-    if master is None:
-        raise CrossRefError(("plan", "master"), f"no host named {plan.master!r} in hosts")
-    if master.role is not Role.NIM_MASTER:
-        raise CrossRefError(("plan", "master"), f"host {master.name!r} does not have role nim_master")
+    if plan.master is not None:
+        master = by_name.get(plan.master)
+        if master is None:
+            raise CrossRefError(("plan", "master"), f"no host named {plan.master!r} in hosts")
+        if master.role is not Role.NIM_MASTER:
+            raise CrossRefError(("plan", "master"), f"host {master.name!r} does not have role nim_master")
+    key = "clients" if isinstance(plan, NimadmPlan) else "targets"
     planned: set[str] = set()
-    for i, c in enumerate(plan.clients):
-        host = by_name.get(c.host)
+    for i, name in enumerate(plan.target_names):
+        host = by_name.get(name)
+        where = ("plan", key, i, "host")
         if host is None:
-            raise CrossRefError(("plan", "clients", i, "host"), f"no host named {c.host!r} in hosts")
+            raise CrossRefError(where, f"no host named {name!r} in hosts")
         if host.role is not Role.CLIENT:
-            raise CrossRefError(("plan", "clients", i, "host"), f"host {c.host!r} does not have role client")
-        if c.host in planned:
-            raise CrossRefError(("plan", "clients", i, "host"), f"client {c.host!r} is planned twice")
-        planned.add(c.host)
+            raise CrossRefError(where, f"host {name!r} does not have role client")
+        if name in planned:
+            raise CrossRefError(where, f"{'client' if key == 'clients' else 'target'} {name!r} is planned twice")
+        planned.add(name)
 
 
 __all__ = [
@@ -217,8 +321,11 @@ __all__ = [
     "CrossRefError",
     "Host",
     "NimadmPlan",
+    "Plan",
     "PlanClient",
+    "PlanTarget",
     "Role",
+    "RunbookPlan",
     "SSHSettings",
     "Strict",
 ]

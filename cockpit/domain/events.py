@@ -35,6 +35,8 @@ class TargetChanged:
     exit_status: int | None = None
     reason: str | None = None  # why: blocked by preflight, unreachable: connection refused ...
     last_output_at: float | None = None  # lets a view show "silent for 4m12s" while stalled
+    step: str | None = None
+    """The title of the step under way, for runbooks that go step by step (None: nimadm's phases)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,8 @@ class TargetProgress:
     last_output_at: float | None = None
     phase_started_at: float | None = None
     stall_reason: str | None = None
+    step: str | None = None
+    """Title of the current step of a step-by-step runbook (None: a phased step such as nimadm's)."""
 
     def elapsed(self, now: float) -> float | None:
         if self.started_at is None:

@@ -36,12 +36,15 @@ class LinePrinter:
         self._last[e.target] = key
         if e.state is TargetState.PENDING and not self.show_pending:
             return
-        phase = f"phase {e.phase}/{e.phases_total}" if e.phase else ""
+        unit = "step" if e.step else "phase"
+        phase = f"{unit} {e.phase}/{e.phases_total}" if e.phase else ""
         detail = ""
         if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED):
             detail = "  ".join(x for x in (e.reason if e.reason != e.error else None, e.error) if x)
         state = e.state.value.upper() if e.state.finished else e.state.value
         text = f"{e.target:<{self._width}} {state:<11} {phase:<11}"
+        if e.step and not e.state.finished:
+            text += f" {e.step}"
         self._print(e.at, (text + " " + detail).rstrip())
 
     def _print(self, at: float, text: str) -> None:

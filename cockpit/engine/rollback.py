@@ -187,8 +187,9 @@ class RollbackWizard:
         return self.journal.fact(host, LEVEL_BEFORE)
 
     def planned_disks(self, host: str) -> tuple[str, ...]:
-        client = next((c for c in self.config.plan.clients if c.host == host), None)
-        return tuple(client.disks) if client else ()
+        if host not in self.config.targets:
+            return ()
+        return tuple((self.config.plan.target_values(host).get("disk") or "").split())
 
     async def assess(self, host: str, disk: str | None = None) -> Assessment:
         """Read the host and work out where it stands; `disk` is the operator's own target (checked)."""

@@ -1,8 +1,11 @@
 """One target's steps: run each detached, follow its log, read its progress, announce its state.
 
-A target normally has one step (the whole nimadm run). After a failure or a kill the operator can
-retry from phase N: the runner then runs `nimadm ... -P N`, `-P N+1` ... `-P 12` as separate steps,
-appending their output to the same log, so the log reads like one run with a gap where it stopped.
+The steps come from the runbook (engine/binding.py); each runs on its own host (the NIM master for
+nimadm, the target itself for alt_disk_copy, a cluster node ...). A step with the nimadm parser is
+judged by its phase banners and error codes; every other step by its runbook `expect` (exit status,
+output patterns). After a failure the operator can retry from a step, or for nimadm from phase N
+(`nimadm ... -P N` .. `-P 12` as separate steps). All output goes to one log per target, so the log
+reads like one run with a gap where it stopped.
 """
 
 from __future__ import annotations
@@ -11,36 +14,28 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.domain.events import EventSink, LogLines, TargetChanged
 from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES, NimadmTracker
-from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.stall import PhaseTiming, stall_reason, timing_for
+from cockpit.domain.step_check import StepJudge
+from cockpit.engine.binding import StepSpec
 from cockpit.engine.follow import FollowPolicy, StepFollower
 from cockpit.engine.journal import Journal
 from cockpit.engine.logstore import LogStore
 from cockpit.transports.base import Transport, TransportError
 
 _OFFSET_JOURNAL_INTERVAL = 1.0  # seconds; the local log file's size is the truth after a crash anyway
+GUARD_TIMEOUT = 60.0
 
-
-@dataclass(frozen=True)
-class StepSpec:
-    """One detached command of a target: the whole run (`phase` None) or one nimadm phase (-P)."""
-
-    target: str
-    name: str
-    command: str
-    remote: RemoteStep
-    phase: int | None = None
+TransportFor = Callable[[StepSpec], Transport]
 
 
 class TargetRunner:
-    """Runs one client's nimadm step(s) on the NIM master and keeps `progress` current."""
+    """Runs one target's steps, each on its host, and keeps `progress` current."""
 
     def __init__(
         self,
@@ -51,6 +46,8 @@ class TargetRunner:
         run_id: str,
         clock: Callable[[], float] = time.time,
         timing: Callable[[int | None], PhaseTiming] = timing_for,
+        *,
+        observable: float = 0.0,
     ) -> None:
         self.progress = progress
         self.sink = sink
@@ -68,6 +65,9 @@ class TargetRunner:
         self._offset_journaled_at = 0.0
         self._splitter = LineSplitter()
         self._tracker = NimadmTracker()
+        self._judge: StepJudge | None = None
+        self.observable = observable
+        """The shortest span the cockpit can judge (a few polls): thresholds below it would cry wolf."""
 
     # -- state ----------------------------------------------------------------------------------
     def announce(self, reason: str | None = None) -> None:
@@ -85,6 +85,7 @@ class TargetRunner:
                 exit_status=p.exit_status,
                 reason=reason,
                 last_output_at=p.last_output_at,
+                step=p.step,
             )
         )
         if self.current is not None:
@@ -110,33 +111,109 @@ class TargetRunner:
 
     # -- running --------------------------------------------------------------------------------
     async def run(
-        self, transport: Transport, steps: Sequence[StepSpec], policy: FollowPolicy, *, resume: bool = False
-    ) -> None:
-        """Run `steps` in order; stop at the first that does not succeed. Resume re-attaches."""
+        self,
+        transport: Transport | TransportFor,
+        steps: Sequence[StepSpec],
+        policy: FollowPolicy,
+        *,
+        resume: bool = False,
+        final: bool = True,
+    ) -> bool:
+        """Run `steps` in order; stop at the first that does not succeed. Resume re-attaches.
+
+        `transport` is one transport for every step, or a factory giving each step the transport to
+        its host (opened once per host and closed at the end). With `final` the target ends
+        SUCCEEDED after the last step; without it (lockstep runbooks, one step at a time) it stays
+        running. Returns True when every step succeeded (or was skipped).
+        """
         p = self.progress
         if resume:
             self._prime_from_log()
         p.state, p.finished_at, p.error, p.exit_status = TargetState.RUNNING, None, None, None
         if p.started_at is None:
             p.started_at = self.clock()
-        for spec in steps:
-            self.current = spec
-            record = self.journal.step(self.run_id, p.name, spec.name)
-            if record is not None and record.state == "skipped":
-                continue
-            if record is not None and record.exit_status is not None and record.finished_at is not None:
-                # Finished before a restart: judged then, never run again.
-                if record.state != TargetState.SUCCEEDED.value:
-                    self._conclude_from(record.exit_status, spec)
-                    return
-                continue
-            launched = record is not None and record.launched_at is not None
-            status = await self._run_one(transport, spec, policy, launched)
-            if status is None:
-                return  # unreachable or refused: already announced
-            if not self._judge(status, spec, final=spec is steps[-1]):
-                return
-        self.current = None
+        opened: dict[str, Transport] = {}
+
+        def transport_of(spec: StepSpec) -> Transport:
+            if isinstance(transport, Transport):
+                return transport
+            key = spec.host.name if spec.host is not None else ""
+            if key not in opened:
+                opened[key] = transport(spec)
+            return opened[key]
+
+        try:
+            for spec in steps:
+                self.current = spec
+                record = self.journal.step(self.run_id, p.name, spec.name)
+                if record is not None and record.state == "skipped":
+                    continue
+                if record is not None and record.exit_status is not None and record.finished_at is not None:
+                    # Finished before a restart: judged then, never run again.
+                    if record.state != TargetState.SUCCEEDED.value:
+                        self._conclude_from(record.exit_status, spec)
+                        return False
+                    continue
+                launched = record is not None and record.launched_at is not None
+                self._begin(spec)
+                if not launched and spec.guard is not None:
+                    verdict = await self._guard(transport_of(spec), spec)
+                    if verdict == "skip":
+                        continue
+                    if verdict == "refuse":
+                        return False
+                status = await self._run_one(transport_of(spec), spec, policy, launched)
+                if status is None:
+                    return False  # unreachable or refused: already announced
+                if not self._judge_step(status, spec, final=final and spec is steps[-1]):
+                    return False
+            if final and steps and p.state is not TargetState.SUCCEEDED:
+                p.exit_status = p.exit_status if p.exit_status is not None else 0
+                self.finish(TargetState.SUCCEEDED)  # the last steps were all skipped
+            self.current = None
+            return True
+        finally:
+            for t in opened.values():
+                with contextlib.suppress(Exception):
+                    await t.close()
+
+    def _begin(self, spec: StepSpec) -> None:
+        """A step of a step-by-step runbook starts: the progress column moves to it."""
+        if spec.check is None:
+            return  # nimadm: the phase banners move the progress
+        self._judge = StepJudge(spec.check)
+        p = self.progress
+        p.phase, p.phase_started_at, p.stall_reason = spec.index, self.clock(), None
+        p.step = spec.title or spec.step_id
+        if p.state is TargetState.STALLED:
+            p.state = TargetState.RUNNING
+
+    async def _guard(self, transport: Transport, spec: StepSpec) -> str:
+        """Run the step's guard: "run" when it holds, else "skip" or "refuse" (announced)."""
+        guard = spec.guard
+        assert guard is not None
+        p = self.progress
+        try:
+            result = await transport.run(guard.command, timeout=GUARD_TIMEOUT)
+        except TransportError as exc:
+            p.error = f"{spec.title or spec.name}: could not check before running: {exc}"
+            self.finish(TargetState.UNREACHABLE, reason=str(exc))
+            return "refuse"
+        holds = result.ok and (
+            guard.output is None or any(guard.output.search(line) for line in result.stdout.splitlines())
+        )
+        if holds:
+            return "run"
+        if guard.skip:
+            self.announce(f"skipped {spec.step_id or spec.name}: {guard.reason}")
+            self._journal(
+                state="skipped", reason=guard.reason, finished_at=self.clock()
+            )  # after: announce journals too
+            return "skip"
+        p.error = f"refused: {guard.reason}"
+        self._journal(error=p.error, finished_at=self.clock())
+        self.finish(TargetState.FAILED, reason=f"step {spec.step_id or spec.name} refused")
+        return "refuse"
 
     async def _run_one(self, transport: Transport, spec: StepSpec, policy: FollowPolicy, launched: bool) -> int | None:
         p = self.progress
@@ -174,7 +251,7 @@ class TargetRunner:
                     await watchdog
         except TransportError as exc:
             where = f" in phase {p.phase}" if p.phase else ""
-            p.error = f"lost the NIM master{where}; the migration may still be running there: {exc}"
+            p.error = f"lost {transport.name}{where}; the step may still be running there: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return None
         finally:
@@ -183,19 +260,26 @@ class TargetRunner:
         self._journal(exit_status=exit_status, finished_at=self.clock(), byte_offset=self._offset)
         return exit_status
 
-    def _judge(self, exit_status: int, spec: StepSpec, *, final: bool) -> bool:
+    def _judge_step(self, exit_status: int, spec: StepSpec, *, final: bool) -> bool:
         """True when the step succeeded and the next may run; announces the target's end otherwise."""
-        tracker = self._tracker
-        if spec.phase is None or spec.phase == PHASES:
-            ok = tracker.succeeded(exit_status)
+        if spec.check is not None:
+            judge = self._judge or StepJudge(spec.check)
+            ok = judge.error(exit_status) is None
+            if ok and spec.record and judge.first_line:
+                self.journal.record_fact(self.run_id, self.progress.name, spec.record, judge.first_line)
         else:
-            ok = exit_status == 0 and not tracker.errors and tracker.phase == spec.phase
+            tracker = self._tracker
+            if spec.phase is None or spec.phase == PHASES:
+                ok = tracker.succeeded(exit_status)
+            else:
+                ok = exit_status == 0 and not tracker.errors and tracker.phase == spec.phase
         if ok and not final:
             self._journal(state=TargetState.SUCCEEDED.value)
             return True
         if ok:
             self.progress.exit_status = exit_status
-            self.progress.warnings = tracker.warnings
+            self.progress.warnings = self._tracker.warnings if spec.check is None else []
+            self._journal(state=TargetState.SUCCEEDED.value)
             self.finish(TargetState.SUCCEEDED)
             return True
         self._conclude_from(exit_status, spec)
@@ -204,14 +288,22 @@ class TargetRunner:
     def _conclude_from(self, exit_status: int, spec: StepSpec) -> None:
         p, tracker = self.progress, self._tracker
         p.exit_status = exit_status
+        if spec.check is not None:
+            judge = self._judge if self._judge is not None and self._judge.check is spec.check else None
+            why = judge.error(exit_status) if judge else None
+            p.error = why or f"exited with status {exit_status}"
+            p.phase = spec.index
+            self.finish(TargetState.FAILED, reason=f"failed at step {spec.index}: {spec.title or spec.step_id}")
+            return
         p.warnings = tracker.warnings
         p.error = tracker.error_line or f"{spec.command.split()[0]} exited with status {exit_status}"
         failed_in = tracker.failed_in_phase or p.phase
         self.finish(TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks")
 
     def restart_tracking(self, from_phase: int) -> None:
-        """Before a retry from `from_phase`: forget the errors of the failed attempt, keep the log."""
+        """Before a retry from `from_phase` (a phase or a step): forget the failed attempt, keep the log."""
         self._tracker = NimadmTracker(phase=from_phase - 1 if from_phase > 1 else None)
+        self._judge = None
         self.progress.phase = self._tracker.phase
         self.progress.phase_started_at = None
         self.progress.stall_reason = None
@@ -225,7 +317,8 @@ class TargetRunner:
         for line in lines:
             self._tracker.feed(line)
         self._seq = len(lines)
-        self.progress.phase = self._tracker.phase
+        if self._tracker.phase is not None:
+            self.progress.phase = self._tracker.phase
 
     def _note(self, text: str) -> None:
         self.announce(text)
@@ -233,7 +326,7 @@ class TargetRunner:
     # -- stall detection ------------------------------------------------------------------------
     async def _watch(self) -> None:
         while True:
-            silence = self.timing(self.progress.phase).silence
+            silence = self._timing_now().silence
             await asyncio.sleep(min(5.0, max(0.05, silence / 10)))
             self.check_stall()
 
@@ -250,7 +343,7 @@ class TargetRunner:
                 phase_started_at=p.phase_started_at or now,
                 last_output_at=p.last_output_at,
                 now=now,
-                timing=self.timing(p.phase),
+                timing=self._timing_now(),
             )
         if reason and p.state is TargetState.RUNNING:
             p.state, p.stall_reason = TargetState.STALLED, reason
@@ -258,6 +351,12 @@ class TargetRunner:
         elif reason is None and p.state is TargetState.STALLED:
             p.state, p.stall_reason = TargetState.RUNNING, None
             self.announce("output resumed" if now >= self.snoozed_until else "alarm snoozed by the operator")
+
+    def _timing_now(self) -> PhaseTiming:
+        spec = self.current
+        if spec is not None and spec.timing is not None:
+            return PhaseTiming(max(spec.timing.expected, self.observable), max(spec.timing.silence, self.observable))
+        return self.timing(self.progress.phase)
 
     def snooze(self, seconds: float) -> None:
         self.snoozed_until = self.clock() + seconds
@@ -279,9 +378,16 @@ class TargetRunner:
             return
         p = self.progress
         entered: list[int] = []  # one chunk may hold several banners (quick phases): announce each
-        for line in lines:
-            if self._tracker.feed(line) and self._tracker.phase is not None:
-                entered.append(self._tracker.phase)
+        spec = self.current
+        if spec is not None and spec.check is not None:
+            judge = self._judge
+            if judge is not None:
+                for line in lines:
+                    judge.feed(line)
+        else:
+            for line in lines:
+                if self._tracker.feed(line) and self._tracker.phase is not None:
+                    entered.append(self._tracker.phase)
         for line in reversed(lines):
             if line.strip():
                 p.last_line = line
@@ -292,6 +398,7 @@ class TargetRunner:
             p.phase = phase
             p.phase_started_at = self.clock()
             self.announce()
-        p.phase = self._tracker.phase
+        if spec is None or spec.check is None:
+            p.phase = self._tracker.phase
         if p.state is TargetState.STALLED:
             self.check_stall()

@@ -20,16 +20,24 @@ def main(argv: list[str]) -> int:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-    from cockpit.sim.aix import COMMANDS
-    from cockpit.sim.aix.common import Ctx, UsageError, err
+    from cockpit.sim.aix import COMMANDS, EVERYWHERE, LINUX_COMMANDS
+    from cockpit.sim.aix.common import Ctx, UsageError, err, not_found
 
     if not argv or argv[0] not in COMMANDS:
         err(f"aixcmd: unknown command {argv[0] if argv else '(none)'}")
         return 127
     module, function = COMMANDS[argv[0]].split(":")
+    ctx = Ctx.from_env()
+    if argv[0] not in EVERYWHERE:
+        linux = ctx.read().get("platform") == "linux"
+        if linux != (argv[0] in LINUX_COMMANDS):
+            if linux:
+                err(f"sh: {argv[0]}: command not found")
+                return 127
+            return not_found(argv[0])
     command = getattr(importlib.import_module(f"cockpit.sim.aix.{module}"), function)
     try:
-        return int(command(Ctx.from_env(), argv[1:]))
+        return int(command(ctx, argv[1:]))
     except UsageError as e:
         err(str(e))
         return 1

@@ -1,13 +1,18 @@
 """The files a cockpit needs to reach a simulated fleet: known_hosts and the inventory (config) file.
 
 The inventory follows cockpit/config/models.py (ssh, hosts, plan); its paths are relative to the
-inventory file itself, wherever it is written.
+inventory file itself, wherever it is written. A nimadm scenario gets a nimadm plan (master, lpp_source,
+spot, clients); any other runbook a plan of targets:
+
+    plan: {runbook, concurrency, time_scale, follow, params: {name: value},
+           targets: [{host, role (if the scenario gives one), params: {disk: target_disk, ...host params}}]}
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,25 +53,49 @@ def inventory_text(
             }
             for h in scenario.hosts
         ],
-        "plan": {
-            "runbook": "nimadm",
-            "master": scenario.master.name,
-            "lpp_source": scenario.lpp_source,
-            "spot": scenario.spot,
-            **({"cache_vg": scenario.cache_vg} if scenario.cache_vg else {}),
-            "concurrency": scenario.concurrency,
-            "clients": [_plan_client(scenario, c) for c in scenario.clients],
-            # The runbook's phase durations and silence thresholds, compressed like the fleet's clock.
-            "time_scale": round(1 / scenario.time_scale, 8),
-            # Simulated phases last seconds: look at a growing step output often.
-            "follow": {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120},
-        },
+        "plan": _plan(scenario),
     }
     header = (
         f"# Simulated fleet of scenario {scenario.name!r}, written by the Migration Cockpit simulator.\n"
         "# Paths are relative to this file. Ports change when the simulator restarts on a new workdir.\n"
     )
     return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+# The runbook's phase durations and silence thresholds are compressed like the fleet's clock, and
+# simulated phases last seconds: look at a growing step output often.
+FOLLOW = {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120}
+
+
+def _plan(scenario: Scenario) -> dict[str, Any]:
+    if scenario.runbook != "nimadm":
+        return {
+            "runbook": scenario.runbook,
+            **({"master": scenario.master.name} if scenario.master is not None else {}),
+            "concurrency": scenario.concurrency,
+            "time_scale": round(1 / scenario.time_scale, 8),
+            "follow": dict(FOLLOW),
+            "params": dict(scenario.params),
+            "targets": [_target(c) for c in scenario.clients],
+        }
+    assert scenario.master is not None
+    return {
+        "runbook": "nimadm",
+        "master": scenario.master.name,
+        "lpp_source": scenario.lpp_source,
+        "spot": scenario.spot,
+        **({"cache_vg": scenario.cache_vg} if scenario.cache_vg else {}),
+        "concurrency": scenario.concurrency,
+        "clients": [_plan_client(scenario, c) for c in scenario.clients],
+        "time_scale": round(1 / scenario.time_scale, 8),
+        "follow": dict(FOLLOW),
+    }
+
+
+def _target(host: HostSpec) -> dict[str, Any]:
+    """A plan target: the host, its runbook role, its own parameters (the target disk as `disk`)."""
+    params = {**({"disk": host.target_disk} if host.target_disk else {}), **host.params}
+    return {"host": host.name, **({"role": host.target_role} if host.target_role else {}), "params": params}
 
 
 def _plan_client(scenario: Scenario, client: HostSpec) -> dict[str, str | None]:

@@ -10,6 +10,22 @@ A scenario is YAML (see scenarios/demo.yaml for a commented example):
     hosts: {<client name>: {any client key above, lpp_source, spot, faults: {...}}}
     plan: {lpp_source, spot, concurrency, cache_vg}
 
+Other runbooks (`runbook: alt-disk-copy | alt-disk-mksysb | hacws | linuxha`, default nimadm) need no NIM
+master: `master` and `resources` are optional, `plan` holds `concurrency` and `params: {name: value}`
+(the run-wide runbook parameters the inventory passes on), `target_disk` is optional. Per host (the
+clients template or hosts.<name>), for every runbook:
+
+    platform: aix | linux                     default aix; a linux host has none of the AIX commands
+    role: word                                the host's role in the runbook (hacws: primary, backup)
+    params: {name: value}                     runbook parameters of this target only
+    images: {/abs/path: oslevel}              mksysb images (alt_disk_mksysb -m, restored at that level)
+                                              and installp image directories (alt_disk_copy -l: the
+                                              updates bring the clone to that level)
+    varied_off: [vg]                          data volume groups defined but not varied on (the shared
+                                              VG of the standby HACWS control workstation)
+
+`clients.names: [cws1, cws2]` names the hosts instead of count/prefix (--hosts N keeps the first N).
+
 Faults (per client under `hosts`, or under `master` where marked M), each making the fake commands print
 what AIX prints in that case (see cockpit/sim/faults.py for what each one changes):
 
@@ -28,6 +44,10 @@ what AIX prints in that case (see cockpit/sim/faults.py for what each one change
                                               a retry runs through, as after a transient NFS stall)
     drop_connection_phase: 1..12              when that phase starts, every SSH connection to the
                                               master drops (once); the commands keep running
+    below_level: {fileset: F, level: 4.3.2.0} (hacws) that fileset is below the maintenance level:
+                                              `oslevel` names the lower level, `oslevel -l` lists it
+    rpm_missing_dep: perl-XML-Simple          (linux) the new package (params.package) needs a package
+                                              the node lacks: rpm -Uvh fails with `Failed dependencies`
 
 A client's `lpp_source` / `spot` override the plan's (e.g. some clients go to 7.3); a fileset mismatch
 is a SPOT without bos.alt_disk_install.rte or at another level than the master's (`filesets`).
@@ -51,6 +71,11 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 OSLEVEL = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}$")
 LEFTOVER_VGS = ("altinst_rootvg", "old_rootvg")
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,38}$")
+WORD = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+ABS_PATH = re.compile(r"^/[A-Za-z0-9_.+\-/]{1,200}$")
+VRMF = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+PLATFORMS = ("aix", "linux")
 DEFAULT_DISKS = (
     {"name": "hdisk0", "size_mb": 40960, "vg": "rootvg"},
     {"name": "hdisk1", "size_mb": 40960},
@@ -84,6 +109,13 @@ class HostSpec:
     lpp_source: str | None = None
     """A client's own lpp_source / SPOT (the plan's when None)."""
     spot: str | None = None
+    platform: str = "aix"
+    target_role: str | None = None
+    """The host's role in the runbook (scenario key `role`), e.g. primary / backup for hacws."""
+    params: Mapping[str, str] = field(default_factory=dict)
+    images: Mapping[str, str] = field(default_factory=dict)
+    """Image path -> the oslevel -s it installs (mksysb files, installp image directories)."""
+    varied_off: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,22 +133,30 @@ class Scenario:
     time_scale: float
     reboot_minutes: float
     installp_lines: int
-    master: HostSpec
+    master: HostSpec | None
+    """The NIM master (always there for nimadm; other runbooks may have none)."""
     clients: tuple[HostSpec, ...]
     resources: tuple[Resource, ...]
-    lpp_source: str
-    spot: str
+    lpp_source: str | None
+    spot: str | None
     concurrency: int
     cache_vg: str | None = None
+    runbook: str = "nimadm"
+    params: Mapping[str, str] = field(default_factory=dict)
+    """Run-wide runbook parameters (runbooks other than nimadm)."""
 
     @property
     def hosts(self) -> tuple[HostSpec, ...]:
-        return (self.master, *self.clients)
+        return (self.master, *self.clients) if self.master is not None else self.clients
 
-    def lpp_source_for(self, client: HostSpec) -> str:
+    def params_for(self, host: HostSpec) -> dict[str, str]:
+        """The runbook parameters of one target: the run-wide ones overridden by the host's own."""
+        return {**self.params, **host.params}
+
+    def lpp_source_for(self, client: HostSpec) -> str | None:
         return client.lpp_source or self.lpp_source
 
-    def spot_for(self, client: HostSpec) -> str:
+    def spot_for(self, client: HostSpec) -> str | None:
         return client.spot or self.spot
 
 
@@ -221,6 +261,37 @@ def _leftover(value: object, where: str) -> dict[str, Any]:
     return dict(data)
 
 
+def _below_level(value: object, where: str) -> dict[str, str]:
+    data = _mapping(value, where)
+    _keys(data, where, {"fileset", "level"})
+    level = data.get("level")
+    if not isinstance(level, str) or not VRMF.fullmatch(level):
+        raise ScenarioError(f"{where}.level must be a V.R.M.F level in quotes (e.g. '4.3.2.0'), not {level!r}")
+    return {"fileset": _name(data.get("fileset"), f"{where}.fileset"), "level": level}
+
+
+def _params(value: object, where: str) -> dict[str, str]:
+    """Runbook parameters are text (the config refuses YAML numbers with a fraction and booleans)."""
+    data = _mapping(value or {}, where)
+    params = {}
+    for key, v in data.items():
+        if not isinstance(key, str) or not PARAM_NAME.fullmatch(key):
+            raise ScenarioError(f"{where}: {key!r} is not a parameter name (lower-case letters, digits, _)")
+        if isinstance(v, bool) or not isinstance(v, str | int):
+            raise ScenarioError(f"{where}.{key} must be text (put it in quotes), not {v!r}")
+        params[key] = str(v)
+    return params
+
+
+def _images(value: object, where: str) -> dict[str, str]:
+    data = _mapping(value or {}, where)
+    for path, level in data.items():
+        if not isinstance(path, str) or not ABS_PATH.fullmatch(path) or ".." in path.split("/"):
+            raise ScenarioError(f"{where}: {path!r} is not an absolute path")
+        _oslevel(level, f"{where}.{path}")
+    return dict(data)
+
+
 def _vg(value: object, where: str) -> str:
     name = _name(value, where)
     if name in ("rootvg", *LEFTOVER_VGS):
@@ -241,6 +312,8 @@ FAULTS: dict[str, Callable[[object, str], Any]] = {
     "leftover_alt": _leftover,
     "nim_undefined": _bool,
     "niminfo_master": _name,
+    "below_level": lambda v, w: _below_level(v, w),
+    "rpm_missing_dep": _name,
 }
 MASTER_FAULTS = {"nimsh_down", "port_taken"}
 
@@ -252,23 +325,40 @@ def _faults(value: object, where: str, allowed: set[str]) -> dict[str, Any]:
 
 
 HOST_KEYS = {"oslevel", "filesets", "nimsh", "disks", "slow", "faults", "target_disk"}
-CLIENT_KEYS = HOST_KEYS | {"lpp_source", "spot"}
+RUNBOOK_KEYS = {"platform", "role", "params", "images", "varied_off"}
+CLIENT_KEYS = HOST_KEYS | RUNBOOK_KEYS | {"lpp_source", "spot"}
+LINUX_FAULTS = {"rpm_missing_dep"}
 
 
 def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
     nimsh = data.get("nimsh", "active")
     if nimsh not in ("active", "inoperative"):
         raise ScenarioError(f"{where}.nimsh must be active or inoperative")
+    platform = data.get("platform", "aix")
+    if platform not in PLATFORMS:
+        raise ScenarioError(f"{where}.platform must be aix or linux, not {platform!r}")
     disks = _disks(data.get("disks", list(DEFAULT_DISKS)), where)
     target = data.get("target_disk")
     if target is not None and target not in {d.name for d in disks}:
         raise ScenarioError(f"{where}.target_disk {target!r} is not one of its disks")
-    faults = _faults(data.get("faults"), where, set(FAULTS) if role == "client" else MASTER_FAULTS)
+    allowed = set(FAULTS) if role == "client" else MASTER_FAULTS
+    faults = _faults(data.get("faults"), where, LINUX_FAULTS if platform == "linux" else allowed)
     _check_disk_faults(faults, disks, target, where)
+    target_role = data.get("role")
+    if target_role is not None and (not isinstance(target_role, str) or not WORD.fullmatch(target_role)):
+        raise ScenarioError(f"{where}.role must be a word (lower-case letters, digits, _ -), not {target_role!r}")
+    varied_off = data.get("varied_off") or []
+    if not isinstance(varied_off, list):
+        raise ScenarioError(f"{where}.varied_off must be a list of volume groups")
+    for i, name_ in enumerate(varied_off):
+        if _vg(name_, f"{where}.varied_off[{i}]") not in {d.vg for d in disks}:
+            raise ScenarioError(f"{where}.varied_off[{i}]: no disk holds volume group {name_!r}")
+    # A Linux host has no AIX level; its disks only keep the state's shape.
+    oslevel = "" if platform == "linux" and "oslevel" not in data else _oslevel(data.get("oslevel"), where)
     return HostSpec(
         name=name,
         role=role,
-        oslevel=_oslevel(data.get("oslevel"), where),
+        oslevel=oslevel,
         disks=disks,
         nimsh_active=nimsh == "active" and not faults.get("nimsh_down"),
         filesets=dict(_mapping(data.get("filesets") or {}, f"{where}.filesets")),
@@ -277,6 +367,11 @@ def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
         target_disk=target,
         lpp_source=data.get("lpp_source"),
         spot=data.get("spot"),
+        platform=platform,
+        target_role=target_role,
+        params=_params(data.get("params"), f"{where}.params"),
+        images=_images(data.get("images"), f"{where}.images"),
+        varied_off=tuple(varied_off),
     )
 
 
@@ -315,14 +410,37 @@ def _reference(by_name: dict[str, Resource], kind: str, ref: object, where: str)
     return ref
 
 
+def _client_names(template: dict[str, Any], hosts: int | None) -> list[str]:
+    """<prefix>01 .. <prefix>NN, or the template's `names` (the first `hosts` of them when given)."""
+    if "names" in template:
+        names = template["names"]
+        if not isinstance(names, list) or not names or "count" in template or "prefix" in template:
+            raise ScenarioError("clients.names must be a non-empty list, without count or prefix")
+        checked = [_name(n, f"clients.names[{i}]") for i, n in enumerate(names)]
+        if len(set(checked)) != len(checked):
+            raise ScenarioError("clients.names: a name is there twice")
+        return checked[:hosts] if hosts is not None else checked
+    count = hosts if hosts is not None else int(_number(template.get("count", 1), "clients.count", 0))
+    if count < 0:
+        raise ScenarioError("the number of clients cannot be negative")
+    prefix = str(template.get("prefix", "lpar"))
+    return [f"{prefix}{i:02d}" for i in range(1, count + 1)]
+
+
 def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
-    _keys(data, "scenario", {"description", "timing", "master", "resources", "clients", "hosts", "plan"})
+    _keys(data, "scenario", {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan"})
+    runbook = data.get("runbook", "nimadm")
+    if not isinstance(runbook, str) or not WORD.fullmatch(runbook):
+        raise ScenarioError(f"runbook must be a runbook name (e.g. nimadm, hacws), not {runbook!r}")
+    nimadm = runbook == "nimadm"
     timing = _mapping(data.get("timing") or {}, "timing")
     _keys(timing, "timing", {"time_scale", "reboot_minutes", "installp_lines"})
 
-    master_data = _mapping(data.get("master"), "master")
-    _keys(master_data, "master", HOST_KEYS | {"name"})
-    master = _host(str(master_data.get("name", "nim01")), "nim_master", master_data, "master")
+    master = None
+    if nimadm or data.get("master") is not None:
+        master_data = _mapping(data.get("master"), "master")
+        _keys(master_data, "master", HOST_KEYS | {"name"})
+        master = _host(str(master_data.get("name", "nim01")), "nim_master", master_data, "master")
 
     resources = tuple(_resource(item, f"resources[{i}]") for i, item in enumerate(data.get("resources") or []))
     by_name = {r.name: r for r in resources}
@@ -330,29 +448,32 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         raise ScenarioError("resources: two resources have the same name")
 
     template = _mapping(data.get("clients"), "clients")
-    _keys(template, "clients", HOST_KEYS | {"count", "prefix"})
-    count = hosts if hosts is not None else int(_number(template.get("count", 1), "clients.count", 0))
-    if count < 0:
-        raise ScenarioError("the number of clients cannot be negative")
-    prefix = str(template.get("prefix", "lpar"))
+    _keys(template, "clients", HOST_KEYS | RUNBOOK_KEYS | {"count", "prefix", "names"})
     overrides = _mapping(data.get("hosts") or {}, "hosts")
     clients = []
-    for i in range(1, count + 1):
-        client = f"{prefix}{i:02d}"
+    for client in _client_names(template, hosts):
         extra = _mapping(overrides.get(client) or {}, f"hosts.{client}")
         _keys(extra, f"hosts.{client}", CLIENT_KEYS)
-        merged = {k: v for k, v in template.items() if k not in ("count", "prefix")} | extra
+        merged = {k: v for k, v in template.items() if k not in ("count", "prefix", "names")} | extra
         where = f"hosts.{client}" if extra else "clients"
         spec = _host(client, "client", merged, where)
-        if spec.target_disk is None:
+        if spec.target_disk is None and nimadm:
             raise ScenarioError(f"{client}: target_disk is required for a client (the nimadm -d disk)")
         for kind in ("lpp_source", "spot"):
             if getattr(spec, kind) is not None:
                 _reference(by_name, kind, getattr(spec, kind), f"{where}.{kind}")
         clients.append(spec)
+    if master is not None and master.name in {c.name for c in clients}:
+        raise ScenarioError(f"master {master.name!r} is also a client")
 
     plan = _mapping(data.get("plan") or {}, "plan")
-    _keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
+    if nimadm:
+        _keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
+        lpp_source = _reference(by_name, "lpp_source", plan.get("lpp_source"), "plan.lpp_source")
+        spot = _reference(by_name, "spot", plan.get("spot"), "plan.spot")
+    else:
+        _keys(plan, "plan", {"concurrency", "params"})
+        lpp_source = spot = None
     return Scenario(
         name=name,
         description=str(data.get("description", "")),
@@ -362,8 +483,10 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         master=master,
         clients=tuple(clients),
         resources=resources,
-        lpp_source=_reference(by_name, "lpp_source", plan.get("lpp_source"), "plan.lpp_source"),
-        spot=_reference(by_name, "spot", plan.get("spot"), "plan.spot"),
+        lpp_source=lpp_source,
+        spot=spot,
         concurrency=int(_number(plan.get("concurrency", 4), "plan.concurrency", 1)),
         cache_vg=plan.get("cache_vg"),
+        runbook=runbook,
+        params=_params(plan.get("params"), "plan.params"),
     )

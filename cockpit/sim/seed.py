@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 from cockpit.sim import faults, layout, state
+from cockpit.sim.aix import hacws, linuxha, vfs
 from cockpit.sim.scenario import HostSpec, Scenario
 
 
@@ -21,7 +23,7 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
             "size_mb": d.size_mb,
             "vg": d.vg,
             "active": d.vg is not None,
-            "level": spec.oslevel if d.vg == "rootvg" else None,
+            "level": (spec.oslevel or None) if d.vg == "rootvg" else None,
             "vgda": d.vg,  # the VG written on the disk itself (stays after alt_rootvg_op -X until chpv -C)
         }
         for d in spec.disks
@@ -43,10 +45,27 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
         "filesets": dict(spec.filesets),
         "faults": dict(spec.faults),
         "listeners": [],
-        "niminfo": {"name": spec.name if spec.role == "client" else "master", "master": scenario.master.name},
+        "niminfo": None,
+        "platform": spec.platform,
+        "images": dict(spec.images),
     }
+    if spec.target_role:
+        st["target_role"] = spec.target_role
+    if scenario.master is not None:
+        st["niminfo"] = {"name": spec.name if spec.role == "client" else "master", "master": scenario.master.name}
     layout.install(st)
+    for name in spec.varied_off:  # e.g. the shared VG on the standby control workstation
+        for d in st["disks"]:
+            if d["vg"] == name:
+                d["active"] = False
     faults.apply(st, spec)
+    params = scenario.params_for(spec)
+    if scenario.runbook == "hacws" and spec.platform == "aix":
+        nodes = [h.name for h in scenario.clients if h.platform == "aix"]
+        st["hacws"] = hacws.first_state(spec.target_role, params, nodes)
+    if scenario.runbook == "linuxha" and spec.platform == "linux":
+        nodes = [h.name for h in scenario.clients if h.platform == "linux"]
+        st["linuxha"] = linuxha.first_state(nodes, params, spec.faults.get("rpm_missing_dep"))
     if spec.role == "nim_master":
         st["nim"] = {
             "clients": nim_clients(scenario),
@@ -55,9 +74,22 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
                 r.name: {"type": r.type, "oslevel": r.oslevel, "filesets": dict(r.filesets)} for r in scenario.resources
             },
         }
-    else:
+    elif scenario.master is not None:
         st["nim_master"] = scenario.master.name
     return st
+
+
+def host_files(fleet: str, scenario: Scenario, spec: HostSpec, st: state.HostState) -> None:
+    """The files of a host's first state under its root (aix/vfs.py): images, the cluster configuration."""
+    for path, level in spec.images.items():
+        if "." in path.rsplit("/", 1)[-1]:  # a file, e.g. /export/mksysb/aix72tl5.mksysb
+            image = {"kind": "mksysb", "vg": "rootvg", "oslevel": level, "host": "(scenario)"}
+            vfs.write_file(fleet, spec.name, path, json.dumps(image) + "\n")
+        else:  # an installp image directory, e.g. /export/lpp/7200-05-07
+            vfs.write_file(fleet, spec.name, f"{path}/.toc", f"# installp table of contents ({level})\n")
+    if "linuxha" in st:
+        for path, content in linuxha.first_files(st["linuxha"], spec.name).items():
+            vfs.write_file(fleet, spec.name, path, content)
 
 
 def nim_clients(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -69,7 +101,7 @@ def nim_clients(scenario: Scenario) -> dict[str, dict[str, str]]:
             "mac": "AED8" + _hex(c.name, "mac", length=8).upper(),
         }
         for c in scenario.clients
-        if not c.faults.get("nim_undefined")
+        if not c.faults.get("nim_undefined") and scenario.master is not None
     }
 
 
@@ -83,7 +115,8 @@ def seed(fleet: str, scenario: Scenario) -> None:
         fleet,
         {
             "scenario": scenario.name,
-            "master": scenario.master.name,
+            "master": scenario.master.name if scenario.master is not None else None,
+            "runbook": scenario.runbook,
             "time_scale": scenario.time_scale,
             "reboot_minutes": scenario.reboot_minutes,
             "installp_lines": scenario.installp_lines,
@@ -92,7 +125,9 @@ def seed(fleet: str, scenario: Scenario) -> None:
     os.makedirs(state.hosts_dir(fleet), exist_ok=True)
     for spec in scenario.hosts:
         if not state.exists(fleet, spec.name):
-            state.create(fleet, spec.name, host_state(scenario, spec))
+            first = host_state(scenario, spec)
+            state.create(fleet, spec.name, first)
+            host_files(fleet, scenario, spec, first)
         else:  # a fleet directory written by an older simulator: add the keys it lacks
             first = host_state(scenario, spec)
             with state.update(fleet, spec.name) as st:
@@ -100,6 +135,8 @@ def seed(fleet: str, scenario: Scenario) -> None:
                     st.setdefault(key, value)
                 for d in st["disks"]:
                     d.setdefault("vgda", d["vg"])
+    if scenario.master is None:
+        return
     with state.update(fleet, scenario.master.name) as master:
         for name, obj in nim_clients(scenario).items():
             master["nim"]["clients"].setdefault(name, obj)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class TransportError(Exception):
@@ -55,6 +55,7 @@ class RunningCommand(Protocol):
     async def terminate(self) -> None: ...
 
 
+@runtime_checkable
 class Transport(Protocol):
     name: str
 

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cockpit.domain.models import TargetState
-from cockpit.domain.nimadm import PHASES
 from cockpit.ui.controls import RunControls
 
 SNOOZE_MINUTES = (10, 30, 60)
@@ -64,6 +63,8 @@ def refusal(
     phase: int | None = None,
     run_open: bool = True,
     term_sent: bool = False,
+    last: int = 12,
+    unit: str = "phase",
 ) -> str | None:
     """Why `key` does not fit `target` in `state` (the engine's wording where it has one), else None."""
     if key in ("snooze", "interrupt", "kill", "force_kill"):
@@ -81,8 +82,8 @@ def refusal(
             return f"{target} is {state.value}: stop it before retrying"
         if not run_open:
             return "the run is not active"
-        if key == "skip" and (phase or 0) >= PHASES:
-            return f"{target} stopped in phase {phase}: there is no phase after it"
+        if key == "skip" and (phase or 0) >= last:
+            return f"{target} stopped in {unit} {phase}: there is no {unit} after it"
         return None
     if key == "abort":
         return None if state in (*_ACTIVE, TargetState.PENDING) else f"{target} is {state.value}: nothing to abort"
@@ -92,10 +93,10 @@ def refusal(
     return None
 
 
-def parse_phase(value: str) -> int:
+def parse_phase(value: str, last: int = 12, unit: str = "phase") -> int:
     text = value.strip()
-    if not text.isdigit() or not 1 <= int(text) <= PHASES:
-        raise ValueError(f"the phase is a whole number from 1 to {PHASES}")
+    if not text.isdigit() or not 1 <= int(text) <= last:
+        raise ValueError(f"the {unit} is a whole number from 1 to {last}")
     return int(text)
 
 
@@ -112,9 +113,18 @@ class ControlActions:
     def __init__(self, controls: RunControls) -> None:
         self.controls = controls
 
+    def host_of(self, target: str) -> str:
+        """Where the target's current step runs (the NIM master for nimadm, the target itself ...)."""
+        return self.controls.step_host(target)
+
     @property
-    def master(self) -> str:
-        return self.controls.config.master.name
+    def unit(self) -> str:
+        """`phase` (nimadm -P) or `step` (step-by-step runbooks): what a retry starts from."""
+        return self.controls.retry_unit
+
+    @property
+    def last(self) -> int:
+        return self.controls.phases_total
 
     def state_of(self, target: str) -> TargetState:
         runner = self.controls.runners.get(target)
@@ -126,11 +136,11 @@ class ControlActions:
         return step.remote.directory if step is not None else None
 
     def cleanup_command(self, target: str) -> str:
-        """The `nimadm -C` line NimadmRun.cleanup runs (same builder, same plan values)."""
+        """The clean-up line the engine's cleanup runs (nimadm -C, alt_rootvg_op -X ...)."""
         return self.controls.cleanup_command(target)
 
     def retry_commands(self, target: str, phase: int) -> list[str]:
-        return [self.controls.command(target, n) for n in range(phase, PHASES + 1)]
+        return self.controls.retry_commands(target, phase)
 
     def build(self, key: str, target: str, *, phase: int | None = None) -> ControlAction:
         """The action `key` (one of TARGET_ACTIONS, or "abort") on `target`."""
@@ -162,7 +172,7 @@ class ControlActions:
             m = minutes(value)
             return [
                 f"No stall alarm for {target} for the next {m} minutes (journaled as snooze {m * 60}s).",
-                f"Nothing is sent to {self.master}: nimadm keeps running there as it is.",
+                f"Nothing is sent to {self.host_of(target)}: the step keeps running there as it is.",
             ]
 
         async def perform(value: str) -> Outcome:
@@ -187,7 +197,7 @@ class ControlActions:
             if directory is None:
                 raise ValueError(f"{target} has no running step to signal")
             return [
-                f"SIG{signal_name} to the processes of step {directory} on {self.master}",
+                f"SIG{signal_name} to the processes of step {directory} on {self.host_of(target)}",
                 f"SIG{signal_name} {effect}.",
                 "Every process under the step's wrapper is signalled; the wrapper then records the exit status "
                 f"and {target} ends failed (retry it from its phase afterwards).",
@@ -196,7 +206,7 @@ class ControlActions:
         async def perform(value: str) -> Outcome:
             result = await self.controls.kill(target, signal_name)
             said = (result.stdout or result.stderr).strip() or f"exit {result.exit_status}"
-            lines = [f"[{self.master}] {said}"]
+            lines = [f"[{self.host_of(target)}] {said}"]
             if signal_name == "TERM":
                 lines.append(f"If {target} does not end, K sends SIGKILL.")
             return Outcome(True, tuple(lines))
@@ -204,7 +214,7 @@ class ControlActions:
         verb = {"INT": "Interrupt", "TERM": "Terminate", "KILL": "Kill (SIGKILL)"}[signal_name]
         return ControlAction(
             key,
-            f"{verb} the nimadm step of {target}?",
+            f"{verb} the running step of {target}?",
             describe,
             perform,
             danger=True,
@@ -213,55 +223,67 @@ class ControlActions:
 
     def cleanup(self, target: str) -> ControlAction:
         command = self.cleanup_command(target)
+        where = self.controls.cleanup_host(target)
+        nimadm = command.startswith("nimadm ")
 
         def describe(value: str) -> list[str]:
-            return [
-                f"On {self.master}: {command}",
+            why = (
                 "nimadm -C is for a migration that did not clean up after itself (nimadm cleans up on its own "
-                "fatal errors, not after a kill).",
-            ]
+                "fatal errors, not after a kill)."
+                if nimadm
+                else "The runbook's undo of the last step that has one: it reverses what the run left behind."
+            )
+            return [f"On {where}: {command}", why]
 
         async def perform(value: str) -> Outcome:
             result = await self.controls.cleanup(target)
-            head = f"[{self.master}] {command}  exit {result.exit_status}"
+            head = f"[{where}] {command}  exit {result.exit_status}"
             return Outcome(result.ok, (head, *_output(result.stdout + result.stderr)))
 
-        return ControlAction("cleanup", f"Clean up {target} with nimadm -C?", describe, perform, danger=True)
+        verb = "nimadm -C" if nimadm else command.split()[0]
+        return ControlAction("cleanup", f"Clean up {target} with {verb}?", describe, perform, danger=True)
 
     def retry(self, target: str, phase: int | None) -> ControlAction:
+        unit, last = self.unit, self.last
+
         def describe(value: str) -> list[str]:
-            commands = self.retry_commands(target, parse_phase(value))
+            commands = self.retry_commands(target, parse_phase(value, last, unit))
             return [
-                f"On {self.master}, one after another, each as its own step; the first that fails stops the rest:",
+                f"On {self.host_of(target)}, one after another, each as its own step; the first that fails "
+                "stops the rest:",
                 *(f"  {c}" for c in commands),
             ]
 
         async def perform(value: str) -> Outcome:
-            n = parse_phase(value)
+            n = parse_phase(value, last, unit)
+            steps = len(self.retry_commands(target, n))
             self.controls.retry_from(target, n)
-            return Outcome(True, (f"Retry of {target} from phase {n} started: {PHASES - n + 1} steps.",))
+            return Outcome(True, (f"Retry of {target} from {unit} {n} started: {steps} steps.",))
 
-        param = Param(f"Retry from phase (1-{PHASES})", str(phase or 1))
-        return ControlAction("retry", f"Retry {target} from a phase?", describe, perform, param, run_label="Retry")
+        param = Param(f"Retry from {unit} (1-{last})", str(phase or 1))
+        return ControlAction("retry", f"Retry {target} from a {unit}?", describe, perform, param, run_label="Retry")
 
     def skip(self, target: str) -> ControlAction:
         runner = self.controls.runners.get(target)
         stopped = (runner.progress.phase if runner is not None else None) or 0
 
+        unit = self.unit
+
         def describe(value: str) -> list[str]:
-            if stopped >= PHASES:
-                raise ValueError(f"{target} stopped in phase {stopped}: there is no phase after it")
+            if stopped >= self.last:
+                raise ValueError(f"{target} stopped in {unit} {stopped}: there is no {unit} after it")
             return [
-                f"Phase {stopped} is not run again; {target} goes on with phase {stopped + 1}.",
-                f"On {self.master}, one after another, each as its own step; the first that fails stops the rest:",
+                f"{unit.capitalize()} {stopped} is not run again; {target} goes on with {unit} {stopped + 1}.",
+                f"On {self.host_of(target)}, one after another, each as its own step; the first that fails "
+                "stops the rest:",
                 *(f"  {c}" for c in self.retry_commands(target, stopped + 1)),
             ]
 
         async def perform(value: str) -> Outcome:
             self.controls.skip_phase(target)
-            return Outcome(True, (f"{target} skipped phase {stopped}: retry from phase {stopped + 1} started.",))
+            return Outcome(True, (f"{target} skipped {unit} {stopped}: retry from {unit} {stopped + 1} started.",))
 
-        return ControlAction("skip", f"Skip phase {stopped} of {target}?", describe, perform, run_label="Skip")
+        return ControlAction("skip", f"Skip {unit} {stopped} of {target}?", describe, perform, run_label="Skip")
 
     def mark_failed(self, target: str) -> ControlAction:
         def describe(value: str) -> list[str]:
@@ -271,11 +293,11 @@ class ControlActions:
             lines = [f"{target} is marked failed by {self.controls.operator}: {reason}"]
             if self.state_of(target) in _ACTIVE:
                 lines.append(
-                    f"Nothing is sent to {self.master}: its step keeps running there. Interrupt or kill it first "
-                    "if it must stop."
+                    f"Nothing is sent to {self.host_of(target)}: its step keeps running there. "
+                    "Interrupt or kill it first if it must stop."
                 )
             else:
-                lines.append(f"Nothing is sent to {self.master}.")
+                lines.append(f"Nothing is sent to {self.host_of(target)}.")
             return lines
 
         async def perform(value: str) -> Outcome:
@@ -299,7 +321,7 @@ class ControlActions:
             if state not in _ACTIVE or directory is None:
                 raise ValueError(f"{target} is {state.value}: nothing to abort")
             return [
-                f"SIGTERM to the processes of step {directory} on {self.master}",
+                f"SIGTERM to the processes of step {directory} on {self.host_of(target)}",
                 f"{target} then ends failed; its troubleshoot screen (t) can clean up or retry it.",
             ]
 

@@ -1,6 +1,6 @@
 """What the UI uses of the engine's operator controls, as protocols (the UI never imports the engine).
 
-`NimadmRun` satisfies `RunControls`. Every control is journaled by the engine itself; the UI only
+`RunbookRun` satisfies `RunControls`. Every control is journaled by the engine itself; the UI only
 asks first, calls, and shows what came back. Refusals arrive as the engine's ControlError, whose
 one-line message is meant for the operator (see `error_text`).
 """
@@ -66,7 +66,7 @@ class ProbeResult(Protocol):
 
 
 class RunControls(Protocol):
-    """The operator's controls over a running migration (NimadmRun)."""
+    """The operator's controls over a running migration (RunbookRun)."""
 
     @property
     def config(self) -> Config: ...
@@ -80,8 +80,17 @@ class RunControls(Protocol):
     @property
     def gate(self) -> GateView: ...
 
+    @property
+    def retry_unit(self) -> str: ...
+
+    @property
+    def phases_total(self) -> int: ...
+
+    def step_host(self, target: str) -> str: ...
     def command(self, target: str, phase: int | None = None) -> str: ...
+    def retry_commands(self, target: str, start: int) -> list[str]: ...
     def cleanup_command(self, target: str) -> str: ...
+    def cleanup_host(self, target: str) -> str: ...
 
     def close(self) -> None: ...
 

@@ -52,13 +52,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_expected_samples_exist() -> None:
     names = {p.name for p in SAMPLES}
     assert {"nimadm-lab.yaml", "nimadm-mixed-levels.yaml", "local-master.yaml"} <= names
+    # One sample per built-in runbook, and one running an operator's own runbook file.
+    assert {"alt-disk-copy.yaml", "alt-disk-mksysb.yaml", "hacws.yaml", "linuxha.yaml", "own-runbook.yaml"} <= names
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_sample_loads(sample: Path, no_network: None) -> None:
     config = load_config(sample)
-    assert config.master.role is Role.NIM_MASTER
-    assert config.plan.clients
+    if config.has_master:
+        assert config.master.role is Role.NIM_MASTER
+    assert config.targets
     assert config.state_dir.is_absolute()
     for host in config.hosts:
         assert host.transport == "local" or is_safe_address(host.address), (host.name, host.address)
@@ -125,3 +128,21 @@ def test_damaged_samples_never_escape_as_tracebacks(tmp_path: Path) -> None:
             for problem in exc.problems:
                 line = str(problem)
                 assert line.startswith(f"{target}:") and "\n" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("sample", "runbook", "first_command"),
+    [
+        ("alt-disk-copy.yaml", "alt-disk-copy", "alt_disk_copy -d hdisk1 -P 1"),
+        ("alt-disk-mksysb.yaml", "alt-disk-mksysb", "ls -l /export/mksysb/aix73tl3_gold.mksysb"),
+        ("hacws.yaml", "hacws", "mksysb -i /backup/cws1.mksysb"),
+        ("linuxha.yaml", "linuxha", "cat /etc/cluster/VERSION"),
+        ("own-runbook.yaml", "aix-health", "lppchk -v"),
+    ],
+)
+def test_runbook_samples_bind_to_their_runbook(sample: str, runbook: str, first_command: str) -> None:
+    from cockpit.engine.binding import Binding
+
+    binding = Binding(load_config(SAMPLES_DIR / sample), "r1")
+    assert binding.runbook.name == runbook
+    assert binding.steps(binding.targets[0])[0].command == first_command

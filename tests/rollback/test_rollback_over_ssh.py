@@ -59,7 +59,7 @@ async def test_not_rebooted_host_goes_back_by_its_bootlist_then_the_migrated_dis
         journal = Journal(load_config(inventory).state_dir / "journal.sqlite")
         assert journal.fact("lpar01", LEVEL_BEFORE).value == OLD  # type: ignore[union-attr]
         assert journal.fact("lpar02", LEVEL_BEFORE) is None
-        assert [t for _, t, kind, _ in journal.events(run_id) if kind == "level-before-unknown"] == ["lpar02"]
+        assert [t for _, t, kind, _ in journal.events(run_id) if kind == "oslevel-before-unknown"] == ["lpar02"]
         assert (await host_view(fleet, "lpar01"))[1] == ["hdisk2 blv=hd5"]
 
         wizard = wizard_for(inventory)

@@ -93,6 +93,18 @@ class CannedControls:
     def cleanup_command(self, target: str) -> str:
         return nimadm_cleanup(target, "spot_AIX72TL5")
 
+    def cleanup_host(self, target: str) -> str:
+        return MASTER
+
+    def step_host(self, target: str) -> str:
+        return MASTER
+
+    retry_unit = "phase"
+    phases_total = 12
+
+    def retry_commands(self, target: str, start: int) -> list[str]:
+        return [self.command(target, n) for n in range(start, 13)]
+
     def trouble_probes(self, target: str) -> list[TroubleProbe]:
         return troubleshoot.probes(target)
 

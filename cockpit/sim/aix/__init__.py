@@ -31,8 +31,29 @@ COMMANDS: dict[str, str] = {
     "alt_disk_install": "altdisk:alt_disk_install",
     "multibos": "multibos:multibos",
     "mount": "mounts:mount",
-    # Called by the shims bin/cat, bin/ls, bin/rm only for /etc/niminfo and /dev (see aix/files.py).
+    "mksysb": "backup:mksysb",
+    "savevg": "backup:savevg",
+    "restvg": "backup:restvg",
+    "alt_disk_mksysb": "backup:alt_disk_mksysb",
+    # HACWS (aix/hacws.py): bare names, see there.
+    "clverify": "hacws:clverify",
+    "spcw_addevents": "hacws:spcw_addevents",
+    "hacws_verify": "hacws:hacws_verify",
+    # Linuxha.net (aix/linuxha.py): on Linux nodes.
+    "clhalt": "linuxha:clhalt",
+    "clbuild": "linuxha:clbuild",
+    "clbuildapp": "linuxha:clbuildapp",
+    "clform": "linuxha:clform",
+    "clstat": "linuxha:clstat",
+    "rpm": "linuxha:rpm",
+    # Called by the shims bin/cat, bin/ls, bin/rm, bin/tar, bin/ps only for /etc/niminfo, /dev, the host
+    # directories of aix/vfs.py and `ps -ef` (see aix/files.py, aix/linuxha.py).
     "cat": "files:cat",
     "ls": "files:ls",
     "rm": "files:rm",
+    "tar": "files:tar",
+    "ps": "linuxha:ps",
 }
+LINUX_COMMANDS = frozenset({"clhalt", "clbuild", "clbuildapp", "clform", "clstat", "rpm"})
+"""Commands of a Linux node; an AIX host has none of them (and a Linux host none of the AIX ones)."""
+EVERYWHERE = frozenset({"cat", "ls", "rm", "tar", "ps", "hostname"})

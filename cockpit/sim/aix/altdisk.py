@@ -13,17 +13,26 @@ from __future__ import annotations
 import getopt
 
 from cockpit.sim import state
+from cockpit.sim.aix import installp, vg
 from cockpit.sim.aix import nimadm_text as text
-from cockpit.sim.aix import vg
 from cockpit.sim.aix.common import STDERR, Ctx, Line, UsageError, emit, err, line, out
 from cockpit.sim.aix.level import vr
 
 ALT = "altinst_rootvg"
 COPY_USAGE = (
-    "Usage: alt_disk_copy -d targetdisks... [-P phases] [-B] [-D] [-V] [-O] [-n]\n"
+    "Usage: alt_disk_copy -d targetdisks... [-P phases] [-b bundle] [-l images] [-B] [-D] [-V] [-O] [-n]\n"
     "       (the simulator implements these flags)"
 )
 PHASE_MINUTES = {"1": 8.0, "2": 0.2, "3": 4.0}
+# What an update bundle applies to the clone in phase 2 (a TL/SP update: INFERRED selection).
+UPDATE_FILESETS = (
+    "bos.rte",
+    "bos.rte.libc",
+    "bos.rte.install",
+    "bos.mp64",
+    "bos.net.tcp.client",
+    "bos.alt_disk_install.rte",
+)
 
 
 class CloneError(Exception):
@@ -92,7 +101,7 @@ def phase3_lines(run: text.Run, blocker: str | None) -> list[Line]:
 
 def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
     try:
-        opts, rest = getopt.getopt(args, "d:P:BDVOnM:j")
+        opts, rest = getopt.getopt(args, "d:P:BDVOnM:jb:l:I:")
     except getopt.GetoptError as e:
         raise UsageError(f"alt_disk_copy: {e.msg}\n{COPY_USAGE}") from e
     flags = dict(opts)
@@ -100,8 +109,13 @@ def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
     phases = flags.get("-P", "123")
     if not disks or phases not in ("1", "2", "3", "12", "23", "123"):
         raise UsageError(COPY_USAGE)
+    if "-b" in flags and "-l" not in flags:
+        raise UsageError(f"alt_disk_copy: -b needs the images location -l\n{COPY_USAGE}")
     st = ctx.read()
     try:
+        if "-l" in flags and flags["-l"] not in st.get("images", {}):
+            # INFERRED text (installp's message for a missing device or directory).
+            raise CloneError(f"0503-005 installp: The device or directory {flags['-l']} could not be accessed.")
         if "1" in phases:
             check_targets(st, disks)
         elif [d["name"] for d in vg.disks_of(st, ALT) if d["active"]] != disks:
@@ -120,7 +134,7 @@ def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
             if not _phase1(ctx, run, "-D" in flags, seconds, banner):
                 return 1
         elif phase == "2":
-            emit([banner], seconds)
+            _phase2(ctx, flags, seconds, banner)
         elif not _phase3(ctx, run, seconds, banner):
             return 1
     return 0
@@ -141,6 +155,28 @@ def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line) 
         create_clone(st, disks)
     emit([banner, *text.clone_sizing(), *text.clone_copy()], seconds)
     return True
+
+
+def _phase2(ctx: Ctx, flags: dict[str, str], seconds: float, banner: Line) -> None:
+    """Phase 2: with -l (and -b), installp applies the updates of that image directory to the clone, which
+    then has the directory's level (scenario `images`). The installp text is INFERRED (aix/installp.py)."""
+    images = flags.get("-l")
+    if images is None:
+        emit([banner], seconds)
+        return
+    level = ctx.read()["images"][images]
+    fileset_level = installp.fileset_level(level)
+    updates = {f: fileset_level for f in UPDATE_FILESETS}
+    bundle = flags.get("-b")
+    head = [
+        banner,
+        line(f"Installing software into /alt_inst from {images}" + (f" (bundle {bundle})." if bundle else ".")),
+    ]
+    body = [line(t) for t in installp.applied(updates)]
+    emit([*head, *body], seconds * 20)  # updates take minutes, the bare phase 2 seconds
+    with ctx.update() as st:
+        for d in vg.disks_of(st, ALT):
+            d["level"] = level
 
 
 def _phase3(ctx: Ctx, run: text.Run, seconds: float, banner: Line) -> bool:

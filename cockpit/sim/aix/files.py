@@ -1,6 +1,7 @@
 """The host files the checks read or the cleanup changes: /etc/niminfo (cat) and the special files of
 /dev (ls, rm). The shims bin/cat, bin/ls and bin/rm call this module only for those paths (or in /dev
-as working directory); every other use goes straight to the real command.
+as working directory); every other use goes straight to the real command. cat, ls and tar also reach
+the host's own directories of aix/vfs.py (/etc/cluster, /root, /backup, /export, /var/log/cluster).
 
 `ls -l` uses the AIX layout (tests/unit/preflight/samples.py: `major, minor` in the size column);
 messages are AIX's ls / rm / cat texts (0653-341, 0652-050; the rm wording INFERRED).
@@ -14,6 +15,7 @@ import subprocess
 import sys
 
 from cockpit.sim import state
+from cockpit.sim.aix import vfs
 from cockpit.sim.aix.common import Ctx, UsageError, err, out, write
 
 DEV = "/dev"
@@ -71,7 +73,8 @@ def cat(ctx: Ctx, args: list[str]) -> int:
                 write(1, text)
             continue
         try:
-            with sys.stdin.buffer if path == "-" else open(path, "rb") as f:
+            real = vfs.real_path(ctx.fleet, ctx.host, path)  # /etc/cluster/VERSION is the host's own
+            with sys.stdin.buffer if path == "-" else open(real, "rb") as f:
                 while chunk := f.read(65536):
                     os.write(1, chunk)
         except OSError:
@@ -133,10 +136,44 @@ def ls(ctx: Ctx, args: list[str]) -> int:
             status = 2
     if rows:
         out(*rows)
-    if others:  # e.g. `ls -al /dev/hdisk9 /etc/hosts`: the rest is the system's
-        done = subprocess.run([_real("ls"), *(f"-{f}" for f in flags), "--", *others], check=False)
-        status = status or done.returncode
+    if others:  # e.g. `ls -al /dev/hdisk9 /etc/hosts`: the rest is the system's (or the host's, aix/vfs.py)
+        status = _real_with_paths(ctx, ["ls", *(f"-{f}" for f in flags), "--"], others) or status
     return status
+
+
+def _real_with_paths(ctx: Ctx, command: list[str], paths: list[str]) -> int:
+    """Run the system's command on paths; host paths (aix/vfs.py) are mapped there and back in its output."""
+    if not any(vfs.is_virtual(p) for p in paths):
+        return subprocess.run([real_command(command[0]), *command[1:], *paths], check=False).returncode
+    mapped = [vfs.real_path(ctx.fleet, ctx.host, p) for p in paths]
+    done = subprocess.run([real_command(command[0]), *command[1:], *mapped], capture_output=True, check=False)
+    _write_mapped(ctx, done)
+    return done.returncode
+
+
+def _write_mapped(ctx: Ctx, done: subprocess.CompletedProcess[bytes]) -> None:
+    root = (vfs.root(ctx.fleet, ctx.host) + "/").encode()
+    for fd, data in ((1, done.stdout), (2, done.stderr)):
+        data = data.replace(root, b"/")
+        while data:
+            data = data[os.write(fd, data) :]
+
+
+def tar(ctx: Ctx, args: list[str]) -> int:
+    """The system's tar with the host's paths (e.g. `tar -C /etc/cluster -czvf /root/cfg.tgz .`): every
+    argument that is a host path (aix/vfs.py) is mapped, messages show the host's paths again."""
+    mapped = []
+    for a in args:
+        if vfs.is_virtual(a):
+            real = vfs.real_path(ctx.fleet, ctx.host, a)
+            if a.startswith("/root") or a.startswith("/backup"):
+                os.makedirs(os.path.dirname(real), exist_ok=True)  # those directories exist on a host
+            mapped.append(real)
+        else:
+            mapped.append(a)
+    done = subprocess.run([real_command("tar"), *mapped], capture_output=True, check=False)
+    _write_mapped(ctx, done)
+    return done.returncode
 
 
 def rm(ctx: Ctx, args: list[str]) -> int:
@@ -162,13 +199,13 @@ def rm(ctx: Ctx, args: list[str]) -> int:
                 err(f"rm: {path}: A file or directory in the path name does not exist.")
                 status = 2
     if others:
-        real = _real("rm")
+        real = real_command("rm")
         done = subprocess.run([real, *(f"-{f}" for f in flags), "--", *others], check=False)
         status = status or done.returncode
     return status
 
 
-def _real(command: str) -> str:
+def real_command(command: str) -> str:
     """The system's own command: the first one on PATH that is not a simulator shim."""
     shims = os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin"))
     for directory in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep):

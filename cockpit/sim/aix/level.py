@@ -6,16 +6,49 @@ from cockpit.sim import state
 from cockpit.sim.aix.common import Ctx, err, out
 
 
+def is_vrmf(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() for p in parts)
+
+
 def vr(level: str) -> str:
     """`7200-05-06-2320` -> `7.2` (the target V.R nimadm passes to alt_disk_copy -M)."""
     return f"{level[0]}.{level[1]}"
 
 
+def vrmf(level: str) -> str:
+    """`7200-05-06-2320` -> `7.2.0.0`, `4330-11-00-0000` -> `4.3.3.0` (the maintenance level oslevel prints)."""
+    return ".".join(level[:4])
+
+
+def _below(st: state.HostState, wanted: str) -> list[tuple[str, str]]:
+    """(fileset, its level) of the filesets below maintenance level `wanted` (fault below_level)."""
+    fault = st.get("faults", {}).get("below_level")
+    if fault and _key(fault["level"]) < _key(wanted):
+        return [(fault["fileset"], fault["level"])]
+    return []
+
+
+def _key(level: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in level.split(".") if x.isdigit())
+
+
 def oslevel(ctx: Ctx, args: list[str]) -> int:
-    level = state.oslevel(ctx.read())
+    st = ctx.read()
+    level = state.oslevel(st)
     if not args:
-        # INFERRED format (REFERENCE 3.2): V.R.M.F with the base level of the release.
-        out(f"{vr(level)}.0.0")
+        # INFERRED format (REFERENCE 3.2): V.R.M.F of the maintenance level every fileset has reached.
+        below = _below(st, vrmf(level))
+        out(min([vrmf(level), *(lvl for _, lvl in below)], key=_key))
+    elif len(args) == 2 and args[0] == "-l":
+        # Seed 000: the filesets below that level; the layout is INFERRED (REFERENCE 3.2).
+        if not is_vrmf(args[1]):
+            err(f"oslevel: {args[1]} is not a valid maintenance level (V.R.M.F).")  # INFERRED
+            return 1
+        below = _below(st, args[1])
+        if below:
+            out(f"{'Fileset':<40}{'Actual Level':<20}Maintenance Level", "-" * 77)
+            out(*(f"{name:<40}{lvl:<20}{args[1]}" for name, lvl in below))
     elif args == ["-s"]:
         out(level)
     elif args == ["-r"]:
@@ -23,7 +56,7 @@ def oslevel(ctx: Ctx, args: list[str]) -> int:
     else:
         err(
             "Usage: oslevel [-l Level | -g Level | -q] [-r | -s] [-f]",
-            "       (the simulator implements oslevel, oslevel -r and oslevel -s)",
+            "       (the simulator implements oslevel, oslevel -l Level, oslevel -r and oslevel -s)",
         )
         return 1
     return 0

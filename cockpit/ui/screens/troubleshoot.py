@@ -172,9 +172,10 @@ class TroubleshootScreen(Screen[None]):
 
     def _probe_options(self) -> list[Option]:
         options = []
-        master = self._controls.config.master.name
+        config = self._controls.config
+        master = config.master.name if config.has_master else self.target
         for n, probe in enumerate(self.probes, start=1):
-            host = master if probe.on == "master" else self.target
+            host = {"master": master, "step": self._controls.step_host(self.target)}.get(probe.on, self.target)
             prompt = Content.assemble(
                 (f"{n} ", "bold $accent"),
                 (probe.title, "bold"),
@@ -232,8 +233,8 @@ class TroubleshootScreen(Screen[None]):
             self._term_sent.discard(self.target)  # a later run of it starts over with SIGTERM
         runner = self._controls.runners.get(self.target)
         step = runner.current if runner is not None else None
-        master = self._controls.config.master.name
-        where = f"step {step.name} · {step.remote.directory} on {master}" if step is not None else "no step started"
+        host = self._controls.step_host(self.target)
+        where = f"step {step.name} · {step.remote.directory} on {host}" if step is not None else "no step started"
         self.header.show(view, now, where)
         for key, button in self.action_buttons.items():
             why = self.refusal(key)
@@ -250,6 +251,8 @@ class TroubleshootScreen(Screen[None]):
             phase=view.phase,
             run_open=self._run_open(),
             term_sent=self.target in self._term_sent,
+            last=self._controls.phases_total,
+            unit=self._controls.retry_unit,
         )
 
     # -- probes --------------------------------------------------------------------------------

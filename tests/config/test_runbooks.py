@@ -1,0 +1,185 @@
+"""Runbooks as data: the built-in files load, bad runbook files and bad plan values are reported at their
+line, and every value that reaches a command is shape-checked and quoted."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cockpit.config import ConfigError, load_config
+from cockpit.config.runbooks import builtin_names, load_runbook
+from cockpit.domain import template
+from cockpit.domain.step_check import StepCheck, StepJudge
+from cockpit.engine.binding import Binding
+
+BUILTINS = ["alt-disk-copy", "alt-disk-mksysb", "hacws", "linuxha", "nimadm"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def config_text(runbook: str, params: str = "", targets: str = "    - host: a1\n") -> str:
+    return (
+        "hosts:\n  - {name: a1}\n  - {name: a2}\nplan:\n"
+        f"  runbook: {runbook}\n" + (f"  params:\n{params}" if params else "") + "  targets:\n" + targets
+    )
+
+
+def test_the_five_builtin_runbooks_ship_and_load() -> None:
+    assert builtin_names() == BUILTINS
+    modes = {name: load_runbook(name).mode for name in BUILTINS}
+    assert modes == {
+        "alt-disk-copy": "independent",
+        "alt-disk-mksysb": "independent",
+        "hacws": "lockstep",
+        "linuxha": "lockstep",
+        "nimadm": "independent",
+    }
+    assert load_runbook("nimadm").phases_total == 12
+    assert [s.id for s in load_runbook("alt-disk-copy").steps][:3] == ["clone", "update", "finish"]
+
+
+def test_an_unknown_builtin_is_named_with_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", config_text("alt-disk-clone"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert text.startswith(f"{path}:5:12: plan.runbook: no built-in runbook 'alt-disk-clone'")
+    assert "alt-disk-copy" in text
+
+
+def test_a_broken_runbook_file_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    write(
+        tmp_path / "mine.yaml",
+        """
+        name: mine
+        title: mine
+        steps:
+          - id: one
+            title: one
+            run: echo {nothere}
+        """,
+    )
+    path = write(tmp_path / "c.yaml", config_text("./mine.yaml"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{tmp_path / 'mine.yaml'}:6:10: steps[0].run: unknown parameter {{nothere}}"
+
+
+def test_a_typo_in_a_runbook_key_suggests_the_right_one(tmp_path: Path) -> None:
+    write(
+        tmp_path / "mine.yaml",
+        """
+        name: mine
+        title: mine
+        steps:
+          - id: one
+            title: one
+            run: "true"
+            expct: {exit: 0}
+        """,
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "c.yaml", config_text("mine.yaml")))
+    assert "steps[0].expct: unknown key (did you mean 'expect'?)" in str(err.value)
+
+
+def test_plan_values_are_checked_against_the_runbook(tmp_path: Path) -> None:
+    params = "    package: /tmp/x.rpm\n    new_version: 1.1.01\n    cluster: 'prod; reboot'\n    colour: red\n"
+    path = write(tmp_path / "c.yaml", config_text("linuxha", params))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(f"{path}:9:14: plan.params.cluster: cluster 'prod; reboot' is not a valid word")
+    assert lines[1].startswith(f"{path}:10:5: plan.params.colour: no parameter 'colour' in runbook 'linuxha'")
+
+
+def test_a_missing_per_target_value_and_a_wrong_role_are_reported(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", config_text("alt-disk-copy", targets="    - {host: a1, role: primary}\n"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert "plan.targets[0]: a1: runbook 'alt-disk-copy' needs 'disk' (disk) in plan.targets[0].params" in text
+    assert "plan.targets[0].role: runbook 'alt-disk-copy' has no roles" in text
+
+
+def test_a_number_that_yaml_would_mangle_must_be_quoted(tmp_path: Path) -> None:
+    params = "    package: /tmp/x.rpm\n    new_version: 1.10\n    cluster: prodcl\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "c.yaml", config_text("linuxha", params)))
+    assert "plan.params.new_version: expected text, got the number 1.1; put the value in quotes" in str(err.value)
+
+
+def test_values_are_quoted_in_commands_and_escaped_in_patterns(tmp_path: Path) -> None:
+    params = "    package: /tmp/linuxha12 1.rpm\n"
+    with pytest.raises(ConfigError):  # a blank is not part of a plain path
+        load_config(write(tmp_path / "c.yaml", config_text("linuxha", params)))
+    values = {"disk": "hdisk1", "bundle": None, "images": "/export/u p"}
+    assert template.render("alt_disk_copy -d {disk} -P 2 {-b bundle} {-l images}", values) == (
+        "alt_disk_copy -d hdisk1 -P 2 -l '/export/u p'"
+    )
+    pattern = template.render_pattern("^{v}$", {"v": "1.1.01"})
+    assert pattern.match("1.1.01") and not pattern.match("1x1x01")
+    with pytest.raises(template.TemplateError, match="not a valid disk"):
+        template.check_value("disk", "hdisk1;reboot")
+
+
+def test_binding_renders_each_step_where_it_runs(tmp_path: Path) -> None:
+    text = (
+        "hosts:\n  - {name: cws1}\n  - {name: cws2}\nplan:\n  runbook: hacws\n  targets:\n"
+        "    - {host: cws1, role: primary}\n    - {host: cws2, role: backup}\n"
+    )
+    binding = Binding(load_config(write(tmp_path / "c.yaml", text)), "run1")
+    primary = {s.step_id: s for s in binding.steps("cws1")}
+    backup = {s.step_id: s for s in binding.steps("cws2")}
+    assert primary["backup-rootvg"].command == "mksysb -i /backup/cws1.mksysb"
+    assert "clverify-software" in primary and "clverify-software" not in backup  # `first` only
+    assert "hacws-verify" in primary and "hacws-verify" not in backup  # role:primary only
+    guard = primary["hacws-verify"].guard
+    assert guard is not None and guard.command == "lsvg -o" and not guard.skip
+    assert guard.reason.startswith("cws1 is not the active control workstation (spdatavg is not varied on there)")
+    assert primary["backup-rootvg"].remote.directory == "/var/tmp/cockpit/run1/cws1.backup-rootvg"
+
+
+def test_nimadm_plans_bind_to_the_same_command_as_before(tmp_path: Path) -> None:
+    text = (
+        "hosts:\n  - {name: nim01, role: nim_master}\n  - {name: lpar01}\nplan:\n  master: nim01\n"
+        "  lpp_source: lpp72\n  spot: spot72\n  cache_vg: cachevg\n  clients:\n    - {host: lpar01, disk: hdisk2 hdisk3}\n"
+    )
+    binding = Binding(load_config(write(tmp_path / "c.yaml", text)), "run1")
+    (step,) = binding.steps("lpar01")
+    assert step.command == "nimadm -c lpar01 -l lpp72 -s spot72 -d 'hdisk2 hdisk3' -Y -j cachevg"
+    assert step.host is not None and step.host.name == "nim01" and step.check is None
+    _, spec = binding.step_by_id("nimadm")
+    assert binding.spec("lpar01", spec, 1, phase=7, attempt=2).name == "nimadm-P7-r2"
+    assert binding.spec("lpar01", spec, 1, phase=7).command.endswith("-j cachevg -P 7")
+
+
+def test_the_judge_reads_exit_status_patterns_and_emptiness() -> None:
+    check = StepCheck(
+        output=(re.compile(r"^1\.1\.01$"),), fail_output=(re.compile(r"^error: "), re.compile(r"is needed by"))
+    )
+    ok = StepJudge(check)
+    ok.feed("1.1.01\n")
+    assert ok.error(0) is None
+    failed = StepJudge(check)
+    for line in ["error: Failed dependencies:", "\tperl-XML-Simple is needed by linuxha12-1.1.01-1.noarch"]:
+        failed.feed(line)
+    assert failed.error(1) == "error: Failed dependencies: perl-XML-Simple is needed by linuxha12-1.1.01-1.noarch"
+    missing = StepJudge(check)
+    missing.feed("1.0.4")
+    assert missing.error(0) == (
+        "expected output matching '^1\\\\.1\\\\.01$' was not printed; the last line was: 1.0.4"
+    )
+    assert StepJudge(check).error(3) == "exited with status 3"
+    below = StepJudge(StepCheck(empty=True))
+    below.feed("Fileset                      Actual Level        Maintenance Level")
+    below.feed("bos.rte.libc                 4.3.2.0             4.3.3.0")
+    assert below.error(0) == (
+        "expected no output, got 2 line(s), the last: bos.rte.libc                 4.3.2.0             4.3.3.0"
+    )
