@@ -72,10 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "rollback",
         help="roll migrated clients back to the previous system; exit 0 only when verified",
         description="Show where each host stands and the exact rollback commands; --yes runs them. "
-        "Cluster back-outs are not covered.",
+        "For a cluster runbook (hacws, linuxha) it is the runbook's back-out steps on every node.",
     )
     rb.add_argument("config", type=Path)
-    rb.add_argument("--host", action="append", required=True, metavar="NAME", help="a client (repeat for several)")
+    rb.add_argument(
+        "--host", action="append", default=[], metavar="NAME", help="a client (repeat for several; clusters: all nodes)"
+    )
     rb.add_argument("--yes", action="store_true", help="run the steps (without it nothing is changed; exit 2)")
     rb.add_argument("--reboot", action="store_true", help="reboot into the previous system now (shutdown -Fr)")
     rb.add_argument(
@@ -184,6 +186,15 @@ def cmd_check(path: Path, fmt: str, waive: list[str]) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     config = _load(args.config)  # a bad config: one line per problem, exit 2 (main)
+    from cockpit.config.runbooks import load_runbook
+
+    runbook = load_runbook(config.plan.runbook)
+    if runbook.backout:
+        from cockpit.commands import backout
+
+        return backout.run(config, args.config, runbook, tuple(dict.fromkeys(args.host)), yes=args.yes)
+    if not args.host:
+        raise UsageError("rollback: name the host(s) to roll back with --host NAME")
     from cockpit.commands.rollback import Options, run
 
     options = Options(

@@ -128,6 +128,9 @@ class StepSpecFile(Strict):
     """Typical duration (ETA, and a step running 4x this long is flagged)."""
     silence_minutes: Minutes = 10.0
     """No output for this long marks the step stalled."""
+    timeout_minutes: Minutes | None = None
+    """Still running after this long marks the step stalled (default: 4x expected_minutes). The cockpit
+    never kills a step on its own: the operator decides on the troubleshoot screen."""
     phases: int = Field(default=1, ge=1, le=99)
     """Phases inside this one step (nimadm: 12), told apart by `expect.parser`."""
     phase_run: str | None = None

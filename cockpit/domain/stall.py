@@ -22,6 +22,8 @@ class PhaseTiming:
     """Typical duration of the phase, seconds."""
     silence: float
     """No output for this long means stalled, seconds."""
+    limit: float | None = None
+    """Running this long means stalled even while it prints (default: OVERRUN_FACTOR x expected)."""
 
 
 # Key None = before phase 1 (initialisation and eligibility checks).
@@ -62,13 +64,18 @@ def stall_reason(
     last_output_at: float,
     now: float,
     timing: PhaseTiming,
+    where: str | None = None,
 ) -> str | None:
-    """Why the step is stalled, or None while it looks alive."""
-    where = f"phase {phase}" if phase else "initialisation"
+    """Why the step is stalled, or None while it looks alive. `where` names the step (default: the phase)."""
+    where = where or (f"phase {phase}" if phase else "initialisation")
     silent = now - last_output_at
     if silent >= timing.silence:
         return f"silent for {format_duration(silent)} in {where} (threshold {format_duration(timing.silence)})"
     running = now - phase_started_at
+    if timing.limit is not None:
+        if running >= timing.limit:
+            return f"{where} running {format_duration(running)}, past its timeout of {format_duration(timing.limit)}"
+        return None
     if running >= timing.expected * OVERRUN_FACTOR:
         return (
             f"{where} running {format_duration(running)}, {running / timing.expected:.0f}x its typical "

@@ -48,10 +48,10 @@ class StepJudge:
         for i, pattern in enumerate(self.check.output):
             if not self.seen[i] and pattern.search(text):
                 self.seen[i] = True
-        if any(p.search(text) for p in self.check.fail_output):
-            # An indented line right after the error is its detail (rpm: what the dependency is).
-            if not self.fail_lines or (len(self.fail_lines) == 1 and text[:1].isspace()):
-                self.fail_lines.append(text.strip())
+        # The first failing line is the error; an indented one after it is its detail (rpm: what is missing).
+        wanted = not self.fail_lines or (len(self.fail_lines) == 1 and text[:1].isspace())
+        if wanted and any(p.search(text) for p in self.check.fail_output):
+            self.fail_lines.append(text.strip())
 
     def error(self, exit_status: int) -> str | None:
         """None when the step succeeded, else the sentence that says why not."""

@@ -213,7 +213,8 @@ class Binding:
 
     def _timing(self, step: StepSpecFile) -> PhaseTiming:
         scale = self.config.plan.time_scale
-        return PhaseTiming(step.expected_minutes * 60 * scale, step.silence_minutes * 60 * scale)
+        limit = step.timeout_minutes * 60 * scale if step.timeout_minutes is not None else None
+        return PhaseTiming(step.expected_minutes * 60 * scale, step.silence_minutes * 60 * scale, limit)
 
     def phase_timing(self, observable: float = 0.0) -> Callable[[int | None], PhaseTiming]:
         """The nimadm phase table with the plan's overrides and time scale (multi-phase steps)."""

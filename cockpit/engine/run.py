@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.config.models import Config, Host
+from cockpit.config.runbook import RunbookFile
 from cockpit.domain import names, troubleshoot
 from cockpit.domain.events import EventSink, FanOutSink, ListSink, RunFinished, RunStarted
 from cockpit.domain.models import TargetProgress, TargetState
@@ -75,14 +76,16 @@ class RunbookRun:
         policy: FollowPolicy | None = None,
         clock: Callable[[], float] = time.time,
         operator: str = "operator",
+        runbook: RunbookFile | None = None,
     ) -> None:
+        """`runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one)."""
         self.config = config
         self.transport_for = transport_for
         self.clock = clock
         self.operator = operator
         self.config_key = str(config_path.resolve()) if config_path else "<memory>"
         self.journal = Journal(config.state_dir / "journal.sqlite", clock)
-        self.binding = Binding(config, run_id or "pending")
+        self.binding = Binding(config, run_id or "pending", runbook)
         self.runbook = self.binding.runbook
         if resume:
             record = self.journal.latest_unfinished(self.config_key, self.runbook.name)

@@ -250,7 +250,7 @@ class TargetRunner:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watchdog
         except TransportError as exc:
-            where = f" in phase {p.phase}" if p.phase else ""
+            where = f" in {'step' if spec.check is not None else 'phase'} {p.phase}" if p.phase else ""
             p.error = f"lost {transport.name}{where}; the step may still be running there: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return None
@@ -344,6 +344,7 @@ class TargetRunner:
                 last_output_at=p.last_output_at,
                 now=now,
                 timing=self._timing_now(),
+                where=f"step {p.phase}" if p.step and p.phase else None,
             )
         if reason and p.state is TargetState.RUNNING:
             p.state, p.stall_reason = TargetState.STALLED, reason
@@ -355,7 +356,9 @@ class TargetRunner:
     def _timing_now(self) -> PhaseTiming:
         spec = self.current
         if spec is not None and spec.timing is not None:
-            return PhaseTiming(max(spec.timing.expected, self.observable), max(spec.timing.silence, self.observable))
+            t, floor = spec.timing, self.observable
+            limit = max(t.limit, floor) if t.limit is not None else None
+            return PhaseTiming(max(t.expected, floor), max(t.silence, floor), limit)
         return self.timing(self.progress.phase)
 
     def snooze(self, seconds: float) -> None:

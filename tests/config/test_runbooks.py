@@ -183,3 +183,17 @@ def test_the_judge_reads_exit_status_patterns_and_emptiness() -> None:
     assert below.error(0) == (
         "expected no output, got 2 line(s), the last: bos.rte.libc                 4.3.2.0             4.3.3.0"
     )
+
+
+def test_the_readme_example_runbook_is_valid(tmp_path: Path) -> None:
+    """The README documents the format with one complete example: it must load as it is written."""
+    from cockpit.config.loader import load_model
+    from cockpit.config.runbook import RunbookFile
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("```yaml\n", readme.index("A complete example")) + len("```yaml\n")
+    example = write(tmp_path / "vios-fix.yaml", readme[start : readme.index("```", start)])
+    runbook = load_model(example, RunbookFile)
+    assert runbook.mode == "lockstep" and [s.id for s in runbook.steps] == ["level", "apply"]
+    fields = set(RunbookFile.model_fields) | {f for s in runbook.steps for f in s.model_fields_set}
+    assert {"facts", "backout", "probes", "preflight", "guard", "undo", "when", "record"} <= fields

@@ -1,0 +1,109 @@
+"""`cockpit rollback CONFIG [--host NAME ...] [--yes]` for runbooks with a back-out section (clusters).
+
+A cluster has no old disk to boot: going back is the runbook's `backout` steps (Linuxha.net: restore
+the archived /etc/cluster, remove the new package, reinstall the old one, rebuild, form; HACWS:
+restore the shared volume group from its savevg image and check the rootvg image is there). They
+are shown with their exact commands and hosts; nothing runs without --yes (exit 2). With --yes they
+run like any runbook (lockstep or not, journaled as a run of `NAME-backout`), and the exit status is
+0 only when every step succeeded on every host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from cockpit.config.models import Config, Host
+from cockpit.config.runbook import RunbookFile
+from cockpit.engine.binding import Binding
+from cockpit.engine.printer import LinePrinter
+from cockpit.engine.run import RunbookRun
+from cockpit.transports.base import Transport
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def backout_runbook(runbook: RunbookFile) -> RunbookFile | None:
+    """The runbook's back-out as a runbook of its own (None when it has none)."""
+    if not runbook.backout:
+        return None
+    return runbook.model_copy(
+        update={
+            "name": f"{runbook.name}-backout",
+            "title": f"Back-out of {runbook.title}",
+            "steps": list(runbook.backout),
+            "backout": [],
+            "facts": [],
+        }
+    )
+
+
+def run(
+    config: Config,
+    config_path: Path,
+    runbook: RunbookFile,
+    hosts: tuple[str, ...],
+    *,
+    yes: bool,
+    transport_for: Callable[[Host], Transport] | None = None,
+    operator: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    backout = backout_runbook(runbook)
+    if backout is None:
+        err.write(f"cockpit: rollback: runbook {runbook.name} has no back-out steps\n")
+        return EXIT_USAGE
+    unknown = [h for h in hosts if h not in config.targets]
+    if unknown:
+        err.write(f"cockpit: rollback: {unknown[0]} is not a target of the plan ({', '.join(config.targets)})\n")
+        return EXIT_USAGE
+    if hosts and runbook.mode == "lockstep" and set(hosts) != set(config.targets):
+        # A cluster goes back as a whole: half a cluster on the old package would not form.
+        err.write(
+            f"cockpit: rollback: runbook {runbook.name} backs out every node together; "
+            f"leave out --host or name all of {', '.join(config.targets)}\n"
+        )
+        return EXIT_USAGE
+    binding = Binding(config, "plan", backout)
+    out.write(f"Back-out of {runbook.name} ({runbook.mode}): {len(backout.steps)} steps\n")
+    for index, step in enumerate(backout.steps, start=1):
+        places = list(
+            dict.fromkeys(
+                h.name for t in config.targets if binding.applies(step, t) and (h := binding.host_for(step.on, t))
+            )
+        )
+        if not places:
+            continue
+        mark = "  (destructive)" if step.destructive else ""
+        out.write(f"  {index}. {binding.render_text(step.title, config.targets[0])}{mark}\n")
+        commands = {binding.render(step.run, t) for t in config.targets if binding.applies(step, t)}
+        for command in sorted(commands):
+            out.write(f"       {command}\n")
+        out.write(f"       on {', '.join(places)}\n")
+    if not yes:
+        out.write("Nothing was changed: add --yes to run these steps.\n")
+        return EXIT_USAGE
+    if transport_for is None:
+        from cockpit.transports.factory import transport_for as factory
+
+        def transport_for(host: Host) -> Transport:
+            return factory(host, config.ssh)
+
+    if operator is None:
+        from cockpit.engine.waivers import operator as current_operator
+
+        operator = current_operator()
+    engine = RunbookRun(config, transport_for, config_path=config_path, operator=operator, runbook=backout)
+    engine.journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed with --yes", operator)
+    finished = asyncio.run(engine.run(LinePrinter(out)))
+    out.write(f"logs: {engine.logs.directory}\n")
+    if finished.ok:
+        out.write(f"Back-out of {runbook.name} done on {', '.join(finished.succeeded)}.\n")
+        return EXIT_OK
+    out.write(f"Back-out of {runbook.name} did not complete: {', '.join(finished.failed)} (see above).\n")
+    return EXIT_FAILED
