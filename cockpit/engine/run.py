@@ -166,8 +166,23 @@ class RunbookRun:
         return [spec for t in self.targets for spec in self.binding.steps(t)]
 
     def retry_commands(self, target: str, start: int) -> list[str]:
-        """The commands a retry from phase / step `start` would run."""
-        return [spec.command for spec in self._retry_specs(target, start, attempt=0)]
+        """The commands a retry from phase / step `start` would run (lockstep: on every target, as
+        `host: command`, without the steps a target already did)."""
+        if not self.lockstep:
+            return [spec.command for spec in self._retry_specs(target, start, attempt=0)]
+        done = self._succeeded_steps()
+        specs = [s for t in self.targets for s in self.binding.steps(t, from_index=start) if (t, s.step_id) not in done]
+        specs.sort(key=lambda s: s.index)  # stable: within a step, in target order
+        return [f"{s.host.name if s.host else s.target}: {s.command}" for s in specs]
+
+    def _succeeded_steps(self) -> set[tuple[str, str]]:
+        """(target, step id) pairs that succeeded in this run, in any attempt."""
+        return {
+            (t, m["id"])
+            for t in self.targets
+            for r in self.journal.target_steps(self.run_id, t)
+            if r.state == TargetState.SUCCEEDED.value and (m := STEP_NAME.fullmatch(r.step))
+        }
 
     @property
     def phases_total(self) -> int:
@@ -492,12 +507,7 @@ class RunbookRun:
 
     def _retry_lockstep(self, target: str, start: int, attempt: int, skip: frozenset[int], detail: str) -> None:
         """Go on with a stopped lockstep run from step `start`; steps a target already did are not redone."""
-        done = {
-            (t, m["id"])
-            for t in self.targets
-            for r in self.journal.target_steps(self.run_id, t)
-            if r.state == TargetState.SUCCEEDED.value and (m := STEP_NAME.fullmatch(r.step))
-        }
+        done = self._succeeded_steps()
         plans: dict[str, list[StepSpec]] = {}
         for t in self.targets:
             plans[t] = []

@@ -248,11 +248,14 @@ class ControlActions:
 
         def describe(value: str) -> list[str]:
             commands = self.retry_commands(target, parse_phase(value, last, unit))
-            return [
-                f"On {self.host_of(target)}, one after another, each as its own step; the first that fails "
-                "stops the rest:",
-                *(f"  {c}" for c in commands),
-            ]
+            if self.controls.lockstep:
+                where = "Step by step on every node that has not done it yet; a failure stops the run again:"
+            else:
+                where = (
+                    f"On {self.host_of(target)}, one after another, each as its own step; the first that fails "
+                    "stops the rest:"
+                )
+            return [where, *(f"  {c}" for c in commands)]
 
         async def perform(value: str) -> Outcome:
             n = parse_phase(value, last, unit)

@@ -149,7 +149,8 @@ def test_binding_renders_each_step_where_it_runs(tmp_path: Path) -> None:
 def test_nimadm_plans_bind_to_the_same_command_as_before(tmp_path: Path) -> None:
     text = (
         "hosts:\n  - {name: nim01, role: nim_master}\n  - {name: lpar01}\nplan:\n  master: nim01\n"
-        "  lpp_source: lpp72\n  spot: spot72\n  cache_vg: cachevg\n  clients:\n    - {host: lpar01, disk: hdisk2 hdisk3}\n"
+        "  lpp_source: lpp72\n  spot: spot72\n  cache_vg: cachevg\n"
+        "  clients:\n    - {host: lpar01, disk: hdisk2 hdisk3}\n"
     )
     binding = Binding(load_config(write(tmp_path / "c.yaml", text)), "run1")
     (step,) = binding.steps("lpar01")
@@ -173,9 +174,7 @@ def test_the_judge_reads_exit_status_patterns_and_emptiness() -> None:
     assert failed.error(1) == "error: Failed dependencies: perl-XML-Simple is needed by linuxha12-1.1.01-1.noarch"
     missing = StepJudge(check)
     missing.feed("1.0.4")
-    assert missing.error(0) == (
-        "expected output matching '^1\\\\.1\\\\.01$' was not printed; the last line was: 1.0.4"
-    )
+    assert missing.error(0) == ("expected output matching '^1\\\\.1\\\\.01$' was not printed; the last line was: 1.0.4")
     assert StepJudge(check).error(3) == "exited with status 3"
     below = StepJudge(StepCheck(empty=True))
     below.feed("Fileset                      Actual Level        Maintenance Level")

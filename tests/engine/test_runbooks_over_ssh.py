@@ -77,7 +77,7 @@ async def test_alt_disk_copy_clones_updates_and_sets_the_bootlist(tmp_path: Path
 
 
 async def test_alt_disk_copy_fails_in_phase_3_on_a_multibos_host_and_can_be_undone(tmp_path: Path) -> None:
-    engine, done, _ = await run_scenario("alt-disk-copy-fail", tmp_path)
+    engine, _done, _ = await run_scenario("alt-disk-copy-fail", tmp_path)
     assert states(engine) == {"lpar01": OK, "lpar02": FAILED}
     failed = engine.progress["lpar02"]
     assert failed.phase == 3
@@ -108,7 +108,7 @@ async def test_hacws_backs_up_verifies_and_runs_hacws_verify_on_the_active_prima
 
 
 async def test_hacws_stops_both_workstations_when_one_is_below_the_level(tmp_path: Path) -> None:
-    engine, done, _ = await run_scenario("hacws-fail", tmp_path)
+    engine, _done, _ = await run_scenario("hacws-fail", tmp_path)
     assert states(engine) == {"cws1": BLOCKED, "cws2": FAILED}
     assert engine.progress["cws2"].phase == 3
     assert engine.progress["cws2"].error.endswith("the last line was: 4.3.2.0")  # type: ignore[union-attr]
@@ -116,7 +116,7 @@ async def test_hacws_stops_both_workstations_when_one_is_below_the_level(tmp_pat
 
 
 async def test_hacws_verify_is_refused_while_the_backup_is_the_active_workstation(tmp_path: Path) -> None:
-    engine, done, _ = await run_scenario("hacws-backup-active", tmp_path)
+    engine, _done, _ = await run_scenario("hacws-backup-active", tmp_path)
     assert states(engine) == {"cws1": FAILED, "cws2": OK}
     error = engine.progress["cws1"].error or ""
     assert error.startswith("refused: cws1 is not the active control workstation (spdatavg is not varied on there)")
@@ -143,7 +143,7 @@ async def test_linuxha_upgrades_every_node_in_lockstep(tmp_path: Path) -> None:
 
 
 async def test_linuxha_stops_every_node_at_the_failed_install_and_goes_on_after_a_retry(tmp_path: Path) -> None:
-    engine, done, _ = await run_scenario("linuxha-fail", tmp_path)
+    engine, _done, _ = await run_scenario("linuxha-fail", tmp_path)
     assert states(engine) == {"node1": BLOCKED, "node2": FAILED, "node3": BLOCKED}
     assert engine.progress["node2"].error == (
         "error: Failed dependencies: perl-XML-Simple is needed by linuxha12-1.1.01-1.noarch"
@@ -154,3 +154,47 @@ async def test_linuxha_stops_every_node_at_the_failed_install_and_goes_on_after_
     assert journal.step(engine.run_id, "node1", "build").launched_at is None  # type: ignore[union-attr]
     with pytest.raises(ControlError, match="the run is not active"):
         engine.retry_from("node2", 5)
+
+
+async def test_a_lockstep_retry_goes_on_from_the_failed_step_without_redoing_what_nodes_did(tmp_path: Path) -> None:
+    from cockpit.sim import state
+
+    fleet = await SimFleet.start(load_scenario("linuxha-fail"), tmp_path / "fleet")
+    try:
+        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+        config = load_config(inventory)
+        engine = RunbookRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+        sink = ListSink()
+        run = asyncio.create_task(engine.run(sink, keep_open=True))
+        while engine.progress["node2"].state is not FAILED or not all(t.done() for t in engine._tasks.values()):
+            await asyncio.sleep(0.05)
+        lines = engine.retry_commands("node2", 5)
+        # node1 and node3 did step 5 (rpm -Uvh) already: only node2 installs, then every node goes on.
+        assert lines[0] == "node2: rpm -Uvh /tmp/linuxha12-1.1.01-1.noarch.rpm"
+        assert not any(line.startswith(("node1: rpm -Uvh", "node3: rpm -Uvh")) for line in lines)
+        # The operator installs the missing dependency on node2 (here: the simulator forgets it).
+        with state.update(str(fleet.fleet_dir), "node2") as st:
+            st["linuxha"]["missing"] = []
+            for pkg in st["linuxha"]["rpm_files"].values():
+                pkg["requires"] = []
+        engine.retry_from("node2", 5)
+        while not all(p.state.finished for p in engine.progress.values()) or not all(
+            t.done() for t in engine._tasks.values()
+        ):
+            await asyncio.sleep(0.05)
+        assert states(engine) == {"node1": OK, "node2": OK, "node3": OK}
+        journal = Journal(config.state_dir / "journal.sqlite")
+        installs = sorted(
+            (r.target, r.step, r.state) for r in journal.steps(engine.run_id) if r.step.startswith("install")
+        )
+        assert installs == [
+            ("node1", "install", "succeeded"),
+            ("node2", "install", "failed"),
+            ("node2", "install-r1", "succeeded"),
+            ("node3", "install", "succeeded"),
+        ]
+        assert (await run_on(fleet, engine, "node2", "cat /etc/cluster/VERSION")).strip() == "1.1.01"
+        engine.close()
+        await asyncio.wait_for(run, 30)
+    finally:
+        await fleet.stop()

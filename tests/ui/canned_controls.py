@@ -101,6 +101,7 @@ class CannedControls:
 
     retry_unit = "phase"
     phases_total = 12
+    lockstep = False
 
     def retry_commands(self, target: str, start: int) -> list[str]:
         return [self.command(target, n) for n in range(start, 13)]

@@ -278,11 +278,17 @@ def _full(pkg: dict[str, object], arch: bool = True) -> str:
 
 
 def rpm(ctx: Ctx, args: list[str]) -> int:
-    """rpm -Uvh|-ivh FILE, rpm -e NAME, rpm -q NAME (the forms the Linuxha runbook uses)."""
+    """rpm -Uvh|-ivh FILE, rpm -e NAME, rpm -q NAME, rpm -qa (the forms the Linuxha runbook uses)."""
     if len(args) == 2 and args[0] in ("-Uvh", "-ivh", "-U", "-i"):
         return _install(ctx, args[1], verbose="v" in args[0])
     if len(args) == 2 and args[0] == "-e":
         return _erase(ctx, args[1])
+    if args == ["-qa"]:
+        # Only the cluster package is modelled: the rest of a real node's rpm database is left out.
+        installed = (ctx.read().get("linuxha") or {}).get("installed")
+        if installed:
+            out(_full(installed, arch=False))
+        return 0
     if len(args) == 2 and args[0] == "-q":
         ha = ctx.read().get("linuxha") or {}
         installed = ha.get("installed")
@@ -291,7 +297,7 @@ def rpm(ctx: Ctx, args: list[str]) -> int:
             return 0
         out(f"package {args[1]} is not installed")
         return 1
-    err("rpm: the simulator implements rpm -Uvh FILE, rpm -ivh FILE, rpm -e NAME and rpm -q NAME")
+    err("rpm: the simulator implements rpm -Uvh FILE, rpm -ivh FILE, rpm -e NAME, rpm -q NAME and rpm -qa")
     return 1
 
 

@@ -143,9 +143,18 @@ class TroubleshootScreen(Screen[None]):
         self.probe_list = OptionList(*self._probe_options(), id="trouble-probes")
         self.output = Static(id="trouble-output-body", markup=False)
         self.action_buttons = {
-            key: Button(f"{hint} {label}", id=f"act-{key}", compact=True)
+            key: Button(f"{hint} {self._label(key, label)}", id=f"act-{key}", compact=True)
             for key, (hint, label) in ACTION_LABELS.items()
         }
+
+    def _label(self, key: str, label: str) -> str:
+        """The button's words for this run's runbook: steps instead of phases, its own clean-up."""
+        unit = self._controls.retry_unit
+        if key in ("retry", "skip"):
+            return label.replace("phase", unit)
+        if key == "cleanup" and self._controls.config.plan.runbook != "nimadm":
+            return "clean up (undo)"
+        return label
 
     # -- layout ------------------------------------------------------------------------------
 
