@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint check sshd clean
+.PHONY: demo test lint check sshd browser clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cockpit demo
 
-## Lint, layering rules, then the whole test suite (including a real OpenSSH sshd on loopback).
-test: $(STAMP) sshd
+## Lint, layering rules, then the whole test suite (including a real OpenSSH sshd on loopback and
+## the cockpit in headless Chromium).
+test: $(STAMP) sshd browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -30,6 +31,10 @@ lint: $(STAMP)
 ## The end-to-end test needs OpenSSH's sshd; install it where we can (root with apt-get).
 sshd:
 	@sh tests/setup_sshd.sh
+
+## The browser test needs Chromium; install it where we can (root with apt-get).
+browser:
+	@sh tests/setup_browser.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -3,7 +3,7 @@
 The fleet always runs in a separate process (`python -m cockpit sim ...`, or bench/_simctl.py when a
 bench must drop connections), so the process that is measured holds only the cockpit (or the floor
 script, or Ansible). Its processes still share this machine's cores: `Fleet.cpu_seconds()` reports
-what the simulator itself spent (server + fake AIX commands + the follow loops' shell processes, i.e.
+what the simulator itself spent (server + fake AIX commands + the cockpit's remote step readers, i.e.
 everything whose environment names the fleet), so a README figure can say how much of a wall time
 was the simulator's.
 """

@@ -18,7 +18,7 @@ Every client runs at once (concurrency = hosts). After each run the master's NIM
 record every migration as done, whoever ran it (so a tool that "finished" early but skipped work is
 caught). The order of the tools rotates from run to run. Printed per run: wall seconds, CPU seconds
 of the tool's process tree, CPU seconds of the simulator during the run (its server, the fake nimadm
-processes, and the shell processes of the cockpit's follow loops on the "master": this bench adopts
+processes, and the cockpit's remote step readers on the "master": this bench adopts
 orphaned descendants as a subreaper so detached steps are counted too), and how busy the machine
 was in the second before the run started (the bench waits up to a minute for it to fall below 25%:
 the machine may be shared with other work).

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from cockpit.config.models import Config, Host
 from cockpit.config.runbook import RunbookFile
+from cockpit.domain.events import EventSink, FanOutSink, RunFinished
 from cockpit.engine.binding import Binding
 from cockpit.engine.printer import LinePrinter
 from cockpit.engine.run import RunbookRun
@@ -39,6 +40,65 @@ def backout_runbook(runbook: RunbookFile) -> RunbookFile | None:
             "facts": [],
         }
     )
+
+
+def plan_lines(config: Config, runbook: RunbookFile, backout: RunbookFile) -> list[str]:
+    """The back-out's steps as the operator confirms them: title, exact commands, hosts."""
+    binding = Binding(config, "plan", backout)
+    lines = [f"Back-out of {runbook.name} ({runbook.mode}): {len(backout.steps)} steps"]
+    for index, step in enumerate(backout.steps, start=1):
+        places = list(
+            dict.fromkeys(
+                h.name for t in config.targets if binding.applies(step, t) and (h := binding.host_for(step.on, t))
+            )
+        )
+        if not places:
+            continue
+        mark = "  (destructive)" if step.destructive else ""
+        lines.append(f"  {index}. {binding.render_text(step.title, config.targets[0])}{mark}")
+        commands = {binding.render(step.run, t) for t in config.targets if binding.applies(step, t)}
+        lines += [f"       {command}" for command in sorted(commands)]
+        lines.append(f"       on {', '.join(places)}")
+    return lines
+
+
+class _Lines:
+    """A text stream that hands each complete line to a callable (the cockpit's back-out screen)."""
+
+    def __init__(self, line: Callable[[str], None]) -> None:
+        self._line = line
+        self._buffer = ""
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        *complete, self._buffer = self._buffer.split("\n")
+        for item in complete:
+            self._line(item)
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+async def run_in_cockpit(
+    config: Config,
+    config_path: Path | None,
+    runbook: RunbookFile,
+    transport_for: Callable[[Host], Transport],
+    operator: str,
+    sink: EventSink,
+    line: Callable[[str], None],
+) -> RunFinished:
+    """The back-out confirmed on the cockpit's screen: the same run as `--yes`, its lines on the screen."""
+    backout = backout_runbook(runbook)
+    if backout is None:
+        raise ValueError(f"runbook {runbook.name} has no back-out steps")
+    engine = RunbookRun(config, transport_for, config_path=config_path, operator=operator, runbook=backout)
+    engine.journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed in the cockpit", operator)
+    try:
+        return await engine.run(FanOutSink(sink, LinePrinter(_Lines(line))))  # type: ignore[arg-type]
+    finally:
+        engine.journal.close()
 
 
 def run(
@@ -69,22 +129,7 @@ def run(
             f"leave out --host or name all of {', '.join(config.targets)}\n"
         )
         return EXIT_USAGE
-    binding = Binding(config, "plan", backout)
-    out.write(f"Back-out of {runbook.name} ({runbook.mode}): {len(backout.steps)} steps\n")
-    for index, step in enumerate(backout.steps, start=1):
-        places = list(
-            dict.fromkeys(
-                h.name for t in config.targets if binding.applies(step, t) and (h := binding.host_for(step.on, t))
-            )
-        )
-        if not places:
-            continue
-        mark = "  (destructive)" if step.destructive else ""
-        out.write(f"  {index}. {binding.render_text(step.title, config.targets[0])}{mark}\n")
-        commands = {binding.render(step.run, t) for t in config.targets if binding.applies(step, t)}
-        for command in sorted(commands):
-            out.write(f"       {command}\n")
-        out.write(f"       on {', '.join(places)}\n")
+    out.write("".join(f"{line}\n" for line in plan_lines(config, runbook, backout)))
     if not yes:
         out.write("Nothing was changed: add --yes to run these steps.\n")
         return EXIT_USAGE

@@ -4,7 +4,7 @@ Prints where each host stands and the exact commands of its rollback. Nothing ch
 (exit 2). With --yes the steps run in order, each outcome printed, and the host is verified: exit 0
 only when every host is verified back on the previous system; 1 when a step or a verification failed
 or a host could not be read; 2 for bad input or a refused plan (one line: why). Cluster back-outs are
-not covered (a later issue).
+commands/backout.py; the TUI wizard is ui/screens/rollback.py (`b` on a host in the cockpit).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def run(
         err.write("cockpit: rollback: --disk names the target disk of one host: give one --host with it\n")
         return EXIT_USAGE
     if not options.headless:
-        err.write("cockpit: the TUI rollback wizard is not built yet; running headless (same checks)\n")
+        # The guided wizard lives in the cockpit, where the run is (b on a host); this is its headless form.
+        err.write("cockpit: rollback runs headless here (same checks); the guided wizard is `b` in the cockpit\n")
     if transport_for is None:
         from cockpit.transports.factory import transport_for as factory
 

@@ -6,6 +6,7 @@ on load; the loader maps a pydantic error location back to the YAML line and col
 
 from __future__ import annotations
 
+import datetime
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -129,8 +130,49 @@ class FollowSettings(Strict):
     """Seconds without a working connection before a host is declared unreachable."""
 
 
+def _moment(value: Any) -> Any:
+    # YAML reads `2026-12-05 22:00` as text and `2026-12-05T22:00:00` as a datetime; a bare date would
+    # be midnight, which is never what a window means: ask for the time.
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        raise ValueError(f"{value.isoformat()} is a date without a time; write e.g. '{value.isoformat()} 22:00'")
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date and time like '2026-12-05 22:00'") from None
+    return value
+
+
+Moment = Annotated[datetime.datetime, BeforeValidator(_moment)]
+
+
+class MaintenanceWindow(Strict):
+    """When the change may happen. Times without a zone are this machine's local time."""
+
+    start: Moment
+    end: Moment
+    cutoff: Moment | None = None
+    """No host starts after this (a host started just before the end would still be migrating when
+    the window closes). Default: the end."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MaintenanceWindow:
+        if self.end <= self.start:
+            raise CrossRefError(("end",), "the window must end after it starts")
+        if self.cutoff is not None and not self.start <= self.cutoff <= self.end:
+            raise CrossRefError(("cutoff",), "the cutoff must be within the window (start <= cutoff <= end)")
+        return self
+
+    def epoch(self, moment: datetime.datetime) -> float:
+        return moment.timestamp()  # a naive datetime is local time, as documented
+
+
 class PlanCommon(Strict):
     """What every plan has, whichever runbook it runs."""
+
+    window: MaintenanceWindow | None = None
+    """The maintenance window: the header counts down, hosts whose ETA passes the end are flagged,
+    and after the cutoff no new host starts."""
 
     concurrency: WholeNumber = Field(default=4, ge=1, le=1000)
     """Targets running at the same time (independent runbooks) or hosts per step (lockstep)."""
@@ -320,6 +362,7 @@ __all__ = [
     "Config",
     "CrossRefError",
     "Host",
+    "MaintenanceWindow",
     "NimadmPlan",
     "Plan",
     "PlanClient",

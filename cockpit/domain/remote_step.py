@@ -6,12 +6,25 @@ per-step directory, its exit status is written to a file when it ends, and the c
 output file from the byte offset it already holds. POSIX sh only (AIX ksh, dash, bash): no setsid,
 no GNU options; `tail -c +N` and `head -c N` exist on AIX 7.
 
+Following: one long-lived reader per step (`stream_script`): `tail -c +N -f out` in the background
+of a shell that sleeps in the `wait` builtin, registered as `follow.<pid>`. When the step ends its
+wrapper writes `rc` and sends SIGWINCH to every registered follower, whose trap stops the tail; the
+shell then reports `rc` and the final size. So a followed step costs its master no process start
+per look (the former loop forked wc, tail, head and sleep on every poll: 200 clients at a 0.1 s poll
+were 4-8 cores of forks). The tail may be stopped before it has printed the last bytes: the
+receiver, which knows its byte count, then fetches the rest with `follow_script` (one pass, since
+`rc` exists). `follow_script` is also the fallback for steps launched without the signalling wrapper.
+SIGWINCH because its default action is to be ignored: a stale `follow.<pid>` whose number was reused
+by an unrelated process cannot hurt it.
+
 Layout of a step directory:
     cmd      the command line, as run (`/bin/sh ./cmd`)
+    run      the wrapper: runs cmd, writes rc, wakes the followers (absent in older step directories)
     started  created atomically by the first launch (mkdir), so a step never starts twice
     pid      process id of the step's wrapper shell
     out      stdout and stderr, merged, exactly as printed
     rc       exit status, written (via rename) only after `out` is closed
+    follow.N one empty file per live follower, N its shell's pid
 """
 
 from __future__ import annotations
@@ -22,8 +35,21 @@ from dataclasses import dataclass
 from cockpit.domain.names import UnsafeValue, quote
 
 # Exit statuses the scripts use for their own problems (never a step's own status: those come via rc).
+NO_STREAM = 95
+"""`stream_script` cannot stream this step (no signalling wrapper, or the tail failed): poll it instead."""
 NO_STEP_DIR = 96
 CANNOT_LAUNCH = 97
+FOLLOW_DONE = "cockpit-follow: done"
+"""stderr marker of a follower that saw the step end: `cockpit-follow: done rc=N size=BYTES`."""
+FOLLOW_NO_STREAM = "cockpit-follow: no stream"
+# The step's wrapper. After rc it wakes the followers (kill is a shell builtin: no process start).
+_WRAPPER = (
+    "/bin/sh ./cmd > out 2>&1",
+    "echo $? > rc.tmp",
+    "mv rc.tmp rc",
+    'for f in follow.*; do [ -f "$f" ] && kill -WINCH "${f#follow.}" 2>/dev/null; done',
+    "exit 0",
+)
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
 
 
@@ -52,10 +78,51 @@ class RemoteStep:
                 f"cd {d} || exit {CANNOT_LAUNCH}",
                 'if ! mkdir started 2>/dev/null; then echo "cockpit-step: already started pid=$(cat pid 2>/dev/null)"; exit 0; fi',
                 f"printf '%s\\n' {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
+                f"printf '%s\\n' {' '.join(quote(line) for line in _WRAPPER)} > run || exit {CANNOT_LAUNCH}",
                 ": > out",
-                "nohup /bin/sh -c '/bin/sh ./cmd > out 2>&1; echo $? > rc.tmp; mv rc.tmp rc' </dev/null >/dev/null 2>&1 &",
+                "nohup /bin/sh ./run </dev/null >/dev/null 2>&1 &",
                 "echo $! > pid",
                 'echo "cockpit-step: started pid=$!"',
+            ]
+        )
+
+    def stream_script(self, offset: int) -> str:
+        """Stream `out` from byte `offset` with one `tail -f` until the step ends; exit with its status.
+
+        stdout carries only the step's bytes (a prefix of the rest of `out`: the tail may be stopped
+        before the end). stderr ends with `cockpit-follow: done rc=N size=BYTES` when the step ended,
+        or `cockpit-follow: no stream` (exit NO_STREAM) when this step must be polled instead.
+        """
+        if offset < 0:
+            raise UnsafeValue("offset must not be negative")
+        d = quote(self.directory)
+        no_stream = f"{{ echo '{FOLLOW_NO_STREAM}' >&2; exit {NO_STREAM}; }}"
+        return "\n".join(
+            [
+                f"cd {d} 2>/dev/null || {{ echo 'cockpit-follow: no step directory' >&2; exit {NO_STEP_DIR}; }}",
+                f"[ -f run ] || {no_stream}",  # launched by a wrapper that never signals: poll it
+                "tp=",
+                # Whatever ends this shell also ends its tail (a TERM from the client, an error).
+                "trap '[ -n \"$tp\" ] && kill $tp 2>/dev/null; rm -f follow.$$' EXIT",
+                ": > follow.$$",
+                "if [ ! -f rc ]; then",  # an ended step: nothing to stream, the receiver fetches the rest
+                f"  tail -c +{int(offset) + 1} -f out & tp=$!",
+                # Signal traps only after the fork: a child forked while TERM is caught can lose a
+                # TERM sent before it execs the tail, and that tail would never end.
+                "  trap 'exit 143' HUP INT TERM",
+                # The wrapper's wake-up (rc exists by then) stops the tail, which ends the `wait`
+                # below; a stray SIGWINCH only interrupts the `wait`, which is entered again. A
+                # wake-up sent before this trap was set is made up for by the rc check after it.
+                "  trap '[ -f rc ] && kill $tp 2>/dev/null' WINCH",
+                "  [ -f rc ] && kill $tp 2>/dev/null",
+                "  wait $tp; st=$?",
+                "  while [ $st -gt 128 ] && [ ! -f rc ]; do wait $tp; st=$?; done",
+                "  tp=",
+                "fi",
+                f"[ -f rc ] || {no_stream}",  # the tail died by itself: a broken channel or a tail without -f
+                "read rc < rc; size=$(wc -c < out)",
+                f'echo "{FOLLOW_DONE} rc=$rc size=$((size + 0))" >&2',
+                "exit $rc",
             ]
         )
 

@@ -1,16 +1,36 @@
-"""Launch a detached remote step and follow its output by byte offset, across SSH drops."""
+"""Launch a detached remote step and follow its output by byte offset, across SSH drops.
+
+One remote reader per step for its whole life (`RemoteStep.stream_script`: a `tail -f` woken by the
+step's end), read here as a stream and handed on in batches; no remote process starts per look.
+The byte offset is the count of bytes handed to `on_chunk`, so after a drop the next reader starts
+exactly where the last one stopped. A step the stream cannot serve (launched by an older cockpit,
+a `tail` without `-f`) is polled with `RemoteStep.follow_script`, which also fetches the last bytes
+when the stream's tail was stopped before printing them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cockpit.domain.remote_step import CANNOT_LAUNCH, NO_STEP_DIR, RemoteStep, StepStatus
+from cockpit.domain.remote_step import (
+    CANNOT_LAUNCH,
+    FOLLOW_DONE,
+    FOLLOW_NO_STREAM,
+    NO_STEP_DIR,
+    NO_STREAM,
+    RemoteStep,
+    StepStatus,
+)
 from cockpit.transports.base import ConnectionLost, Transport, TransportError
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+BACKLOG_BYTES = 16384
+"""A read at least this big means output is queued: take the next at once instead of pacing."""
+_DONE_SIZE = re.compile(re.escape(FOLLOW_DONE) + r" rc=-?\d+ size=(\d+)")
 
 
 class StepGone(TransportError):
@@ -20,9 +40,10 @@ class StepGone(TransportError):
 @dataclass(frozen=True)
 class FollowPolicy:
     poll: float = 1.0
-    """Seconds between looks at the output file while it grows (real AIX sleep takes whole seconds)."""
+    """Seconds between hand-overs of streamed output (fewer, bigger chunks for the engine), and
+    between looks at the output file when a step has to be polled (real AIX sleep takes whole seconds)."""
     idle_poll: float = 2.0
-    """Seconds between looks once the step has been silent a while."""
+    """Seconds between looks once a polled step has been silent a while."""
     backoff: Sequence[float] = DEFAULT_BACKOFF
     """Waits between reconnection attempts after a drop; the last one repeats."""
     give_up_after: float = 1800.0
@@ -64,27 +85,29 @@ class StepFollower:
 
     async def follow(self, offset: int, on_chunk: Callable[[bytes], None]) -> int:
         """Stream from `offset` until the step ends; returns its exit status. Survives drops."""
+        cursor = _Cursor(offset, on_chunk)
+        stream = True  # False: poll with follow_script (no streaming here, or the last bytes to fetch)
         lost_since: float | None = None
         attempt = 0
         while True:
             try:
                 if lost_since is not None:
                     await self.transport.connect()
-                    self.on_event(f"re-attached at byte {offset} after {self.clock() - lost_since:.0f}s")
+                    self.on_event(f"re-attached at byte {cursor.offset} after {self.clock() - lost_since:.0f}s")
                     lost_since, attempt = None, 0
-                running = await self.transport.start(
-                    self.step.follow_script(offset, poll=self.policy.poll, idle_poll=self.policy.idle_poll),
-                    merge_stderr=False,
-                )
-                async for chunk in running.chunks():
-                    offset += len(chunk)
-                    on_chunk(chunk)
-                status = await running.wait()
-                if status == NO_STEP_DIR and "cockpit-follow:" in running.stderr:
+                status, stderr = await self._read_once(cursor, stream)
+                if status == NO_STEP_DIR and "cockpit-follow:" in stderr:
                     raise StepGone(f"{self.transport.name}: step directory {self.step.directory} is gone")
-                if "cockpit-follow: done" not in running.stderr:
+                if status == NO_STREAM and FOLLOW_NO_STREAM in stderr:
+                    stream = False
+                    self.on_event(f"following by polling every {self.policy.poll:g}s (cannot stream this step)")
+                    continue
+                if FOLLOW_DONE not in stderr:
                     # The follower was killed (sshd restart, kill -9) without finishing: not the step's status.
                     raise ConnectionLost(f"{self.transport.name}: follower ended without the step's status")
+                if cursor.offset < _final_size(stderr, cursor.offset):
+                    stream = False  # the tail was stopped before its last bytes: one polling pass fetches them
+                    continue
                 return status
             except StepGone:
                 raise
@@ -92,7 +115,7 @@ class StepFollower:
                 now = self.clock()
                 if lost_since is None:
                     lost_since = now
-                    self.on_event(f"connection lost at byte {offset}: {exc}; the step keeps running remotely")
+                    self.on_event(f"connection lost at byte {cursor.offset}: {exc}; the step keeps running remotely")
                 if now - lost_since > self.policy.give_up_after:
                     raise TransportError(
                         f"{self.transport.name}: no connection for {now - lost_since:.0f}s; "
@@ -113,3 +136,36 @@ class StepFollower:
                 attempt += 1
                 self.on_event(f"reconnect failed ({exc}); retrying in {wait:g}s (attempt {attempt})")
                 await asyncio.sleep(wait)
+
+    async def _read_once(self, cursor: _Cursor, stream: bool) -> tuple[int, str]:
+        """Run one remote reader from the cursor's offset to its end; returns (exit status, stderr)."""
+        if stream:
+            script = self.step.stream_script(cursor.offset)
+        else:
+            script = self.step.follow_script(cursor.offset, poll=self.policy.poll, idle_poll=self.policy.idle_poll)
+        running = await self.transport.start(script, merge_stderr=False)
+        async for chunk in running.chunks():
+            cursor.take(chunk)
+            if stream and len(chunk) < BACKLOG_BYTES:
+                # Let the output of the next `poll` seconds pile up in the channel, so the engine
+                # gets one chunk per step and poll (as when polling) instead of one per write.
+                await asyncio.sleep(self.policy.poll)
+        return await running.wait(), running.stderr
+
+
+@dataclass
+class _Cursor:
+    """The byte offset in the step's output: always the count of bytes handed to `on_chunk`."""
+
+    offset: int
+    on_chunk: Callable[[bytes], None]
+
+    def take(self, chunk: bytes) -> None:
+        self.offset += len(chunk)
+        self.on_chunk(chunk)
+
+
+def _final_size(stderr: str, default: int) -> int:
+    """The output's size the follower saw when the step had ended (`default` if it did not say)."""
+    match = _DONE_SIZE.search(stderr)
+    return int(match.group(1)) if match else default

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS steps (
     log_start INTEGER,
     error TEXT,
     reason TEXT,
-    PRIMARY KEY (run_id, target, step)
+    PRIMARY KEY (run_id, target, step)  -- also the index of step() and target_steps() lookups
 );
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -124,6 +124,9 @@ class RunRecord:
     outcome: str | None
 
 
+_STEP_COLUMNS = ", ".join(StepRecord.__dataclass_fields__)
+
+
 class Journal:
     """One SQLite file per state directory. Every write is committed at once (WAL keeps it cheap)."""
 
@@ -177,7 +180,12 @@ class Journal:
         )
 
     def target_steps(self, run_id: str, target: str) -> list[StepRecord]:
-        return [s for s in self.steps(run_id) if s.target == target]
+        # Filtered in SQL: the engine asks this per target at the start of a run, so a Python filter
+        # over every step of the run made the start O(targets^2) (0.9 s of blocked loop at 500).
+        rows = self._db.execute(
+            f"SELECT {_STEP_COLUMNS} FROM steps WHERE run_id = ? AND target = ? ORDER BY rowid", (run_id, target)
+        )
+        return [StepRecord(*row) for row in rows]
 
     def update_step(self, run_id: str, target: str, step: str, **fields: Any) -> None:
         if not fields:
@@ -193,14 +201,15 @@ class Journal:
         )
 
     def steps(self, run_id: str) -> list[StepRecord]:
-        rows = self._db.execute(
-            f"SELECT {', '.join(StepRecord.__dataclass_fields__)} FROM steps WHERE run_id = ? ORDER BY rowid",
-            (run_id,),
-        )
+        rows = self._db.execute(f"SELECT {_STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY rowid", (run_id,))
         return [StepRecord(*row) for row in rows]
 
     def step(self, run_id: str, target: str, step: str) -> StepRecord | None:
-        return next((s for s in self.steps(run_id) if s.target == target and s.step == step), None)
+        # One row by its primary key (called per step by every target runner).
+        row = self._db.execute(
+            f"SELECT {_STEP_COLUMNS} FROM steps WHERE run_id = ? AND target = ? AND step = ?", (run_id, target, step)
+        ).fetchone()
+        return StepRecord(*row) if row else None
 
     # -- events and actions -------------------------------------------------------------------
     def record_event(self, run_id: str, target: str | None, kind: str, detail: dict[str, Any]) -> None:
@@ -274,6 +283,73 @@ class Journal:
             )
         )
 
+    # -- read-only queries: the record (`cockpit runs`, `cockpit report`) and the observer ---------
+    @classmethod
+    def read_only(cls, path: Path) -> Journal:
+        """An existing journal opened for reading only (SQLite `mode=ro`): the record and a watching
+        cockpit must never write to the journal of a run another process drives. No schema script:
+        that would be a write. FileNotFoundError when there is no journal."""
+        if not path.is_file():
+            raise FileNotFoundError(f"no journal at {path}")
+        journal = cls.__new__(cls)
+        journal.path = path
+        journal.clock = time.time
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        journal._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        return journal
+
+    def run(self, run_id: str) -> RunRecord | None:
+        row = self._db.execute(
+            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return RunRecord(*row) if row else None
+
+    def events_after(self, run_id: str, after_id: int = 0) -> list[EventRecord]:
+        """The run's events with an id above `after_id`, in order (the observer polls with the last id)."""
+        rows = self._db.execute(
+            "SELECT id, at, target, kind, detail FROM events WHERE id > ? AND run_id = ? ORDER BY id",
+            (after_id, run_id),
+        )
+        return [EventRecord(i, at, target, kind, json.loads(detail)) for i, at, target, kind, detail in rows]
+
+    def last_states(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """target -> the detail of its latest `state` event (what the engine last said of it)."""
+        rows = self._db.execute(
+            "SELECT target, detail FROM events WHERE id IN"
+            " (SELECT MAX(id) FROM events WHERE run_id = ? AND kind = 'state' GROUP BY target)",
+            (run_id,),
+        )
+        return {target: json.loads(detail) for target, detail in rows}
+
+    def actions_between(self, start: float, end: float | None, *, unattached: bool = True) -> list[ActionRecord]:
+        """Actions in [start, end] (end None: up to now); `unattached`: only those of no run (preflight,
+        fixes, waivers are journaled before a run exists)."""
+        where = "at >= ? AND (? IS NULL OR at <= ?)" + (" AND run_id IS NULL" if unattached else "")
+        rows = self._db.execute(
+            f"SELECT run_id, at, target, action, detail, operator FROM actions WHERE {where} ORDER BY id",
+            (start, end, end),
+        )
+        return [ActionRecord(*row) for row in rows]
+
+    def run_actions(self, run_id: str) -> list[ActionRecord]:
+        rows = self._db.execute(
+            "SELECT run_id, at, target, action, detail, operator FROM actions WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+        return [ActionRecord(*row) for row in rows]
+
+    def waiver_history(self) -> list[WaiverRecord]:
+        """Every waiver ever given, revoked ones too (with when), oldest first."""
+        rows = self._db.execute(
+            "SELECT at, check_id, host, reason, operator, revoked_at FROM waivers ORDER BY id",
+        )
+        return [WaiverRecord(*row) for row in rows]
+
+    def run_facts(self, run_id: str) -> list[FactRecord]:
+        rows = self._db.execute(
+            "SELECT run_id, at, host, fact, value FROM host_facts WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+        return [FactRecord(*row) for row in rows]
+
 
 class JournalSink:
     """Records the run's state changes (not its log lines: those are in the log files)."""
@@ -306,3 +382,34 @@ class JournalSink:
                 "run-finished",
                 {"succeeded": list(event.succeeded), "failed": list(event.failed)},
             )
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One row of the events table, its detail decoded."""
+
+    id: int
+    at: float
+    target: str | None
+    kind: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    run_id: str | None
+    at: float
+    target: str | None
+    action: str
+    detail: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class WaiverRecord:
+    at: float
+    check: str
+    host: str | None
+    reason: str
+    operator: str
+    revoked_at: float | None

@@ -9,12 +9,16 @@ from typing import TextIO
 from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.models import TargetState
 
+NOTES = ("ETA ", "skipped ", "re-attached", "retry ")
+"""Reasons printed even when the state and phase did not change."""
+
 
 class LinePrinter:
     def __init__(self, out: TextIO = sys.stdout, *, show_pending: bool = False) -> None:
         self.out = out
         self.show_pending = show_pending
         self._last: dict[str, tuple[TargetState, int | None]] = {}
+        self._noted: dict[str, str] = {}
         self._width = 8
 
     def emit(self, event: Event) -> None:
@@ -32,6 +36,10 @@ class LinePrinter:
     def _target(self, e: TargetChanged) -> None:
         key = (e.state, e.phase)
         if self._last.get(e.target) == key:
+            # Same state and phase: only a note worth a line of its own (a window warning, a skip).
+            if e.reason and e.reason.startswith(NOTES) and self._noted.get(e.target) != e.reason:
+                self._noted[e.target] = e.reason
+                self._print(e.at, f"{e.target:<{self._width}} {e.reason}")
             return
         self._last[e.target] = key
         if e.state is TargetState.PENDING and not self.show_pending:

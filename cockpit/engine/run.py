@@ -27,10 +27,11 @@ from pathlib import Path
 from cockpit.config.models import Config, Host
 from cockpit.config.runbook import RunbookFile
 from cockpit.domain import names, troubleshoot
-from cockpit.domain.events import EventSink, FanOutSink, ListSink, RunFinished, RunStarted
+from cockpit.domain.events import EventSink, FanOutSink, ListSink, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.stall import PhaseTiming
 from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.window import FleetEta, Window, clock_time, misses
 from cockpit.engine.binding import STEP_NAME, Binding, StepSpec, UndoSpec
 from cockpit.engine.follow import FollowPolicy
 from cockpit.engine.journal import Journal, JournalSink, StepRecord
@@ -106,6 +107,12 @@ class RunbookRun:
         self.observable = 4 * self.policy.idle_poll
         self.timing: Callable[[int | None], PhaseTiming] = self.binding.phase_timing(self.observable)
         self.gate = StartGate(config.plan.concurrency)
+        self._plain_timing = self.binding.phase_timing()
+        self.window = _window(config)
+        self.eta = FleetEta(self._typical, self.binding.phases_total)
+        """ETAs from this run's events (the UI and the window watch read it)."""
+        self.flagged: set[str] = set()
+        """Targets already announced as missing the window's end."""
         self.sink: EventSink = ListSink()
         self.runners: dict[str, TargetRunner] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -113,6 +120,14 @@ class RunbookRun:
         self._group: asyncio.TaskGroup | None = None
         self._wake = asyncio.Event()
         self._closed = False
+
+    def _typical(self, index: int) -> float:
+        """Expected seconds of phase (nimadm) or step `index`, scaled like the plan's clock."""
+        if self.binding.single_phased:
+            # Not self.timing: its floor (a few polls, for stall alarms) would inflate every short phase.
+            return self._plain_timing(index).expected
+        step = self.runbook.steps[min(max(index, 1), len(self.runbook.steps)) - 1]
+        return max(step.expected_minutes * 60 * self.config.plan.time_scale, 0.0)
 
     @property
     def lockstep(self) -> bool:
@@ -207,7 +222,7 @@ class RunbookRun:
         RunFinished each time it goes idle, so the operator can still retry a failed target;
         `close()` ends it.
         """
-        self.sink = FanOutSink(sink, JournalSink(self.journal, self.run_id))
+        self.sink = FanOutSink(sink, JournalSink(self.journal, self.run_id), EtaSink(self.eta))
         self.journal.start_run(self.run_id, self.runbook.name, self.config_key)
         for t in self.targets:
             for spec in self.binding.steps(t):
@@ -239,6 +254,16 @@ class RunbookRun:
                 self.runners[t].announce(reason="blocked by preflight")
                 continue
             self.runners[t].announce()
+        window_watch = asyncio.create_task(self._watch_window(), name="window") if self.window else None
+        try:
+            return await self._run_all(plans, keep_open)
+        finally:
+            if window_watch is not None:
+                window_watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await window_watch
+
+    async def _run_all(self, plans: dict[str, list[StepSpec]], keep_open: bool) -> RunFinished:
         async with asyncio.TaskGroup() as group:
             self._group = group
             if self.lockstep:
@@ -309,7 +334,9 @@ class RunbookRun:
         await self.gate.acquire()
         try:
             if runner.progress.state is TargetState.BLOCKED:
-                return  # aborted by the operator while waiting for a slot
+                return  # aborted by the operator (or stopped by the cutoff) while waiting for a slot
+            if not resume and self._cut_off(target):
+                return
             if not resume:
                 await self._record_facts(target)
             try:
@@ -330,9 +357,13 @@ class RunbookRun:
         """Step by step: every target that has step i runs it (up to the concurrency limit) before
         any target starts step i+1; a failure stops the run and says so on the targets left."""
         live = [t for t in self.targets if not self.progress[t].state.finished]
-        for t in live:
-            if not any(r.launched_at is not None for r in self.journal.target_steps(self.run_id, t)):
-                await self._record_facts(t)
+        fresh = [t for t in live if not any(r.launched_at for r in self.journal.target_steps(self.run_id, t))]
+        # A cluster is started whole or not at all: at the cutoff, not at all.
+        whole = bool(fresh) and len(fresh) == len(live) and from_index == 1
+        if whole and any([self._cut_off(t) for t in live]):
+            return
+        for t in fresh:
+            await self._record_facts(t)
         last_index = {t: max((s.index for s in plans[t]), default=0) for t in live}
         for index in range(from_index, len(self.runbook.steps) + 1):
             batch = {t: [s for s in plans[t] if s.index == index] for t in live}
@@ -376,6 +407,43 @@ class RunbookRun:
             return False
         finally:
             await self.gate.release()
+
+    # -- the maintenance window -----------------------------------------------------------------
+    def _cut_off(self, target: str) -> bool:
+        """Past the window's cutoff a target that never started does not start; True when so."""
+        if self.window is None or not self.window.past_cutoff(self.clock()):
+            return False
+        runner = self.runners[target]
+        when = clock_time(self.window.last_start)
+        runner.progress.error = f"not started: the window's cutoff ({when}) has passed"
+        runner.finish(TargetState.BLOCKED, reason="cutoff passed")
+        self.journal.record_event(self.run_id, target, "cutoff", {"cutoff": self.window.last_start})
+        return True
+
+    async def _watch_window(self) -> None:
+        """Flag targets whose ETA passes the window's end (once each), and at the cutoff stop every
+        target still waiting for a slot: the operator sees it at once, not when a slot frees up."""
+        assert self.window is not None
+        cut = False
+        while True:
+            now = self.clock()
+            for target, runner in self.runners.items():
+                eta = self.eta.eta(target, now)
+                if target not in self.flagged and misses(eta, self.window):
+                    self.flagged.add(target)
+                    end, at = clock_time(self.window.end), clock_time(eta or now)
+                    self.journal.record_event(
+                        self.run_id, target, "eta-past-window", {"eta": eta, "end": self.window.end}
+                    )
+                    runner.announce(f"ETA {at} is past the window's end {end}")
+            if not cut and self.window.past_cutoff(now):
+                cut = True
+                self._act(None, "cutoff", "the window's cutoff passed: no new host starts")
+                for target, runner in self.runners.items():
+                    never = not any(r.launched_at for r in self.journal.target_steps(self.run_id, target))
+                    if runner.progress.state is TargetState.PENDING and never and not self.lockstep:
+                        self._cut_off(target)
+            await asyncio.sleep(1.0 if self.window.end - now > 60 else 0.2)
 
     # -- facts ----------------------------------------------------------------------------------
     async def _record_facts(self, target: str) -> None:
@@ -631,6 +699,24 @@ class RunbookRun:
             raise ControlError(str(exc)) from exc
         finally:
             await transport.close()
+
+
+class EtaSink:
+    """Feeds the run's TargetChanged events to its ETA model."""
+
+    def __init__(self, eta: FleetEta) -> None:
+        self._eta = eta
+
+    def emit(self, event: object) -> None:
+        if isinstance(event, TargetChanged):
+            self._eta.feed(event)
+
+
+def _window(config: Config) -> Window | None:
+    w = config.plan.window
+    if w is None:
+        return None
+    return Window(w.epoch(w.start), w.epoch(w.end), w.epoch(w.cutoff) if w.cutoff is not None else None)
 
 
 NimadmRun = RunbookRun

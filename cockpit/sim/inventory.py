@@ -10,7 +10,9 @@ spot, clients); any other runbook a plan of targets:
 
 from __future__ import annotations
 
+import datetime
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,23 @@ def inventory_text(
 FOLLOW = {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120}
 
 
-def _plan(scenario: Scenario) -> dict[str, Any]:
+def _window(scenario: Scenario, now: float) -> dict[str, Any]:
+    """The scenario's window as the plan's, in this machine's local time, opening now."""
+    if scenario.window_minutes is None:
+        return {}
+
+    def at(minutes: float) -> str:
+        moment = datetime.datetime.fromtimestamp(now + minutes * 60 / scenario.time_scale)
+        return moment.isoformat(sep=" ", timespec="seconds")
+
+    window = {"start": at(0), "end": at(scenario.window_minutes)}
+    if scenario.cutoff_minutes is not None:
+        window["cutoff"] = at(scenario.cutoff_minutes)
+    return {"window": window}
+
+
+def _plan(scenario: Scenario, now: float | None = None) -> dict[str, Any]:
+    window = _window(scenario, time.time() if now is None else now)
     if scenario.runbook != "nimadm":
         return {
             "runbook": scenario.runbook,
@@ -77,6 +95,7 @@ def _plan(scenario: Scenario) -> dict[str, Any]:
             "follow": dict(FOLLOW),
             "params": dict(scenario.params),
             "targets": [_target(c) for c in scenario.clients],
+            **window,
         }
     assert scenario.master is not None
     return {
@@ -89,6 +108,7 @@ def _plan(scenario: Scenario) -> dict[str, Any]:
         "clients": [_plan_client(scenario, c) for c in scenario.clients],
         "time_scale": round(1 / scenario.time_scale, 8),
         "follow": dict(FOLLOW),
+        **window,
     }
 
 

@@ -144,6 +144,9 @@ class Scenario:
     runbook: str = "nimadm"
     params: Mapping[str, str] = field(default_factory=dict)
     """Run-wide runbook parameters (runbooks other than nimadm)."""
+    window_minutes: float | None = None
+    """A maintenance window this long (AIX minutes, scaled like the clock) from when the inventory is written."""
+    cutoff_minutes: float | None = None
 
     @property
     def hosts(self) -> tuple[HostSpec, ...]:
@@ -428,7 +431,19 @@ def _client_names(template: dict[str, Any], hosts: int | None) -> list[str]:
 
 
 def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
-    _keys(data, "scenario", {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan"})
+    _keys(
+        data,
+        "scenario",
+        {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan", "window"},
+    )
+    window = _mapping(data.get("window") or {}, "window")
+    _keys(window, "window", {"minutes", "cutoff_minutes"})
+    window_minutes = _number(window["minutes"], "window.minutes", 1) if "minutes" in window else None
+    cutoff_minutes = (
+        _number(window["cutoff_minutes"], "window.cutoff_minutes", 0) if "cutoff_minutes" in window else None
+    )
+    if cutoff_minutes is not None and (window_minutes is None or cutoff_minutes > window_minutes):
+        raise ScenarioError("window.cutoff_minutes needs window.minutes and must not be after it")
     runbook = data.get("runbook", "nimadm")
     if not isinstance(runbook, str) or not WORD.fullmatch(runbook):
         raise ScenarioError(f"runbook must be a runbook name (e.g. nimadm, hacws), not {runbook!r}")
@@ -489,4 +504,6 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         cache_vg=plan.get("cache_vg"),
         runbook=runbook,
         params=_params(plan.get("params"), "plan.params"),
+        window_minutes=window_minutes,
+        cutoff_minutes=cutoff_minutes,
     )

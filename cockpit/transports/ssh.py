@@ -3,14 +3,24 @@
 Host keys are always verified against a known_hosts file. An unknown key and a changed key are
 both refused, with a message that tells them apart, because they mean different things at 2 a.m.:
 a new LPAR nobody added, or a host that is not who it claims to be (or was reinstalled).
+
+Handshakes are bounded and retried. A run opens one connection per client, all at once; a stock
+OpenSSH sshd (MaxStartups 10:30:100) drops new connections once 10 are unauthenticated, and
+refused 103 of 200 simultaneous ones (bench/sshd_startups.py). So at most MAX_HANDSHAKES handshakes
+are in flight per process (per event loop), fewer while servers refuse some (HandshakeGate), and a
+handshake the server refused or reset is tried again after a jittered wait. A host-key or
+authentication failure is final: retrying cannot change it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
-from collections.abc import AsyncIterator
+import random
+import weakref
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import asyncssh
@@ -23,6 +33,67 @@ from cockpit.transports.base import (
 )
 
 _CHUNK = 65536
+MAX_HANDSHAKES = 8
+"""The most SSH handshakes in flight at once per process: under a stock sshd's MaxStartups start (10)."""
+HANDSHAKE_RETRY_DELAYS: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0)
+"""Waits before trying a refused or reset handshake again, each jittered to between half and all of
+it (so clients refused together do not come back together); after the last, the refusal stands."""
+# Errors that mean "the server (or its backlog) turned this connection away", not "it is not the
+# host we want": sshd past MaxStartups closes or resets the socket before its banner.
+_REFUSED_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE})
+_REFUSED_DISCONNECTS = frozenset({asyncssh.DISC_CONNECTION_LOST, asyncssh.DISC_TOO_MANY_CONNECTIONS})
+
+
+class HandshakeGate:
+    """At most `limit` SSH handshakes in flight; `limit` adapts to what the servers accept.
+
+    It starts at `ceiling`, halves whenever a server turns a handshake away and grows back by about
+    one per `limit` handshakes accepted (as TCP's congestion window does), so a server with a lower
+    start-up limit than ours sees retries settle near its limit instead of a refusal for each.
+    """
+
+    def __init__(self, ceiling: int = MAX_HANDSHAKES) -> None:
+        self.ceiling = ceiling
+        self.limit = float(ceiling)
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.in_flight < max(1, int(self.limit)))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.in_flight -= 1
+                self._changed.notify_all()
+
+    def accepted(self) -> None:
+        self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+
+    def refused(self) -> None:
+        self.limit = max(1.0, self.limit / 2)
+
+
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HandshakeGate] = weakref.WeakKeyDictionary()
+
+
+def handshake_gate() -> HandshakeGate:
+    """The process-wide gate (one per event loop: its Condition is bound to the loop it first waits
+    on, and tests run one loop per test)."""
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = HandshakeGate()
+    return gate
+
+
+class _Refused(TransportError):
+    """The server turned the handshake away (refused, reset, closed before its banner): try again."""
 
 
 def merged(command: str) -> str:
@@ -42,6 +113,8 @@ class SSHTransport:
         client_keys: list[Path],
         connect_timeout: float = 15.0,
         keepalive_interval: float = 15.0,
+        handshake_gate: HandshakeGate | None = None,
+        retry_delays: Sequence[float] = HANDSHAKE_RETRY_DELAYS,
     ) -> None:
         self.name = name
         self.address = address
@@ -51,6 +124,8 @@ class SSHTransport:
         self.client_keys = client_keys
         self.connect_timeout = connect_timeout
         self.keepalive_interval = keepalive_interval
+        self._handshake_gate = handshake_gate  # None: the process-wide one
+        self.retry_delays = retry_delays
         self._conn: asyncssh.SSHClientConnection | None = None
         self._lock = asyncio.Lock()
 
@@ -73,6 +148,26 @@ class SSHTransport:
         missing = [str(k) for k in self.client_keys if not k.is_file()]
         if missing and not keys and "SSH_AUTH_SOCK" not in os.environ:
             raise TransportError(f"{self.name}: client key {missing[0]} not found")
+        gate = self._handshake_gate or handshake_gate()
+        delays = list(self.retry_delays)
+        attempt = 1
+        while True:
+            try:
+                async with gate.slot():
+                    conn = await self._handshake(keys)
+                gate.accepted()
+                return conn
+            except _Refused as exc:
+                gate.refused()
+                if not delays:
+                    raise TransportError(f"{exc} ({attempt} attempts)") from exc.__cause__
+                delay = delays.pop(0)
+                attempt += 1
+                # Outside the semaphore: a client waiting to retry leaves its slot to another.
+                await asyncio.sleep(random.uniform(delay / 2, delay))
+
+    async def _handshake(self, keys: list[str]) -> asyncssh.SSHClientConnection:
+        """One connection attempt; raises _Refused when trying again may succeed."""
         try:
             return await asyncssh.connect(
                 self.address,
@@ -99,7 +194,10 @@ class SSHTransport:
             ) from exc
         except (OSError, asyncssh.Error) as exc:
             reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
-            raise TransportError(f"{self.name}: cannot connect to {self.address}:{self.port}: {reason}") from exc
+            message = f"{self.name}: cannot connect to {self.address}:{self.port}: {reason}"
+            if _refused(exc):
+                raise _Refused(message) from exc
+            raise TransportError(message) from exc
 
     def _host_key_message(self) -> str:
         try:
@@ -217,6 +315,13 @@ class SSHRunningCommand:
         with contextlib.suppress(OSError, asyncssh.Error):
             self._process.terminate()
         self._process.close()
+
+
+def _refused(exc: BaseException) -> bool:
+    """Did the server turn the connection away before authentication (worth another try)?"""
+    if isinstance(exc, asyncssh.DisconnectError):
+        return exc.code in _REFUSED_DISCONNECTS
+    return isinstance(exc, OSError) and exc.errno in _REFUSED_ERRNOS
 
 
 def _signal_number(name: str) -> int:

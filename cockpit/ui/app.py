@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -25,14 +26,17 @@ from textual.worker import Worker, WorkerState
 
 from cockpit.domain.models import TargetState
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
-from cockpit.ui.commands import TargetLogCommands, TargetTroubleshootCommands
+from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
 from cockpit.ui.controls import RunControls
 from cockpit.ui.present import phase_bar, state_text
+from cockpit.ui.screens.backout import BackoutScreen, RunBackout
 from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen, quit_warning
-from cockpit.ui.screens.fleet import FleetScreen
+from cockpit.ui.screens.fleet import READ_ONLY_REFUSAL, FleetScreen
 from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
 from cockpit.ui.screens.preflight import PreflightScreen
+from cockpit.ui.screens.rollback import RollbackScreen, RollbackService
 from cockpit.ui.screens.troubleshoot import TroubleshootScreen
+from cockpit.ui.themes import ThemeCommands, install_themes
 
 if TYPE_CHECKING:
     from cockpit.domain.events import TargetChanged
@@ -48,6 +52,15 @@ LINE_REFRESH_EVERY = 4
 """Fleet rows that only printed lines are redrawn on every 4th flush (5 times a second)."""
 DEFAULT_RESUME_COMMAND = "cockpit run CONFIG --resume"
 _BUSY = (TargetState.RUNNING, TargetState.STALLED, TargetState.PENDING)
+
+
+@dataclass(frozen=True)
+class Backout:
+    """A cluster runbook's way back, for `b`: its name, the plan as confirmed, and how to run it."""
+
+    runbook: str
+    plan: Sequence[str]
+    run: RunBackout
 
 
 class CockpitApp(App[None]):
@@ -80,16 +93,24 @@ class CockpitApp(App[None]):
             with keep_open) so a failed client can still be retried; quitting calls
             `controls.close()`, and the status follows the targets rather than the worker's end.
         resume_command: what the quit confirmation tells to re-attach to the migrations left running.
+        rollback: makes the engine's RollbackWizard (one per wizard screen, one journal run each): the
+            rollback wizard (`b` on a host, or the command palette). Without it there is no wizard.
+        theme: the colour theme to start with (a YAML theme or a Textual one); None: Textual's default.
+        theme_dirs: directories of the operator's YAML themes (None: ~/.config/migration-cockpit/themes);
+            the built-in ones (cockpit/themes/) are always loaded. See cockpit/ui/themes.py.
     """
 
     CSS_PATH = "cockpit.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         TargetLogCommands,
         TargetTroubleshootCommands,
+        TargetRollbackCommands,
+        ThemeCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("s", "start_run", "Start run"),
+        Binding("b", "rollback", "Roll back"),
     ]
 
     def __init__(
@@ -108,8 +129,24 @@ class CockpitApp(App[None]):
         preflight: PreflightService | None = None,
         controls: RunControls | None = None,
         resume_command: str = DEFAULT_RESUME_COMMAND,
+        rollback: Callable[[], RollbackService] | None = None,
+        backout: Backout | None = None,
+        theme: str | None = None,
+        theme_dirs: Sequence[Path] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        """Watching a run another process drives, or replaying one (`run` is then the journal observer):
+        every action that changes a host is refused with READ_ONLY_REFUSAL, whatever else is passed."""
+        if read_only:
+            controls, rollback, preflight, backout = None, None, None, None
+        self._backout = backout
+        # The YAML themes (built in, then the operator's); `theme` (--theme) must name one of them
+        # or a Textual theme, else UnknownTheme. Files that cannot be used are told on mount.
+        themes = install_themes(self, theme_dirs, theme)
+        self.theme_sources = themes.sources
+        self._theme_errors = themes.errors
         self.title = title
         self.clock = clock
         self.bridge = UiBridge(targets, clock=clock, tail_lines=tail_lines, pending_limit=log_max_lines)
@@ -124,11 +161,20 @@ class CockpitApp(App[None]):
         self._flushes = 0
         self._controls = controls
         self._resume_command = resume_command
+        self._rollback = rollback
         self.term_sent: set[str] = set()
         """Targets sent SIGTERM from a troubleshoot screen (SIGKILL is offered for those)."""
         self._fleet = FleetScreen(
-            self.bridge, clock, self.open_log, title, controls=controls, open_troubleshoot=self.open_troubleshoot
+            self.bridge,
+            clock,
+            self.open_log,
+            title,
+            controls=controls,
+            open_troubleshoot=self.open_troubleshoot,
+            read_only=read_only,
         )
+        if read_only:
+            self.sub_title = "READ-ONLY"
         self._blocked: dict[str, str] | None = None
         self._preflight: PreflightScreen | None = None
         if preflight is not None:
@@ -162,6 +208,8 @@ class CockpitApp(App[None]):
             self.start_run()
         else:
             self._fleet.set_status("not started (press s)")
+        for error in self._theme_errors:
+            self.notify(error, title="Theme file skipped", severity="warning", timeout=20, markup=False)
 
     def on_ready(self) -> None:
         if self._freeze_gc:
@@ -232,8 +280,8 @@ class CockpitApp(App[None]):
     @property
     def migrations_running(self) -> bool:
         """True while quitting would leave something running or waiting to start."""
-        if not self.run_active:
-            return False
+        if not self.run_active or self.read_only:
+            return False  # a watcher leaves nothing behind: the run is another process's
         if self._controls is None:
             return True  # the run ends when its last step does
         return any(view.state in _BUSY for view in self.bridge.views.values())
@@ -244,9 +292,11 @@ class CockpitApp(App[None]):
         "finished" once nothing runs or waits and the engine has said RunFinished (it says so
         again each time it goes idle, e.g. after a retry); "running" again when a retry starts.
         """
-        if self._controls is None or not self.run_active or self.bridge.run_started is None:
+        open_run = self._controls is not None or self.read_only  # a watched run may be kept open too
+        if not open_run or not self.run_active or self.bridge.run_started is None:
             return
-        idle = self.bridge.run_finished is not None and not self.migrations_running
+        busy = any(view.state in _BUSY for view in self.bridge.views.values())
+        idle = self.bridge.run_finished is not None and not busy
         status = self._finished_status() if idle else "running"
         if status != self._fleet.status:
             self._fleet.set_status(status)
@@ -349,7 +399,7 @@ class CockpitApp(App[None]):
             self._log_path,
             self.clock,
             self._log_max_lines,
-            open_troubleshoot=self.open_troubleshoot if self._controls is not None else None,
+            open_troubleshoot=self.open_troubleshoot if self._controls is not None or self.read_only else None,
         )
         if current is not None and current is self.screen:
             if current.target != target:
@@ -364,6 +414,9 @@ class CockpitApp(App[None]):
     def open_troubleshoot(self, target: str) -> None:
         """Show `target`'s troubleshoot screen (over the fleet or its log pane), replacing an open one."""
         controls = self._controls
+        if self.read_only:
+            self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
+            return
         if controls is None:
             self.notify("Troubleshooting needs the engine's controls (cockpit run).", severity="warning")
             return
@@ -386,6 +439,66 @@ class CockpitApp(App[None]):
             return
         self.push_screen(screen)
 
+    # -- rollback ------------------------------------------------------------------------------
+
+    @property
+    def can_rollback(self) -> bool:
+        return self._rollback is not None
+
+    def _rollback_screen(self) -> RollbackScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, RollbackScreen)), None)
+
+    def rollback_refusal(self, target: str) -> str | None:
+        """Why `target` must not be rolled back now (its migration runs or waits to), else None."""
+        view = self.bridge.views.get(target)
+        if view is None or view.state not in _BUSY:
+            return None
+        if view.state is TargetState.PENDING and not self.run_active:
+            return None  # no run will start it
+        return f"{target} is {view.state.value}: stop its migration (t, then kill / abort) before rolling back"
+
+    def action_rollback(self) -> None:
+        if self._backout is not None and not self.read_only:
+            self.open_backout()
+            return
+        screen = self.screen
+        if isinstance(screen, LogScreen | TroubleshootScreen):
+            target: str | None = screen.target
+        else:
+            target = self._fleet.table.target_at_cursor()
+        self.open_rollback([target] if target else [])
+
+    def open_backout(self) -> None:
+        """A cluster runbook goes back with its back-out steps on every node (no disk to boot)."""
+        assert self._backout is not None
+        for target in self.target_names():
+            why = self.rollback_refusal(target)
+            if why is not None:
+                self.notify(why, title="Not now", severity="warning", markup=False)
+                return
+        if any(isinstance(s, BackoutScreen) for s in self.screen_stack):
+            return
+        self.push_screen(BackoutScreen(self._backout.runbook, self._backout.plan, self._backout.run))
+
+    def open_rollback(self, targets: Sequence[str]) -> None:
+        """The rollback wizard with `targets` ticked (every target of the fleet may be ticked there)."""
+        factory = self._rollback
+        if self.read_only:
+            self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
+            return
+        if factory is None:
+            self.notify("The rollback wizard needs the engine (cockpit run / demo).", severity="warning")
+            return
+        if self._rollback_screen() is not None:
+            self.notify("The rollback wizard is open already.", severity="warning")
+            return
+        for target in targets:
+            why = self.rollback_refusal(target)
+            if why is not None:
+                self.notify(why, title="Not now", severity="warning", markup=False)
+                return
+        self.push_screen(RollbackScreen(factory, targets, self.target_names(), busy=self.rollback_refusal))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, LogScreen):
@@ -403,6 +516,12 @@ class CockpitApp(App[None]):
                 )
         if isinstance(screen, TroubleshootScreen):
             yield SystemCommand("Back", "Close the troubleshoot screen", screen.action_back)
+        if isinstance(screen, RollbackScreen):
+            yield SystemCommand("Back", "Close the rollback wizard (ends its journal run)", screen.action_back)
+        elif self._rollback is not None:
+            yield SystemCommand(
+                "Roll back hosts…", "The rollback wizard; tick the hosts to roll back", partial(self.open_rollback, [])
+            )
         if self._engine is None:
             yield SystemCommand("Start run", "Start the migration run", self.action_start_run)
 
@@ -411,6 +530,11 @@ class CockpitApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_run":
             return self._engine is None
+        if action == "rollback" and self.read_only:
+            return True  # shown, and refused with the reason (open_rollback)
+        if action == "rollback":  # from the fleet, a log or a troubleshoot screen (not over a modal)
+            possible = self._rollback is not None or self._backout is not None
+            return possible and isinstance(self.screen, FleetScreen | LogScreen | TroubleshootScreen)
         return True
 
     def action_start_run(self) -> None:
@@ -423,6 +547,12 @@ class CockpitApp(App[None]):
             self.start_run()
 
     async def action_quit(self) -> None:
+        rollback = self._rollback_screen()
+        if rollback is not None and rollback.busy:
+            self.notify("Wait: a rollback step is running (its answer shows on the wizard).", severity="warning")
+            return
+        if rollback is not None:
+            await rollback.close_service()
         preflight = self._preflight
         if preflight is not None and preflight.fixing:
             # Quitting would cancel the fix between two of its commands (say after odmdelete,

@@ -1,4 +1,4 @@
-"""Command palette (Ctrl+P) entries that open any target's log or troubleshoot screen."""
+"""Command palette (Ctrl+P) entries that open any target's log, troubleshoot screen or rollback wizard."""
 
 from __future__ import annotations
 
@@ -102,6 +102,58 @@ class TargetTroubleshootCommands(Provider):
                     score,
                     matcher.highlight(title),
                     partial(opener.open_troubleshoot, target),
+                    text=title,
+                    help=opener.describe_target(target),
+                )
+
+
+@runtime_checkable
+class RollbackOpener(Protocol):
+    """What the rollback provider needs from the app."""
+
+    @property
+    def can_rollback(self) -> bool: ...
+
+    def target_names(self) -> list[str]: ...
+
+    def describe_target(self, target: str) -> str: ...
+
+    def open_rollback(self, targets: list[str]) -> None: ...
+
+
+class TargetRollbackCommands(Provider):
+    """``Roll back: <target>`` for every target, when the app can make the engine's rollback wizard."""
+
+    def _opener(self) -> RollbackOpener | None:
+        app = self.app
+        if isinstance(app, RollbackOpener) and app.can_rollback:
+            return app
+        return None
+
+    async def discover(self) -> Hits:
+        opener = self._opener()
+        if opener is None:
+            return
+        for target in opener.target_names():
+            yield DiscoveryHit(
+                f"Roll back: {target}",
+                partial(opener.open_rollback, [target]),
+                help=opener.describe_target(target),
+            )
+
+    async def search(self, query: str) -> Hits:
+        opener = self._opener()
+        if opener is None:
+            return
+        matcher = self.matcher(query)
+        for target in opener.target_names():
+            title = f"Roll back: {target}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(opener.open_rollback, [target]),
                     text=title,
                     help=opener.describe_target(target),
                 )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.window import FleetEta, Window
 
 if TYPE_CHECKING:
     from cockpit.config.models import Config
@@ -85,6 +86,12 @@ class RunControls(Protocol):
 
     @property
     def lockstep(self) -> bool: ...
+
+    @property
+    def window(self) -> Window | None: ...
+
+    @property
+    def eta(self) -> FleetEta: ...
 
     @property
     def phases_total(self) -> int: ...

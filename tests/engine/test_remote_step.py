@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -86,6 +89,88 @@ async def test_follow_of_a_missing_step_directory_is_an_error_not_a_status(tmp_p
     follower = StepFollower(LocalTransport("m"), step, FAST, on_event=lambda _: None)
     with pytest.raises(StepGone):
         await asyncio.wait_for(_follow_all(follower), 5)
+
+
+async def test_streaming_follower_starts_no_process_per_look(tmp_path: Path) -> None:
+    # Every wc/head/tail/sleep the follower runs goes through a logging wrapper first on PATH.
+    bindir, calls = tmp_path / "bin", tmp_path / "calls"
+    bindir.mkdir()
+    for tool in ("wc", "head", "tail", "sleep", "cat"):
+        real = next(f"{d}/{tool}" for d in os.environ["PATH"].split(":") if os.access(f"{d}/{tool}", os.X_OK))
+        (bindir / tool).write_text(f'#!/bin/sh\necho {tool} >> {calls}\nexec {real} "$@"\n')
+        (bindir / tool).chmod(0o755)
+    transport = LocalTransport("m", env={"PATH": f"{bindir}:{os.environ['PATH']}"})
+    step = RemoteStep.under(str(tmp_path), "run1", "c1.nimadm")
+    follower = StepFollower(transport, step, FollowPolicy(poll=0.02, idle_poll=0.02), on_event=lambda _: None)
+    await follower.launch("i=0; while [ $i -lt 25 ]; do echo line $i; i=$((i+1)); /bin/sleep 0.02; done")
+    calls.write_text("")  # only the follower's own starts count
+    data, status = await _follow_all(follower)
+    assert status == 0 and data.decode().splitlines() == [f"line {i}" for i in range(25)]
+    # One tail for the stream; at most one more polling pass (tail, head, wc) for its last bytes.
+    # The polling loop at this poll started ~4 processes per look, 25+ looks.
+    started = Counter(calls.read_text().split())
+    assert started["sleep"] == 0 and started["cat"] == 0
+    assert sum(started.values()) <= 5, started
+
+
+async def test_stream_dropped_mid_step_resumes_exactly_and_leaves_no_reader(tmp_path: Path) -> None:
+    step = RemoteStep.under(str(tmp_path), "run1", "c1.nimadm")
+    transport = LocalTransport("m")
+    follower = StepFollower(transport, step, FAST, on_event=lambda _: None)
+    await follower.launch("i=0; while [ $i -lt 40 ]; do echo line $i; i=$((i+1)); sleep 0.02; done")
+    got = bytearray()
+    running = await transport.start(step.stream_script(0), merge_stderr=False)
+    async for chunk in running.chunks():
+        got += chunk
+        if len(got) > 40:
+            break
+    await running.terminate()  # the "drop": the reader dies mid-stream
+    rest, status = await _follow_all(follower, len(got))
+    assert status == 0
+    assert (bytes(got) + rest).decode().splitlines() == [f"line {i}" for i in range(40)]
+    assert not list(Path(step.directory).glob("follow.*"))  # every reader gone, none left registered
+
+
+async def test_two_readers_of_one_step_both_get_everything_and_its_status(tmp_path: Path) -> None:
+    step = RemoteStep.under(str(tmp_path), "run1", "c1.nimadm")
+    first = StepFollower(LocalTransport("m"), step, FAST, on_event=lambda _: None)
+    second = StepFollower(LocalTransport("m"), step, FAST, on_event=lambda _: None)
+    await first.launch(TRICKY)
+    (a, sa), (b, sb) = await asyncio.wait_for(asyncio.gather(_follow_all(first), _follow_all(second, 5)), 30)
+    assert (sa, sb) == (3, 3)
+    assert a[5:] == b and a == (Path(step.directory) / "out").read_bytes()
+
+
+async def test_a_stray_sigwinch_does_not_end_the_stream(tmp_path: Path) -> None:
+    step = RemoteStep.under(str(tmp_path), "run1", "c1.nimadm")
+    events: list[str] = []
+    follower = StepFollower(LocalTransport("m"), step, FAST, on_event=events.append)
+    await follower.launch("i=0; while [ $i -lt 20 ]; do echo line $i; i=$((i+1)); sleep 0.03; done")
+    task = asyncio.create_task(_follow_all(follower))
+    for _ in range(1000):
+        if readers := list(Path(step.directory).glob("follow.*")):
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError("no streaming reader registered itself")
+    os.kill(int(readers[0].name.split(".")[1]), signal.SIGWINCH)  # what a reused pid would get
+    data, status = await asyncio.wait_for(task, 30)
+    assert status == 0 and data.decode().splitlines() == [f"line {i}" for i in range(20)]
+    assert not any("polling" in e for e in events)  # still the one stream, not a fallback
+
+
+async def test_a_step_launched_without_the_waking_wrapper_is_polled(tmp_path: Path) -> None:
+    # A step directory as an older cockpit left it: no `run` wrapper, so nobody signals its end.
+    step = RemoteStep.under(str(tmp_path), "run1", "old.nimadm")
+    d = Path(step.directory)
+    (d / "started").mkdir(parents=True)
+    (d / "out").write_bytes(b"phase 1\nphase 2\n")
+    (d / "rc").write_text("0\n")
+    events: list[str] = []
+    follower = StepFollower(LocalTransport("m"), step, FAST, on_event=events.append)
+    data, status = await asyncio.wait_for(_follow_all(follower, 8), 10)
+    assert (data, status) == (b"phase 2\n", 0)
+    assert any("polling" in e for e in events)
 
 
 def test_status_line_parses() -> None:

@@ -150,7 +150,7 @@ async def test_rebooted_host_is_rebooted_back_onto_the_recorded_level(tmp_path: 
 
         done = await cockpit("rollback", str(inventory), "--host", "lpar01", "--yes", "--reboot")
         assert done.exit_status == 0, done.out + done.err
-        assert "the TUI rollback wizard is not built yet; running headless" in done.err
+        assert "rollback runs headless here (same checks); the guided wizard is `b` in the cockpit" in done.err
         assert "lpar01: [3/3] shutdown -Fr" in done.out
         assert "lpar01:       ok: went down and answered again after" in done.out
         assert (

@@ -17,6 +17,7 @@ from cockpit.domain.models import TargetProgress
 from cockpit.domain.nimadm_commands import nimadm_cleanup, nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.window import FleetEta
 from cockpit.transports.base import CommandResult
 
 MASTER = "nim01"
@@ -102,6 +103,8 @@ class CannedControls:
     retry_unit = "phase"
     phases_total = 12
     lockstep = False
+    window = None
+    eta = FleetEta(lambda phase: 300.0, 12)
 
     def retry_commands(self, target: str, start: int) -> list[str]:
         return [self.command(target, n) for n in range(start, 13)]

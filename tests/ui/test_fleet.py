@@ -82,12 +82,18 @@ async def test_state_colours_come_from_the_theme(make_app: MakeApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await engine.reached("mid")
         await settle(pilot)
-        for theme in ("textual-dark", "textual-light"):
+        t = table(app)
+        assert t.cell_color(WEB, "state") == "error"
+        seen = set()
+        for theme in ("textual-dark", "nord"):
             app.theme = theme
             await settle(pilot)
-            style = table(app).get_cell(WEB, "state").style
             expected = Color.parse(app.get_css_variables()["error"]).rich_color
-            assert not isinstance(style, str) and style.color == expected, theme
+            y = 1 + t.get_row_index(WEB) - t.scroll_offset.y  # below the header line
+            segment = next(s for s in t.render_line(y) if "failed" in s.text)
+            assert segment.style is not None and segment.style.color == expected, theme
+            seen.add(expected)
+        assert len(seen) == 2  # the two themes' errors differ: the test can tell them apart
 
 
 async def test_engine_error_is_a_notification_not_a_crash(make_app: MakeApp) -> None:

@@ -7,6 +7,7 @@ screen (`t`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -15,8 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer
 
+from cockpit.domain.window import clock_time, misses
 from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
 from cockpit.ui.controls import RunControls, error_text
@@ -25,6 +27,10 @@ from cockpit.ui.widgets.fleet_table import FleetTable
 from cockpit.ui.widgets.run_header import RunHeader
 
 _FLEET_ACTIONS = ("troubleshoot", "toggle_starts", "concurrency", "abort")
+READ_ONLY_REFUSAL = (
+    "Read-only: this cockpit watches the run from its journal; actions that change a host are disabled "
+    "(steer the run from the cockpit that runs it)."
+)
 
 
 class FleetScreen(Screen[None]):
@@ -46,8 +52,11 @@ class FleetScreen(Screen[None]):
         *,
         controls: RunControls | None = None,
         open_troubleshoot: Callable[[str], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        """Watching a run (cockpit watch / replay): the fleet keys are refused with READ_ONLY_REFUSAL."""
         self._bridge = bridge
         self._clock = clock
         self._open_log = open_log
@@ -60,7 +69,15 @@ class FleetScreen(Screen[None]):
         self._header_stale = False
         # Held, not queried: the app's flush and the engine worker may call in before compose.
         self.header = RunHeader()
-        self.table = FleetTable(bridge, clock, id="fleet")
+        self._window = controls.window if controls is not None else None
+        self._eta = controls.eta if controls is not None else None
+        self.table = FleetTable(
+            bridge,
+            clock,
+            id="fleet",
+            eta_of=self._eta_of if self._eta is not None else None,
+            unit=controls.retry_unit if controls is not None else "phase",
+        )
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -107,7 +124,8 @@ class FleetScreen(Screen[None]):
             self._stale_lines = set()
         if tick:
             table.tick(now)
-        if self._header_stale or (tick and self._controls is not None):  # the gate's count moves on its own
+        # The gate's count and the window's countdown move on their own.
+        if self._header_stale or (tick and self._controls is not None):
             self._show_header()
             self._header_stale = False
 
@@ -116,9 +134,21 @@ class FleetScreen(Screen[None]):
         status = self._status
         if started is not None:
             status = f"run {started.run_id} ({started.runbook}) · {status}"
+        if self._window is not None:
+            status = f"{status} · {self._window.countdown(time.time())}"
         self.header.show(self._title, status, self._bridge.states(), self._gate_content())
 
+    def _eta_of(self, target: str) -> tuple[str, bool]:
+        """The target's ETA on this machine's clock (the engine's, not the UI's monotonic one)."""
+        assert self._eta is not None
+        eta = self._eta.eta(target, time.time())
+        if eta is None:
+            return "", False
+        return clock_time(eta), misses(eta, self._window)
+
     def _gate_content(self) -> Content | None:
+        if self.read_only:
+            return Content.styled(" READ-ONLY ", "bold reverse $warning")
         if self._controls is None:
             return None
         gate = self._controls.gate
@@ -127,26 +157,35 @@ class FleetScreen(Screen[None]):
             parts = [(" starts paused ", "bold reverse $warning"), " · ", *parts]
         return Content.assemble(*parts)
 
-    @on(DataTable.RowSelected, "#fleet")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(FleetTable.RowSelected, "#fleet")
+    def _row_selected(self, event: FleetTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self._open_log(event.row_key.value)
+        self._open_log(event.target)
 
     # -- fleet controls --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _FLEET_ACTIONS:
-            return self._controls is not None  # hidden without the engine's controls
+            # Hidden without the engine's controls; shown read-only, so that a key says why it does nothing.
+            return self._controls is not None or self.read_only
         return True
 
+    def refuse_read_only(self) -> bool:
+        """True (and the operator told why) when this cockpit only watches."""
+        if self.read_only:
+            self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
+        return self.read_only
+
     def action_troubleshoot(self) -> None:
+        if self.refuse_read_only():
+            return
         target = self.table.target_at_cursor()
         if target is not None and self._open_troubleshoot is not None:
             self._open_troubleshoot(target)
 
     def action_toggle_starts(self) -> None:
-        self._toggle_starts()
+        if not self.refuse_read_only():
+            self._toggle_starts()
 
     @work(exclusive=True, group="fleet-starts", exit_on_error=False)
     async def _toggle_starts(self) -> None:
@@ -165,10 +204,12 @@ class FleetScreen(Screen[None]):
         self._show_header()
 
     def action_concurrency(self) -> None:
-        if self._controls is not None:
+        if not self.refuse_read_only() and self._controls is not None:
             self._confirm(ControlActions(self._controls).concurrency())
 
     def action_abort(self) -> None:
+        if self.refuse_read_only():
+            return
         controls = self._controls
         target = self.table.target_at_cursor()
         if controls is None or target is None:

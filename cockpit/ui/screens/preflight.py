@@ -7,6 +7,7 @@ screen, so the matrix never shows a mix of two answers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from cockpit.domain.preflight import Finding, Status, Waiver
+from cockpit.domain.window import Window
 from cockpit.ui.preflight_content import cell_detail, client_detail, status_content, verdict_content
 from cockpit.ui.preflight_present import PreflightMatrix, fix_steps, fixable, where
 from cockpit.ui.screens.fix import FixScreen
@@ -59,6 +61,9 @@ class PreflightScreen(Screen[None]):
         config = service.config
         self.master = config.plan.master
         self.clients = [c.host for c in config.plan.clients]
+        w = config.plan.window
+        # The window ticks while the operator reads the matrix: the header counts it down too.
+        self.window = Window(w.epoch(w.start), w.epoch(w.end), w.epoch(w.cutoff) if w.cutoff else None) if w else None
         self.report: PreflightReport | None = None
         self.matrix: PreflightMatrix | None = None
         self.busy: str | None = None
@@ -82,6 +87,8 @@ class PreflightScreen(Screen[None]):
     def on_mount(self) -> None:
         self.table.focus()
         self.check()
+        if self.window is not None:
+            self.set_interval(1.0, self._show_header)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -101,7 +108,10 @@ class PreflightScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_header(self) -> None:
-        self.header.show(self.title_text, self.busy or self.status, self.matrix)
+        status = self.busy or self.status
+        if self.window is not None:
+            status = " · ".join(x for x in (status, self.window.countdown(time.time())) if x)
+        self.header.show(self.title_text, status, self.matrix)
 
     def _refused(self) -> bool:
         if self.busy is not None:
@@ -317,7 +327,7 @@ class PreflightScreen(Screen[None]):
         for client, why in blocked.items():
             hv = self.matrix.host_verdict(client) if self.matrix is not None else None
             reasons[client] = hv.reasons if hv is not None and hv.reasons else [why]
-        self.app.push_screen(StartScreen(self.master, go, reasons), answered)
+        self.app.push_screen(StartScreen(self.master, go, reasons, window=self.window), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("fix", "waive", "start"):

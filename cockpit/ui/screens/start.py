@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from cockpit.domain.window import Window, clock_time
 from cockpit.ui.preflight_content import join
 
 
@@ -54,9 +56,12 @@ class StartScreen(ModalScreen[bool]):
     }
     """
 
-    def __init__(self, master: str, go: Sequence[str], blocked: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self, master: str, go: Sequence[str], blocked: Mapping[str, Sequence[str]], *, window: Window | None = None
+    ) -> None:
         """`blocked`: client -> why it will not start, one line per blocking finding."""
         super().__init__()
+        self.window = window
         self.master = master
         self.go = tuple(go)
         self.blocked = {client: tuple(reasons) for client, reasons in blocked.items()}
@@ -67,6 +72,12 @@ class StartScreen(ModalScreen[bool]):
                 f"nimadm runs on {self.master} for {len(self.go)} client(s): ", (", ".join(self.go), "bold $success")
             )
         ]
+        if self.window is not None:
+            now = time.time()
+            note = f"Window: {self.window.countdown(now)}."
+            if not self.window.past_cutoff(now):
+                note += f" A client not started by {clock_time(self.window.last_start)} is not started."
+            lines.append(Content.styled(note, "$warning" if self.window.past_cutoff(now) else "$text-muted"))
         if self.blocked:
             lines += [Content(""), Content.styled(f"Not started ({len(self.blocked)}), blocked by preflight:", "bold")]
             for client, reasons in self.blocked.items():

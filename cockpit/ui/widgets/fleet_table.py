@@ -1,14 +1,28 @@
-"""The fleet table: one row per target, redrawn only where the bridge says something changed."""
+"""The fleet table: one row per target on Textual's Line API, redrawn only where something changed.
+
+A `ScrollView` whose `render_line` hands out one cached `Strip` per row. A row's strip is rebuilt only
+when its cells changed (the bridge says which targets changed; `_cells` vs the shown cells says
+whether anything visible did), and only when the row is on screen: an off-screen row is rebuilt when
+it scrolls into view. A cursor move restyles the two rows involved. The DataTable this replaces
+re-rendered every visible row through Rich on any change (one cell, one elapsed tick, one Down key):
+~74 ms a screenful with 200 streaming targets (bench/README.md, bottleneck 2).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.text import Text
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from cockpit.domain.models import TargetState
 from cockpit.ui.bridge import TargetView, UiBridge
@@ -22,39 +36,139 @@ _ELAPSED_WIDTH = 8
 _MIN_NAME_WIDTH = 6
 _MAX_NAME_WIDTH = 32
 _MIN_LAST_WIDTH = 20
+_PADDING = 1
+"""Blank cells on each side of every cell (as DataTable's cell_padding)."""
+_SCROLLBAR = 2
+"""Room kept for a vertical scrollbar so that a long fleet never scrolls sideways."""
 
 _TICKING = (TargetState.RUNNING, TargetState.STALLED)
 _EXPLAINED = (TargetState.FAILED, TargetState.BLOCKED, TargetState.UNREACHABLE, TargetState.STALLED)
 """States whose last-line column says why (error, reason, silence) in the state's colour."""
 
+# Log lines may carry control characters (a tab, a stray escape); on screen they would move the
+# terminal's cursor. One cell each, like Log's replacement.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), 0x7F)} | {0x09: " "}
+
 Cell = tuple[str, str | None, bool]
 """What a cell shows: plain text, theme variable for its colour (None: default), bold."""
 
+COLUMN_KEYS: tuple[str, ...] = ("target", "state", "phase", "elapsed", "eta", "last")
+_LABELS = ("target", "state", "phase", "elapsed", "ETA", "last line")
+"""The ETA column is there only when the table has an ETA source (a live run, not a canned feed)."""
+_ETA_WIDTH = len("! 00:00:00")
 
-class FleetTable(DataTable[Text]):
-    """DataTable of targets keyed by target name; cells are built from the bridge's views."""
+EtaOf = Callable[[str], tuple[str, bool]]
+"""A target's ETA as shown (`02:41`, blank when not under way) and whether it misses the window's end."""
+
+
+@dataclass(slots=True)
+class _Row:
+    name: str
+    cells: list[Cell]
+    content: Strip | None = None
+    """The cells as segments with their colours, no background; None: rebuild before drawing."""
+    line: Strip | None = None
+    line_style: Style | None = None
+    """`line` is `content` on the row's background `line_style`, cropped to the widget's width."""
+
+
+class FleetTable(ScrollView, can_focus=True):
+    """Targets in plan order, one line each, below a fixed header line; a row cursor.
+
+    Enter (or a click on the row under the cursor) posts `FleetTable.RowSelected`.
+    """
 
     DEFAULT_CSS = """
     FleetTable {
         height: 1fr;
-        border: none;
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .fleet-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .fleet-table--header {
+            text-style: bold;
+            color: $foreground;
+            background: $boost;
+        }
+        & > .fleet-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        &:dark > .fleet-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .fleet-table--odd-row {
+        }
+        & > .fleet-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
     }
     """
 
-    # Same action as DataTable's own Enter binding, but shown in the footer.
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open log")]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "fleet-table--header",
+        "fleet-table--even-row",
+        "fleet-table--odd-row",
+        "fleet-table--cursor",
+    }
 
-    COLUMN_KEYS: ClassVar[tuple[str, ...]] = ("target", "state", "phase", "elapsed", "last")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open log"),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first", "First", show=False),
+        Binding("end,ctrl+end", "last", "Last", show=False),
+    ]
 
-    def __init__(self, bridge: UiBridge, clock: Callable[[], float], *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+    COLUMN_KEYS: ClassVar[tuple[str, ...]] = COLUMN_KEYS
+
+    class RowSelected(Message):
+        """Enter on a row, or a click on the row under the cursor."""
+
+        def __init__(self, table: FleetTable, target: str) -> None:
+            super().__init__()
+            self.table = table
+            self.target = target
+
+        @property
+        def control(self) -> FleetTable:
+            return self.table
+
+    def __init__(
+        self,
+        bridge: UiBridge,
+        clock: Callable[[], float],
+        *,
+        id: str | None = None,
+        eta_of: EtaOf | None = None,
+        unit: str = "phase",
+    ) -> None:
+        """`unit`: what the progress column counts, `phase` (nimadm) or `step` (step-by-step runbooks)."""
+        # Caches first: Widget.__init__ may already call notify_style_update.
+        self._rows: list[_Row] = []
+        self._index: dict[str, int] = {}
+        self._header: Strip | None = None
+        self._row_styles: dict[str, Style] = {}
+        super().__init__(id=id)
         self._bridge = bridge
         self._clock = clock
-        self._shown: dict[str, list[Cell]] = {}
+        self._eta_of = eta_of
+        self._unit = unit
         self._styles: ThemeStyles | None = None
         self._name_width = 0
         self._last_width = 0
         self._built = False
+        self._cursor = 0
 
     # -- building --------------------------------------------------------------------------
 
@@ -63,8 +177,22 @@ class FleetTable(DataTable[Text]):
         self.rebuild()
 
     def _on_theme_changed(self, _theme: object) -> None:
+        # Cell colours are resolved from the theme's variables: every row's segments change.
         self._styles = None
-        self.rebuild()
+        for row in self._rows:
+            row.content = None
+            row.line = None
+        self._header = None
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        # Focus, theme, hover: the backgrounds (widget, zebra, cursor, header) may have changed.
+        super().notify_style_update()
+        self._row_styles = {}
+        self._header = None
+        for row in self._rows:
+            row.line = None
+        self.refresh()
 
     def _theme_styles(self) -> ThemeStyles:
         if self._styles is None:
@@ -76,29 +204,35 @@ class FleetTable(DataTable[Text]):
         name_width = max([_MIN_NAME_WIDTH, *(len(n) for n in names)])
         name_width = min(name_width, _MAX_NAME_WIDTH)
         available = self.size.width or self.app.size.width
-        fixed = name_width + _STATE_WIDTH + _PHASE_WIDTH + _ELAPSED_WIDTH
-        padding = 2 * self.cell_padding * len(self.COLUMN_KEYS)
-        scrollbar = 2  # keep room for a vertical scrollbar so a long fleet never scrolls sideways
-        return name_width, max(_MIN_LAST_WIDTH, available - fixed - padding - scrollbar)
+        fixed = name_width + _STATE_WIDTH + _PHASE_WIDTH + _ELAPSED_WIDTH + (_ETA_WIDTH if self._eta_of else 0)
+        padding = 2 * _PADDING * len(self._keys)
+        return name_width, max(_MIN_LAST_WIDTH, available - fixed - padding - _SCROLLBAR)
+
+    @property
+    def _column_widths(self) -> tuple[int, ...]:
+        if self._eta_of is None:
+            return (self._name_width, _STATE_WIDTH, _PHASE_WIDTH, _ELAPSED_WIDTH, self._last_width)
+        return (self._name_width, _STATE_WIDTH, _PHASE_WIDTH, _ELAPSED_WIDTH, _ETA_WIDTH, self._last_width)
+
+    @property
+    def _keys(self) -> tuple[str, ...]:
+        return COLUMN_KEYS if self._eta_of is not None else tuple(k for k in COLUMN_KEYS if k != "eta")
 
     def rebuild(self) -> None:
-        """(Re)create columns and rows: on mount, on resize, on a theme change."""
+        """(Re)build every row from the bridge: on mount, on a resize that changes the widths."""
         now = self._clock()
-        cursor_row = self.cursor_row
         self._name_width, self._last_width = self._widths()
-        self.clear(columns=True)
-        widths = (self._name_width, _STATE_WIDTH, _PHASE_WIDTH, _ELAPSED_WIDTH, self._last_width)
-        labels = ("target", "state", "phase", "elapsed", "last line")
-        for key, label, width in zip(self.COLUMN_KEYS, labels, widths, strict=True):
-            self.add_column(label, width=width, key=key)
-        self._shown.clear()
-        for view in self._bridge.views.values():
-            cells = self._cells(view, now)
-            self._shown[view.name] = cells
-            self.add_row(*(self._render(c) for c in cells), key=view.name)
-        if self.row_count:
-            self.move_cursor(row=min(cursor_row, self.row_count - 1), animate=False)
+        self._rows = [_Row(view.name, self._cells(view, now)) for view in self._bridge.views.values()]
+        self._index = {row.name: i for i, row in enumerate(self._rows)}
+        self._header = None
+        self._resize_virtual()
+        self._cursor = min(self._cursor, max(0, len(self._rows) - 1))
         self._built = True
+        self.refresh()
+
+    def _resize_virtual(self) -> None:
+        width = sum(self._column_widths) + 2 * _PADDING * len(self._keys)
+        self.virtual_size = Size(width, len(self._rows) + 1)  # + the header line
 
     def on_resize(self, event: events.Resize) -> None:
         if self._built and self._widths() != (self._name_width, self._last_width):
@@ -107,37 +241,125 @@ class FleetTable(DataTable[Text]):
     # -- updating --------------------------------------------------------------------------
 
     def update_targets(self, names: Iterable[str], now: float) -> None:
-        """Redraw the cells of `names` that changed (call inside App.batch_update)."""
+        """Redraw the rows of `names` whose cells changed (only those on screen are rendered)."""
         if not self._built:
             return  # rebuild() on mount draws everything from the bridge anyway
+        added = False
         for name in names:
             view = self._bridge.views.get(name)
             if view is None:
                 continue
-            if name not in self._shown:
+            index = self._index.get(name)
+            if index is None:
                 if len(name) > self._name_width and self._name_width < _MAX_NAME_WIDTH:
                     self.rebuild()
                     return
-                cells = self._shown[name] = self._cells(view, now)
-                self.add_row(*(self._render(c) for c in cells), key=name)
+                self._index[name] = len(self._rows)
+                self._rows.append(_Row(name, self._cells(view, now)))
+                added = True
                 continue
-            self._update_row(view, now)
+            self._update_row(index, view, now)
+        if added:
+            self._resize_virtual()
+            self.refresh()
 
     def tick(self, now: float) -> None:
-        """Advance the elapsed column of the targets that are running."""
+        """Advance the elapsed column (and a stalled row's silence) of the targets that tick."""
         if not self._built:
             return
+        index = self._index
         for name, view in self._bridge.views.items():
-            if view.state in _TICKING and name in self._shown:
-                self._update_row(view, now)
+            if view.state in _TICKING and name in index:
+                self._update_row(index[name], view, now)
 
-    def _update_row(self, view: TargetView, now: float) -> None:
-        shown = self._shown[view.name]
+    def _update_row(self, index: int, view: TargetView, now: float) -> None:
+        row = self._rows[index]
         cells = self._cells(view, now)
-        for index, (old, new) in enumerate(zip(shown, cells, strict=True)):
-            if old != new:
-                self.update_cell(view.name, self.COLUMN_KEYS[index], self._render(new))
-        self._shown[view.name] = cells
+        if cells != row.cells:
+            row.cells = cells
+            row.content = None
+            row.line = None
+            self._refresh_row(index)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._header_line(width)
+        index = self.scroll_offset.y + y - 1
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, self._row_style("blank"))
+        row = self._rows[index]
+        if index == self._cursor:
+            style = self._row_style("fleet-table--cursor")
+        elif index % 2:
+            style = self._row_style("fleet-table--odd-row")
+        else:
+            style = self._row_style("fleet-table--even-row")
+        line = row.line
+        if line is None or row.line_style is not style or line.cell_length != width:
+            content = row.content
+            if content is None:
+                content = row.content = self._content(row.cells)
+            if index == self._cursor:
+                # As DataTable's row cursor: its colours win over the cells' (readable on any theme;
+                # the state words and glyphs still say what the colours would).
+                post = self._row_style("fleet-table--cursor", partial=True)
+                content = Strip(Segment.apply_style(content, style, post), content.cell_length)
+            else:
+                content = content.apply_style(style)
+            line = row.line = content.crop_extend(0, width, style)
+            row.line_style = style
+        return line
+
+    def _row_style(self, component: str, *, partial: bool = False) -> Style:
+        """The widget's style plus a component's (background, colour), cached until styles change.
+
+        With `partial`, only its foreground and text style (to be laid over the cells' colours).
+        """
+        key = f"{component}/partial" if partial else component
+        style = self._row_styles.get(key)
+        if style is None:
+            if partial:
+                full = self.rich_style + self.get_component_rich_style(component)
+                style = Style(color=full.color, bold=full.bold, italic=full.italic, underline=full.underline)
+            elif component == "blank":
+                style = self.rich_style
+            else:
+                style = self.rich_style + self.get_component_rich_style(component)
+            self._row_styles[key] = style
+        return style
+
+    def _header_line(self, width: int) -> Strip:
+        header = self._header
+        if header is None or header.cell_length != width:
+            style = self._row_style("fleet-table--header")
+            pad = " " * _PADDING
+            text = "".join(
+                f"{pad}{set_cell_size(label, w)}{pad}"
+                for label, w in zip(self._labels, self._column_widths, strict=True)
+            )
+            header = self._header = Strip([Segment(text, style)]).crop_extend(0, width, style)
+        return header
+
+    def _content(self, cells: list[Cell]) -> Strip:
+        styles = self._theme_styles()
+        pad = " " * _PADDING
+        segments = []
+        total = 0
+        for (text, color, bold), width in zip(cells, self._column_widths, strict=True):
+            style = (_BOLD if bold else _PLAIN) if color is None else styles.style(color, bold)
+            segments.append(Segment(f"{pad}{set_cell_size(text, width)}{pad}", style))
+            total += width + 2 * _PADDING
+        return Strip(segments, total)
+
+    # -- cells -------------------------------------------------------------------------------
 
     @staticmethod
     def _last_text(view: TargetView, now: float) -> str:
@@ -148,7 +370,8 @@ class FleetTable(DataTable[Text]):
             return view.last_line
         if state is TargetState.FAILED:
             if change.error:  # the line that explains it (e.g. 0516-082) and where it happened
-                return f"phase {change.phase}: {change.error}" if change.phase else change.error
+                unit = "step" if change.step else "phase"
+                return f"{unit} {change.phase}: {change.error}" if change.phase else change.error
             return change.reason or view.last_line or "failed"
         if state is TargetState.BLOCKED:
             # The engine's error names the gate's reasons ("not started: nimsh.active: ..."); its
@@ -163,14 +386,9 @@ class FleetTable(DataTable[Text]):
             if silent is None:
                 return change.reason or view.last_line
             return f"silent {format_elapsed(silent)} · {view.last_line}"
+        if change.step and state is TargetState.RUNNING and not view.last_line:
+            return change.step  # a step-by-step runbook: the step under way until it prints
         return view.last_line
-
-    def _render(self, cell: Cell) -> Text:
-        # Text, never str: a str cell would be parsed as markup, and log lines contain brackets.
-        text, color, bold = cell
-        if color is None:
-            return Text(text, style="bold" if bold else "", no_wrap=True, end="")
-        return Text(text, style=self._theme_styles().style(color, bold), no_wrap=True, end="")
 
     def _cells(self, view: TargetView, now: float) -> list[Cell]:
         state = view.state
@@ -178,23 +396,121 @@ class FleetTable(DataTable[Text]):
         bar_color = "foreground-muted" if state is TargetState.PENDING else look.color
         elapsed_color = "warning" if state is TargetState.STALLED else None
         last_color = look.color if state in _EXPLAINED else None
-        last: Cell = (truncate(self._last_text(view, now), self._last_width), last_color, False)
+        last_text = truncate(self._last_text(view, now).translate(_CONTROLS), self._last_width)
         return [
             (truncate(view.name, self._name_width), None, True),
             (state_text(state), look.color, state in (TargetState.FAILED, TargetState.STALLED)),
             (phase_bar(view.phase, view.phases_total), bar_color, False),
             (format_elapsed(view.elapsed(now)), elapsed_color, False),
-            last,
+            *([self._eta_cell(view.name)] if self._eta_of is not None else []),
+            (last_text, last_color, False),
         ]
+
+    @property
+    def _labels(self) -> tuple[str, ...]:
+        labels = tuple(label for key, label in zip(COLUMN_KEYS, _LABELS, strict=True) if key in self._keys)
+        return tuple(self._unit if label == "phase" else label for label in labels)
+
+    def _eta_cell(self, target: str) -> Cell:
+        if self._eta_of is None:
+            return ("", None, False)
+        text, late = self._eta_of(target)
+        # Late: the ETA is past the window's end; the `!` says so without colour (NO_COLOR).
+        return (f"! {text}", "warning", True) if late and text else (text, None, False)
+
+    # -- cursor and keys ---------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    def get_row_index(self, target: str) -> int:
+        """The row of `target` (KeyError if it has none)."""
+        return self._index[target]
+
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        """Put the cursor on `row` (clamped) and, with `scroll`, scroll it into view."""
+        if not self._rows:
+            return
+        row = min(max(row, 0), len(self._rows) - 1)
+        old, self._cursor = self._cursor, row
+        if old != row:
+            self._refresh_row(old)
+            self._refresh_row(row)
+        if scroll:
+            self._scroll_to_cursor()
+
+    def _page_height(self) -> int:
+        """Rows visible below the header."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        page = self._page_height()
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + page:
+            self.scroll_to(y=self._cursor - page + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        page = self._page_height()
+        self.scroll_to(y=self.scroll_y - page, animate=False)
+        self.move_cursor(row=self._cursor - page)
+
+    def action_page_down(self) -> None:
+        page = self._page_height()
+        self.scroll_to(y=self.scroll_y + page, animate=False)
+        self.move_cursor(row=self._cursor + page)
+
+    def action_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.move_cursor(row=len(self._rows) - 1)
+
+    def action_select_cursor(self) -> None:
+        target = self.target_at_cursor()
+        if target is not None:
+            self.post_message(self.RowSelected(self, target))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return  # the header, or the scrollbar
+        index = round(self.scroll_y) + offset.y - 1
+        if not 0 <= index < len(self._rows):
+            return
+        event.stop()
+        if index == self._cursor:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=index)
 
     # -- reading back (tests, command palette) -----------------------------------------------
 
     def cell_text(self, target: str, column: str) -> str:
         """The plain text shown in a cell."""
-        return self.get_cell(target, column).plain
+        return self._rows[self._index[target]].cells[self._keys.index(column)][0]
+
+    def cell_color(self, target: str, column: str) -> str | None:
+        """The theme variable a cell's text is coloured with (None: the table's foreground)."""
+        return self._rows[self._index[target]].cells[self._keys.index(column)][1]
 
     def target_at_cursor(self) -> str | None:
-        if not self.row_count:
+        if not self._rows:
             return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return self._rows[self._cursor].name
+
+
+_PLAIN = Style()
+_BOLD = Style(bold=True)

@@ -1,0 +1,107 @@
+"""SVG snapshot of the rollback wizard on a not-yet-rebooted host, read over real SSH from the simulator.
+
+lpar01 got an alternate rootvg on hdisk2 (alt_disk_copy, which also points the bootlist at it): the
+state nimadm leaves before the reboot. The journal holds the level recorded before, at a fixed time and
+run id, and the wizard's own run id is fixed, so the picture is the same on every run. The fleet behind
+it is the scripted one of the other snapshots (it is covered by the wizard). Regenerate with
+`pytest tests/ui/test_rollback_snapshot.py --snapshot-update` only after looking at the picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from cockpit.config import load_config
+from cockpit.engine.journal import Journal
+from cockpit.engine.rollback import RollbackWizard
+from cockpit.engine.run import LEVEL_BEFORE
+from cockpit.sim.scenario import load_scenario
+from cockpit.sim.server import SimFleet
+from cockpit.transports.factory import transport_for
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.rollback import RollbackScreen
+from tests.rollback.fleet import OLD, scenario
+from tests.sim.remote import lines
+from tests.ui.conftest import SIZE
+from tests.ui.fake_engine import FakeClock, ScriptedEngine
+
+RECORDED_AT = 1795000000.0  # 2026-11-18 (UTC)
+
+
+class Loop:
+    """An event loop in a thread for the fleet: snap_compare runs the app in a loop of its own."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Any, timeout: float = 60) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def not_rebooted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    loop = Loop()
+    fleet: SimFleet = loop.run(SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet"))
+    try:
+        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+        loop.run(lines(fleet, "lpar01", "alt_disk_copy -d hdisk2"))
+        assert loop.run(lines(fleet, "lpar01", "bootlist -m normal -o")) == ["hdisk2 blv=hd5"]
+        journal = Journal(load_config(inventory).state_dir / "journal.sqlite", clock=lambda: RECORDED_AT)
+        journal.start_run("20261118-020000-000", "nimadm", str(inventory))
+        journal.record_fact("20261118-020000-000", "lpar01", LEVEL_BEFORE, OLD)
+        journal.close()
+        yield inventory
+    finally:
+        loop.run(fleet.stop())
+        loop.close()
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_rollback_wizard_not_rebooted(snap_compare: Any, tmp_path: Path, not_rebooted: Path) -> None:
+    """Where lpar01 stands (disks and what each holds, bootlist, booted disk, levels) and the proposed steps."""
+    config = load_config(not_rebooted)
+    journal = Journal(config.state_dir / "journal.sqlite")
+    clock = FakeClock()
+    engine = ScriptedEngine(tmp_path / "engine", clock, None)
+
+    def wizard() -> RollbackWizard:
+        return RollbackWizard(
+            config, lambda h: transport_for(h, config.ssh), journal, "tester", run_id="rollback-snapshot"
+        )
+
+    app = CockpitApp(engine.run, ("lpar01",), engine.log_path, clock=clock, autostart=False, rollback=wizard)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app.open_rollback(["lpar01"])
+        deadline = time.monotonic() + 30
+        while not (isinstance(app.screen, RollbackScreen) and "lpar01" in app.screen.walks):
+            assert time.monotonic() < deadline, f"the wizard did not open: {app.screen}"
+            await pilot.pause(0.01)
+        screen = app.screen
+        while screen.walks["lpar01"].busy is not None:
+            assert time.monotonic() < deadline, f"lpar01 was not read: {screen.walks['lpar01']}"
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    finally:
+        journal.close()
