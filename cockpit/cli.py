@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--hosts", type=int, help="number of simulated clients (default: the scenario's)")
     demo.add_argument("--headless", action="store_true", help="print state changes instead of the TUI")
     demo.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
+    demo.add_argument(
+        "--no-preflight", action="store_true", help="start without the preflight gate (see a failure happen live)"
+    )
 
     run = sub.add_parser("run", help="run the plan in CONFIG")
     run.add_argument("config", type=Path)
@@ -219,7 +222,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sim":
         return cmd_sim(args.scenario, args.inventory_out, args.workdir, args.hosts)
     if args.command == "demo":
-        return cmd_demo(args.scenario, args.hosts, headless=args.headless, theme=args.theme)
+        return cmd_demo(args.scenario, args.hosts, headless=args.headless, theme=args.theme, gate=not args.no_preflight)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -305,9 +308,15 @@ def cmd_run(
         raise UsageError(str(exc)) from exc
     if dry_run:
         print(f"runbook {engine.runbook.name} ({engine.runbook.mode}): {engine.runbook.title}")
-        for step in engine.steps:
+        # Lockstep runbooks go step by step across the targets: show them in that order.
+        steps = sorted(engine.steps, key=lambda s: s.index) if engine.lockstep else engine.steps
+        for step in steps:
             h = step.host or config.host(step.target)
             print(f"{step.target}: {step.step_id} on {h.name} ({h.user}@{h.address}:{h.port}): {step.command}")
+            if step.guard is not None:
+                shows = f" showing /{step.guard.output.pattern}/" if step.guard.output else ""
+                otherwise = "skipped there" if step.guard.skip else "refused"
+                print(f"    only after `{step.guard.command}`{shows}; otherwise {otherwise}")
         print(f"concurrency {config.plan.concurrency}; nothing was run")
         return EXIT_OK
     from cockpit.config.models import NimadmPlan
@@ -473,7 +482,7 @@ def cmd_sim(scenario: str, inventory_out: Path | None, workdir: Path | None, hos
     return EXIT_OK
 
 
-def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | None = None) -> int:
+def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | None = None, gate: bool = True) -> int:
     """Serve the simulated fleet in a child process (as a real fleet is elsewhere), then run on it."""
     import signal
     import subprocess
@@ -495,7 +504,7 @@ def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | N
         try:
             _wait_ready(sim, sim_log, timeout=60)
             print(f"simulated fleet '{scenario}' up; inventory {inventory}", file=sys.stderr)
-            return cmd_run(inventory, headless=headless, dry_run=False, theme=theme)
+            return cmd_run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
         finally:
             if sim.poll() is None:
                 os.killpg(sim.pid, signal.SIGTERM)

@@ -45,6 +45,15 @@ def _regex(value: str) -> str:
     return value
 
 
+def _check_id(value: str) -> str:
+    from cockpit.domain.preflight.plan import ALL_CHECKS  # the domain's own list: one source of the ids
+
+    known = [c.id for c in ALL_CHECKS]
+    if value not in known:
+        raise ValueError(f"{value!r} is not a preflight check (known: {', '.join(known)})")
+    return value
+
+
 def _exit_codes(value: object) -> object:
     return [value] if isinstance(value, int) and not isinstance(value, bool) else value
 
@@ -174,8 +183,9 @@ class RunbookFile(Strict):
     """Extra looks for the troubleshoot screen."""
     facts: list[FactSpec] = Field(default_factory=list)
     """Taken from each target before its first step (e.g. the level a rollback returns to)."""
-    preflight: list[str] = Field(default_factory=list)
-    """Preflight check ids that apply to this runbook (see `cockpit check`)."""
+    preflight: list[Annotated[str, AfterValidator(_check_id)]] = Field(default_factory=list)
+    """Preflight check ids that gate this runbook (see `cockpit check`). The checks are those of a
+    nimadm migration (NIM master, nimsh, SPOT, disks): `cockpit run` runs them for nimadm plans."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> RunbookFile:

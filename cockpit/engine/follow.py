@@ -28,8 +28,8 @@ from cockpit.domain.remote_step import (
 from cockpit.transports.base import ConnectionLost, Transport, TransportError
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-BACKLOG_BYTES = 16384
-"""A read at least this big means output is queued: take the next at once instead of pacing."""
+BACKLOG_BYTES = 65536
+"""Streamed output held back this big is handed on at once, whatever the interval (a backlog)."""
 _DONE_SIZE = re.compile(re.escape(FOLLOW_DONE) + r" rc=-?\d+ size=(\d+)")
 
 
@@ -144,13 +144,59 @@ class StepFollower:
         else:
             script = self.step.follow_script(cursor.offset, poll=self.policy.poll, idle_poll=self.policy.idle_poll)
         running = await self.transport.start(script, merge_stderr=False)
-        async for chunk in running.chunks():
-            cursor.take(chunk)
-            if stream and len(chunk) < BACKLOG_BYTES:
-                # Let the output of the next `poll` seconds pile up in the channel, so the engine
-                # gets one chunk per step and poll (as when polling) instead of one per write.
-                await asyncio.sleep(self.policy.poll)
+        batch = _Batch(cursor, self.policy.poll if stream else 0.0)
+        try:
+            async for chunk in running.chunks():
+                batch.add(chunk)
+            batch.add(b"")  # raises what a timed hand-over raised
+        finally:
+            batch.flush()  # every byte received is handed on before any status or error: offsets stay exact
         return await running.wait(), running.stderr
+
+
+class _Batch:
+    """Hands streamed output to the cursor at most once per `interval` seconds.
+
+    Why: a `tail -f` forwards every write of the step as it happens (GNU tail wakes per write), so
+    unbatched the engine would take thousands of tiny chunks a second at 200 clients. Output that
+    arrives after a quiet spell is handed on at once, later output waits for the interval's end (a
+    timer), and the end of the stream is never delayed.
+    """
+
+    def __init__(self, cursor: _Cursor, interval: float) -> None:
+        self.cursor = cursor
+        self.interval = interval
+        self._loop = asyncio.get_running_loop()
+        self._held = bytearray()
+        self._next_at = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._error: Exception | None = None
+
+    def add(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._held += chunk
+        if self._loop.time() >= self._next_at or len(self._held) >= BACKLOG_BYTES:
+            self.flush()
+        elif self._timer is None:
+            self._timer = self._loop.call_at(self._next_at, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        try:
+            self.flush()
+        except Exception as exc:  # raised in the reader by the next add(), not lost in the loop
+            self._error = exc
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._held:
+            data = bytes(self._held)
+            self._held.clear()
+            self._next_at = self._loop.time() + self.interval
+            self.cursor.take(data)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
 
 OK, FAILED, BLOCKED = TargetState.SUCCEEDED, TargetState.FAILED, TargetState.BLOCKED
+SCENARIOS = Path(__file__).resolve().parents[2] / "cockpit" / "sim" / "scenarios"
 
 
 async def run_scenario(name: str, tmp_path: Path, check: Callable[[RunbookRun, SimFleet], object] | None = None):  # type: ignore[no-untyped-def]
@@ -198,3 +199,17 @@ async def test_a_lockstep_retry_goes_on_from_the_failed_step_without_redoing_wha
         await asyncio.wait_for(run, 30)
     finally:
         await fleet.stop()
+
+
+async def test_nimadm_succeeds_on_every_client_and_its_failing_variant_stops_in_phase_11(tmp_path: Path) -> None:
+    text = (SCENARIOS / "nimadm.yaml").read_text().replace("time_scale: 185", "time_scale: 1100")
+    (tmp_path / "nimadm.yaml").write_text(text.replace("count: 8", "count: 3"))
+    engine, done, _ = await run_scenario(str(tmp_path / "nimadm.yaml"), tmp_path / "ok")
+    assert done.ok and set(states(engine).values()) == {OK}
+    engine, _done, _ = await run_scenario("nimadm-fail", tmp_path / "fail")  # the engine alone: no preflight gate
+    assert states(engine) == {"lpar01": OK, "lpar02": FAILED}
+    assert engine.progress["lpar02"].phase == 11
+    assert (
+        engine.progress["lpar02"].error
+        == "alt_disk_copy: 0505-218 ATTENTION: init_multibos() returned an unexpected result."
+    )

@@ -13,19 +13,30 @@ from cockpit.domain.events import FanOutSink, ListSink, TargetChanged
 from cockpit.domain.lines import clean
 from cockpit.domain.models import TargetState
 from cockpit.engine.run import NimadmRun
+from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.log import LogScreen
 from tests.ui.conftest import SIZE, settle, wait_until
 
-SCENARIO = "nimadm"  # the pure migration demo: 8 clients to 7.2, only lpar05 with a trap (a ghost device major)
+SCENARIOS = Path(__file__).resolve().parents[2] / "cockpit" / "sim" / "scenarios"
 GHOST = "lpar05"
+
+
+def scenario(tmp_path: Path) -> Path:
+    """The pure migration demo (8 clients to 7.2) with one trap: a ghost device major on lpar05."""
+    text = (SCENARIOS / "nimadm.yaml").read_text().replace("hosts: {}", "hosts:\n  lpar05: {faults: {ghost_major: 43}}")
+    path = tmp_path / "nimadm-ghost.yaml"
+    path.write_text(text)
+    return path
+
+
 ERROR = "0516-082 /usr/sbin/lchangelv: Unable to access a special device file"
 
 
 async def test_demo_fleet_migrates_live_in_the_cockpit_to_the_end(tmp_path: Path) -> None:
-    fleet = await SimFleet.start(SCENARIO, tmp_path / "fleet")
+    fleet = await SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet")
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
