@@ -299,7 +299,7 @@ def cmd_run(
     try:
         engine = RunbookRun(
             config,
-            lambda host: transport_for(host, config.ssh),
+            lambda host: transport_for(host, config.ssh, config.hosts),
             config_path=path,
             resume=resume,
             operator=_operator(),
@@ -327,7 +327,9 @@ def cmd_run(
     # runbooks verify what they need in their own first steps.
     service = None
     if isinstance(config.plan, NimadmPlan):
-        service = PreflightService(config, lambda host: transport_for(host, config.ssh), operator=operator())
+        service = PreflightService(
+            config, lambda host: transport_for(host, config.ssh, config.hosts), operator=operator()
+        )
     use_gate = gate and not resume and service is not None  # a resumed run keeps the decisions of its start
     if not gate and service is not None:
         service.journal.record_action(engine.run_id, None, "skip-preflight", "--no-preflight", operator())

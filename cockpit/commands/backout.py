@@ -137,7 +137,7 @@ def run(
         from cockpit.transports.factory import transport_for as factory
 
         def transport_for(host: Host) -> Transport:
-            return factory(host, config.ssh)
+            return factory(host, config.ssh, config.hosts)
 
     if operator is None:
         from cockpit.engine.waivers import operator as current_operator

@@ -21,7 +21,9 @@ def run(config: Config, fmt: str, out: TextIO | None = None, new_waivers: list[W
     for waiver in new_waivers or []:
         add_waiver(config.state_dir, waiver)
     waivers = load_waivers(config.state_dir)
-    report = asyncio.run(PreflightRunner(config, lambda h: transport_for(h, config.ssh)).run(waivers=waivers))
+    report = asyncio.run(
+        PreflightRunner(config, lambda h: transport_for(h, config.ssh, config.hosts)).run(waivers=waivers)
+    )
     if fmt == "json":
         json.dump(report.verdict.to_json(), out, indent=2)
         out.write("\n")

@@ -26,7 +26,7 @@ from cockpit.config.yaml_source import MarkedData, read_marked_yaml
 def load_config(path: Path | str) -> Config:
     """Load and validate the config at `path`; raise ConfigError (never anything else) if it is bad.
 
-    Relative paths in the file (ssh.known_hosts, ssh.client_keys, hosts[].key, state_dir, a runbook
+    Relative paths in the file (ssh.known_hosts, ssh.client_keys, ssh.config_file, hosts[].key, state_dir, a runbook
     file) are resolved against the file's directory and `~` is expanded. The plan's runbook is loaded
     and the plan's values checked against its parameters. Nothing is connected to.
     """
@@ -222,6 +222,12 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
     ssh = config.ssh
     known_hosts = None if ssh.known_hosts is None else resolve(ssh.known_hosts, ("ssh", "known_hosts"))
     client_keys = [resolve(k, ("ssh", "client_keys", i)) for i, k in enumerate(ssh.client_keys)]
+    # The default ssh config (~/.ssh/config) stays as it is: expanded when connecting, read if it exists.
+    ssh_config = (
+        {"config_file": resolve(ssh.config_file, ("ssh", "config_file"))}
+        if ssh.config_file is not None and not ssh.config_file_is_default
+        else {}
+    )
     hosts = [
         h if h.key is None else h.model_copy(update={"key": resolve(h.key, ("hosts", i, "key"))})
         for i, h in enumerate(config.hosts)
@@ -234,7 +240,7 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
         raise ConfigError(problems)
     return config.model_copy(
         update={
-            "ssh": ssh.model_copy(update={"known_hosts": known_hosts, "client_keys": client_keys}),
+            "ssh": ssh.model_copy(update={"known_hosts": known_hosts, "client_keys": client_keys, **ssh_config}),
             "hosts": hosts,
             "state_dir": state_dir,
             "plan": plan,

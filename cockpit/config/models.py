@@ -72,6 +72,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _ssh_config_file(value: Any) -> Any:
+    # `config_file: none` (or an empty value) reads no ssh config; leaving the key out reads the default.
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None
+    return value
+
+
+DEFAULT_SSH_CONFIG = Path("~/.ssh/config")
+SSHConfigFile = Annotated[Path | None, BeforeValidator(_ssh_config_file)]
+
+
 class SSHSettings(Strict):
     known_hosts: Path | None = None
     """known_hosts file used to verify host keys. Default: ~/.ssh/known_hosts. Never disabled."""
@@ -79,21 +90,63 @@ class SSHSettings(Strict):
     """Private keys offered to every host (a host's own `key` comes first)."""
     connect_timeout: Number = Field(default=15.0, gt=0, le=600)
     keepalive_interval: Number = Field(default=15.0, ge=0, le=3600)
+    config_file: SSHConfigFile = DEFAULT_SSH_CONFIG
+    """OpenSSH client config for what a host's entry leaves unset (Host aliases, HostName, User, Port,
+    IdentityFile, ProxyJump). Left out: ~/.ssh/config if it exists; `none`: no ssh config; a file
+    named here must exist. Its UserKnownHostsFile and StrictHostKeyChecking are never used."""
+    agent: bool = True
+    """Offer the ssh-agent's keys (SSH_AUTH_SOCK, or the ssh config's IdentityAgent) after the
+    configured keys; false: never ask the agent."""
+
+    @property
+    def config_file_is_default(self) -> bool:
+        """True when the file did not name one: the default is read only if it exists."""
+        return "config_file" not in self.model_fields_set
+
+
+def _proxy_jump(value: str) -> str:
+    """`none`, a host name of `hosts` (checked against them by Config), or `[user@]host[:port]`."""
+    text = value.strip()
+    if text.lower() == "none":
+        return "none"
+    if "@" not in text and ":" not in text:
+        return names.check("host name", text, names.NIM_NAME)
+    m = _JUMP_SPEC.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{value!r} is neither the name of a host in hosts nor [user@]host[:port]")
+    if m["user"] is not None:
+        names.check("user name", m["user"], names.USER_NAME)
+    names.check("address", m["host"], names.HOST_NAME)
+    if m["port"] is not None and not (m["port"].isdigit() and 1 <= int(m["port"]) <= 65535):
+        raise ValueError(f"{value!r}: port {m['port']!r} is not a TCP port (1-65535)")
+    return text
+
+
+_JUMP_SPEC = re.compile(r"^(?:(?P<user>[^@:]*)@)?(?P<host>[^@:]+)(?::(?P<port>[^@:]*))?$")
+ProxyJump = Annotated[str, AfterValidator(_proxy_jump)]
 
 
 class Host(Strict):
     name: HostLabel
     """Name the cockpit shows; for a NIM client also its NIM object name unless `nim_name` is set."""
     address: Address = "127.0.0.1"
+    """Host name, IP address or Host alias of the ssh config (whose HostName is then connected to)."""
     port: WholeNumber = Field(default=22, ge=1, le=65535)
+    """Left out: the ssh config's Port for `address`, else 22."""
     user: UserName = "root"
+    """Left out: the ssh config's User for `address`, else root."""
     key: Path | None = None
+    """Private key offered first; ssh.client_keys, the ssh config's IdentityFile keys, then the agent's follow."""
     role: Role = Role.CLIENT
     transport: Literal["ssh", "local"] = "ssh"
     nim_name: NimObjectName | None = None
     """NIM object name of a client when it differs from `name` (as in `lsnim`)."""
     work_dir: RemotePath = "/var/tmp/cockpit"
     """Directory on this host where detached steps keep their output and exit status."""
+    proxy_jump: ProxyJump | None = None
+    """Reach this host through a jump host: the name of a host in `hosts`, or `[user@]host[:port]`
+    (host may be an ssh config alias), or `none` to connect directly whatever the ssh config says.
+    Left out: the ssh config's ProxyJump for `address`, else directly."""
 
     @property
     def nim_object(self) -> str:
@@ -304,6 +357,7 @@ class Config(Strict):
     @model_validator(mode="after")
     def _cross_check(self) -> Config:
         _check_references(self)
+        _check_jumps(self)
         return self
 
     def host(self, name: str) -> Host:
@@ -356,6 +410,32 @@ def _check_references(config: Config) -> None:
         if name in planned:
             raise CrossRefError(where, f"{'client' if key == 'clients' else 'target'} {name!r} is planned twice")
         planned.add(name)
+
+
+def _check_jumps(config: Config) -> None:
+    """A proxy_jump that names a host names an ssh host of `hosts`, and jump hosts make no loop."""
+    by_name = {h.name: h for h in config.hosts}
+    for i, h in enumerate(config.hosts):
+        jump = h.proxy_jump
+        if jump is None or jump == "none" or "@" in jump or ":" in jump:
+            continue
+        where = ("hosts", i, "proxy_jump")
+        target = by_name.get(jump)
+        if target is None:
+            raise CrossRefError(
+                where, f"no host named {jump!r} in hosts (a jump host outside them: user@host or host:port)"
+            )
+        if target.transport != "ssh":
+            raise CrossRefError(
+                where, f"host {jump!r} is reached with transport {target.transport}, not ssh: it cannot be a jump host"
+            )
+        seen = [h.name]
+        while target is not None:
+            if target.name in seen:
+                raise CrossRefError(where, "jump hosts make a loop: " + " -> ".join([*seen, target.name]))
+            seen.append(target.name)
+            nxt = target.proxy_jump
+            target = by_name.get(nxt) if nxt and nxt != "none" and "@" not in nxt and ":" not in nxt else None
 
 
 __all__ = [

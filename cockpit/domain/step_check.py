@@ -36,22 +36,29 @@ class StepJudge:
 
     def __post_init__(self) -> None:
         self.seen = [False] * len(self.check.output)
+        self._unseen = list(range(len(self.check.output)))
+        self._fail = _any(self.check.fail_output)
 
     def feed(self, line: str) -> None:
+        # Runs for every line a step prints, on the event loop that also draws the screen: one
+        # search for all the failure patterns, and only the output patterns not matched yet.
         text = line.rstrip("\r\n")
-        if not text.strip():
+        stripped = text.strip()
+        if not stripped:
             return
         self.lines += 1
         if self.first_line is None:
-            self.first_line = text.strip()
-        self.last_line = text.strip()
-        for i, pattern in enumerate(self.check.output):
-            if not self.seen[i] and pattern.search(text):
+            self.first_line = stripped
+        self.last_line = stripped
+        if self._unseen:
+            output = self.check.output
+            for i in [i for i in self._unseen if output[i].search(text)]:
                 self.seen[i] = True
+                self._unseen.remove(i)
         # The first failing line is the error; an indented one after it is its detail (rpm: what is missing).
         wanted = not self.fail_lines or (len(self.fail_lines) == 1 and text[:1].isspace())
-        if wanted and any(p.search(text) for p in self.check.fail_output):
-            self.fail_lines.append(text.strip())
+        if wanted and self._fail is not None and self._fail.search(text):
+            self.fail_lines.append(stripped)
 
     def error(self, exit_status: int) -> str | None:
         """None when the step succeeded, else the sentence that says why not."""
@@ -68,3 +75,26 @@ class StepJudge:
         if self.check.empty and self.lines:
             return f"expected no output, got {self.lines} line(s), the last: {self.last_line}"
         return None
+
+
+def _any(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One regex matching where any of `patterns` would (a leading `(?i)` becomes a scoped `(?i:...)`)."""
+    if not patterns:
+        return None
+    parts = []
+    for p in patterns:
+        text = p.pattern
+        flags = re.match(r"^\(\?([aiLmsux]+)\)", text)
+        parts.append(f"(?{flags.group(1)}:{text[flags.end() :]})" if flags else f"(?:{text})")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # a pattern that does not combine: fall back to one search each
+        return _Each(patterns)  # type: ignore[return-value]
+
+
+class _Each:
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        self.patterns = patterns
+
+    def search(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)

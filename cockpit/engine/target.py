@@ -30,6 +30,8 @@ from cockpit.transports.base import Transport, TransportError
 
 _OFFSET_JOURNAL_INTERVAL = 1.0  # seconds; the local log file's size is the truth after a crash anyway
 GUARD_TIMEOUT = 60.0
+ALREADY_STARTED = "cockpit-step: already started"
+"""What the launch script says when the step directory was started before (domain/remote_step.py)."""
 
 TransportFor = Callable[[StepSpec], Transport]
 
@@ -220,28 +222,32 @@ class TargetRunner:
         follower = StepFollower(transport, spec.remote, policy, on_event=self._note)
         try:
             await transport.connect()
-            status = await follower.status()
+            # Only a step the journal launched can be there already: a fresh one goes straight to the
+            # launch script, which refuses a directory it did not create (one SSH session less per step).
+            status = await follower.status() if launched else None
         except TransportError as exc:
             p.error = str(exc)
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return None
-        if not launched and status.state != "absent":
-            # A step the journal never launched must not adopt a directory it did not create.
-            p.error = f"step directory {spec.remote.directory} already exists on {transport.name}"
-            self.finish(TargetState.FAILED, reason=p.error)
-            return None
+        fresh = status is None or status.state == "absent"
         log_start = self._offset
         try:
-            if status.state == "absent":
-                self._journal(launched_at=self.clock(), log_start=log_start)
-                await follower.launch(spec.command)
+            if fresh:
+                self._journal(launched_at=self.clock(), log_start=log_start)  # journal first: crash-safe
+                said = await follower.launch(spec.command)
+                if not launched and said.startswith(ALREADY_STARTED):
+                    # A step the journal never launched must not adopt a directory it did not create.
+                    self._journal(launched_at=None)
+                    p.error = f"step directory {spec.remote.directory} already exists on {transport.name}"
+                    self.finish(TargetState.FAILED, reason=p.error)
+                    return None
             else:
                 record = self.journal.step(self.run_id, p.name, spec.name)
                 log_start = record.log_start if record and record.log_start is not None else log_start
             now = self.clock()
             p.last_output_at = now
             p.phase_started_at = p.phase_started_at or now
-            self.announce("re-attached" if status.state != "absent" else None)
+            self.announce("re-attached" if not fresh else None)
             watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
             try:
                 exit_status = await follower.follow(self._offset - log_start, self._chunk)

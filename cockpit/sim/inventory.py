@@ -42,7 +42,12 @@ def inventory_text(
     work_dirs: dict[str, Path] | None = None,
 ) -> str:
     data = {
-        "ssh": {"known_hosts": _relative(known_hosts, inventory), "client_keys": [_relative(client_key, inventory)]},
+        "ssh": {
+            "known_hosts": _relative(known_hosts, inventory),
+            "client_keys": [_relative(client_key, inventory)],
+            # The operator's ~/.ssh/config (a `Host *` ProxyJump, a User) must not reach simulated hosts.
+            "config_file": "none",
+        },
         "hosts": [
             {
                 "name": h.name,

@@ -1,4 +1,4 @@
-"""SSH transport over asyncssh: the only module outside sim/ that imports asyncssh.
+"""SSH transport over asyncssh (with sshconfig.py, the only modules outside sim/ that import it).
 
 Host keys are always verified against a known_hosts file. An unknown key and a changed key are
 both refused, with a message that tells them apart, because they mean different things at 2 a.m.:
@@ -10,6 +10,14 @@ refused 103 of 200 simultaneous ones (bench/sshd_startups.py). So at most MAX_HA
 are in flight per process (per event loop), fewer while servers refuse some (HandshakeGate), and a
 handshake the server refused or reset is tried again after a jittered wait. A host-key or
 authentication failure is final: retrying cannot change it.
+
+SSH as the operator has it (sshconfig.py resolves it): Host aliases, HostName, User, Port,
+IdentityFile and ProxyJump of the ssh config apply where the cockpit's config sets nothing. A jump
+host is connected to by this module, never by asyncssh's own ProxyJump (which would check the jump
+host's key against ~/.ssh/known_hosts, not ours, and offer other keys): every hop is verified
+against the same known_hosts, with the same retries. The agent's keys are offered after the
+configured ones (asyncssh offers them first; with many keys in the agent, sshd's MaxAuthTries would
+refuse the connection before the configured key is tried).
 """
 
 from __future__ import annotations
@@ -17,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import os
 import random
 import weakref
 from collections.abc import AsyncIterator, Sequence
@@ -31,6 +38,10 @@ from cockpit.transports.base import (
     HostKeyError,
     TransportError,
 )
+from cockpit.transports.sshconfig import NO_JUMP, Hop, Resolved, parse_jump, resolve
+
+MAX_JUMPS = 8
+"""The most jump hosts on the way to one host: more means a ProxyJump loop in the ssh config."""
 
 _CHUNK = 65536
 MAX_HANDSHAKES = 8
@@ -106,8 +117,8 @@ class SSHTransport:
         self,
         name: str,
         address: str,
-        port: int,
-        user: str,
+        port: int | None,
+        user: str | None,
         *,
         known_hosts: Path | None,
         client_keys: list[Path],
@@ -115,7 +126,16 @@ class SSHTransport:
         keepalive_interval: float = 15.0,
         handshake_gate: HandshakeGate | None = None,
         retry_delays: Sequence[float] = HANDSHAKE_RETRY_DELAYS,
+        config_files: Sequence[Path] = (),
+        jump: Hop | str | None = None,
+        jump_keys: Sequence[Path] = (),
+        agent: bool = True,
     ) -> None:
+        """`port`, `user` or `jump` None: the ssh config's value for `address` (in `config_files`),
+        else port 22, user root and no jump host. `jump` is a Hop, "none" (connect directly whatever
+        the ssh config says) or `[user@]host[:port]`; `jump_keys` are offered to jump hosts that are
+        not in the inventory (ssh.client_keys). `agent`: offer the ssh-agent's keys after the others.
+        """
         self.name = name
         self.address = address
         self.port = port
@@ -126,16 +146,27 @@ class SSHTransport:
         self.keepalive_interval = keepalive_interval
         self._handshake_gate = handshake_gate  # None: the process-wide one
         self.retry_delays = retry_delays
+        self.config_files = tuple(config_files)
+        self.jump_keys = tuple(jump_keys)
+        self.agent = agent
+        if isinstance(jump, str) and jump != NO_JUMP:
+            jump = parse_jump(jump, keys=self.jump_keys)
+        self.hop = Hop(name, address, port, user, tuple(client_keys), jump)
+        self.route: list[Resolved] = []
+        """The hops of the last connection, jump hosts first (what the ssh config resolved to)."""
         self._conn: asyncssh.SSHClientConnection | None = None
+        self._jumps: list[asyncssh.SSHClientConnection] = []
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
-        return f"SSHTransport({self.user}@{self.address}:{self.port})"
+        port = "" if self.port is None else f":{self.port}"
+        return f"SSHTransport({self.user + '@' if self.user else ''}{self.address}{port})"
 
     async def connect(self) -> None:
         async with self._lock:
             if self._conn is not None and not self._conn.is_closed():
                 return
+            await self._close_jumps()  # of a connection that dropped
             self._conn = await self._open()
 
     async def _open(self) -> asyncssh.SSHClientConnection:
@@ -144,17 +175,51 @@ class SSHTransport:
                 f"{self.name}: known_hosts file {self.known_hosts} does not exist; "
                 "host keys must be verified (add the host with ssh-keyscan and check its fingerprint)"
             )
-        keys = [str(k) for k in self.client_keys if k.is_file()]
-        missing = [str(k) for k in self.client_keys if not k.is_file()]
-        if missing and not keys and "SSH_AUTH_SOCK" not in os.environ:
-            raise TransportError(f"{self.name}: client key {missing[0]} not found")
+        for path in self.config_files:
+            if not path.is_file():
+                raise TransportError(f"{self.name}: ssh config file {path} does not exist")
+        route: list[Resolved] = []
+        opened: list[asyncssh.SSHClientConnection] = []
+        try:
+            conn = await self._connect_hop(self.hop, route, opened)
+        except BaseException:
+            for jump in reversed(opened):
+                jump.close()
+            raise
+        self._jumps = opened
+        self.route = route
+        return conn
+
+    async def _connect_hop(
+        self, hop: Hop, route: list[Resolved], opened: list[asyncssh.SSHClientConnection], depth: int = 0
+    ) -> asyncssh.SSHClientConnection:
+        """Connect to `hop` through its jump hosts, which are connected first, each verified the same
+        way; `route` gets the hops in order (the farthest jump host first), `opened` the jump hosts'
+        connections."""
+        resolved = await resolve(hop, config_files=self.config_files, jump_keys=self.jump_keys, agent=self.agent)
+        tunnel: asyncssh.SSHClientConnection | None = None
+        if resolved.jump is not None:
+            if depth >= MAX_JUMPS:
+                raise TransportError(
+                    f"{self.name}: more than {MAX_JUMPS} jump hosts on the way (a ProxyJump loop in the ssh config?)"
+                )
+            tunnel = await self._connect_hop(resolved.jump, route, opened, depth + 1)
+            opened.append(tunnel)
+        route.append(resolved)
+        if resolved.missing_keys and not resolved.keys and resolved.agent_path is None:
+            raise TransportError(f"{self._who(resolved)}client key {resolved.missing_keys[0]} not found")
+        return await self._open_with_retries(resolved, tunnel)
+
+    async def _open_with_retries(
+        self, hop: Resolved, tunnel: asyncssh.SSHClientConnection | None
+    ) -> asyncssh.SSHClientConnection:
         gate = self._handshake_gate or handshake_gate()
         delays = list(self.retry_delays)
         attempt = 1
         while True:
             try:
                 async with gate.slot():
-                    conn = await self._handshake(keys)
+                    conn = await self._handshake(hop, tunnel)
                 gate.accepted()
                 return conn
             except _Refused as exc:
@@ -166,54 +231,72 @@ class SSHTransport:
                 # Outside the semaphore: a client waiting to retry leaves its slot to another.
                 await asyncio.sleep(random.uniform(delay / 2, delay))
 
-    async def _handshake(self, keys: list[str]) -> asyncssh.SSHClientConnection:
+    def _who(self, hop: Resolved) -> str:
+        """Message prefix: the host's name, and which jump host when the trouble is on the way."""
+        if hop.hop is self.hop:
+            return f"{self.name}: "
+        return f"{self.name}: jump host {hop.hop.label}: "
+
+    async def _handshake(
+        self, hop: Resolved, tunnel: asyncssh.SSHClientConnection | None
+    ) -> asyncssh.SSHClientConnection:
         """One connection attempt; raises _Refused when trying again may succeed."""
+        who = self._who(hop)
+        via = f" via {tunnel.get_extra_info('host')}" if tunnel is not None else ""
         try:
             return await asyncssh.connect(
-                self.address,
-                self.port,
-                username=self.user,
-                known_hosts=str(self.known_hosts),
-                client_keys=keys or (),
+                # The alias, not its HostName: asyncssh applies the same ssh config again for what
+                # is not decided here (HostKeyAlias, algorithms, ProxyCommand ...).
+                hop.hop.address,
+                hop.port,
+                username=hop.user,
+                config=[str(p) for p in self.config_files],  # [] reads none; () would read ~/.ssh/config
+                known_hosts=str(self.known_hosts),  # never the ssh config's UserKnownHostsFile
+                # [] (not ()): with no key configured asyncssh offers ~/.ssh/id_*, as ssh does.
+                client_keys=hop.keys or [],
+                tunnel=tunnel,  # None: never asyncssh's own ProxyJump (other known_hosts, other keys)
+                # Not the ssh config's ProxyCommand either: its jump (often `ssh -W`) would check keys
+                # against other files, or not at all. ProxyJump does the same, verified.
+                proxy_command=None,
+                client_factory=lambda: _AgentLast(hop.agent_path, hop.identities if hop.identities_only else None),
+                agent_path=None,  # _AgentLast offers the agent's keys, after the configured ones
+                agent_forwarding=False,  # never hand the operator's agent to the hosts being changed
+                request_pty=False,  # a RequestTTY of the ssh config would merge stderr into stdout
                 connect_timeout=self.connect_timeout,
                 keepalive_interval=self.keepalive_interval or None,
-                config=(),  # ~/.ssh/config support is explicit (issue 7), never implicit in tests
-                agent_path=os.environ.get("SSH_AUTH_SOCK") or None,
                 password=None,
                 kbdint_auth=False,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
-            raise HostKeyError(self._host_key_message()) from exc
+            raise HostKeyError(self._host_key_message(hop)) from exc
         except asyncssh.PermissionDenied as exc:
-            raise TransportError(
-                f"{self.name}: authentication refused for {self.user}@{self.address}:{self.port}"
-            ) from exc
+            raise TransportError(f"{who}authentication refused for {hop.user}@{hop.where}{via}") from exc
         except TimeoutError as exc:
-            raise TransportError(
-                f"{self.name}: no answer from {self.address}:{self.port} within {self.connect_timeout:g}s"
-            ) from exc
+            raise TransportError(f"{who}no answer from {hop.where}{via} within {self.connect_timeout:g}s") from exc
         except (OSError, asyncssh.Error) as exc:
             reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
-            message = f"{self.name}: cannot connect to {self.address}:{self.port}: {reason}"
+            message = f"{who}cannot connect to {hop.where}{via}: {reason}"
             if _refused(exc):
                 raise _Refused(message) from exc
             raise TransportError(message) from exc
 
-    def _host_key_message(self) -> str:
+    def _host_key_message(self, hop: Resolved) -> str:
+        name = hop.known_hosts_name
         try:
             known = asyncssh.read_known_hosts(str(self.known_hosts))
-            trusted = known.match(self.address, self.address, self.port)[0]
+            trusted = known.match(name, hop.host, hop.port)[0]
         except (OSError, ValueError):
             trusted = []
-        where = f"{self.address}:{self.port}"
+        who = self._who(hop)
+        where = hop.where if name == hop.host else f"{hop.where} (HostKeyAlias {name})"
         if trusted:
             return (
-                f"{self.name}: HOST KEY CHANGED for {where}: the key offered does not match {self.known_hosts}. "
+                f"{who}HOST KEY CHANGED for {where}: the key offered does not match {self.known_hosts}. "
                 "Refusing to connect. If the host was reinstalled, verify the new fingerprint out of band "
-                f"and replace its entry (ssh-keygen -R '[{self.address}]:{self.port}')."
+                f"and replace its entry (ssh-keygen -R '[{name}]:{hop.port}')."
             )
         return (
-            f"{self.name}: unknown host key for {where}: no entry in {self.known_hosts}. "
+            f"{who}unknown host key for {where}: no entry in {self.known_hosts}. "
             "Refusing to connect. Verify the fingerprint and add it (ssh-keyscan -p PORT HOST)."
         )
 
@@ -262,6 +345,68 @@ class SSHTransport:
             conn.close()
             with contextlib.suppress(TimeoutError, OSError, asyncssh.Error):
                 await asyncio.wait_for(conn.wait_closed(), 5)
+        await self._close_jumps()
+
+    async def _close_jumps(self) -> None:
+        """Close the jump host connections (nearest first), which asyncssh leaves open: we opened them."""
+        jumps, self._jumps = self._jumps, []
+        for jump in reversed(jumps):
+            jump.close()
+            with contextlib.suppress(TimeoutError, OSError, asyncssh.Error):
+                await asyncio.wait_for(jump.wait_closed(), 5)
+
+
+class _AgentLast(asyncssh.SSHClient):
+    """Offers the ssh-agent's keys once the configured ones are used up.
+
+    asyncssh's own agent support puts the agent's keys before the configured ones; with a full agent
+    sshd (MaxAuthTries 6) would refuse the connection before the key meant for the host is tried.
+    asyncssh calls public_key_auth_requested() when its own key list is used up.
+    """
+
+    def __init__(self, agent_path: str | None, only: list[str] | None) -> None:
+        self._agent_path = agent_path
+        self._only = only  # IdentitiesOnly: the configured key files the agent's keys must match
+        self._agent: asyncssh.SSHAgentClient | None = None
+
+    async def public_key_auth_requested(self) -> list[asyncssh.SSHKeyPair] | None:
+        path, self._agent_path = self._agent_path, None  # once: after the agent's keys, give up
+        if path is None:
+            return None
+        try:
+            self._agent = await asyncssh.connect_agent(path)
+            keys = list(await self._agent.get_keys())
+        except (OSError, ValueError, asyncssh.Error):
+            return None  # no agent there: as ssh, go on without it
+        if self._only is not None:
+            wanted = _public_blobs(self._only)
+            keys = [k for k in keys if k.public_data in wanted]
+        return keys or None
+
+    def auth_completed(self) -> None:
+        self._close_agent()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._close_agent()
+
+    def _close_agent(self) -> None:
+        agent, self._agent = self._agent, None
+        if agent is not None:
+            agent.close()
+
+
+def _public_blobs(key_files: list[str]) -> set[bytes]:
+    """The public keys of key files (their .pub, else the private key itself if it is not encrypted)."""
+    blobs: set[bytes] = set()
+    for path in key_files:
+        try:
+            blobs.add(asyncssh.read_public_key(path + ".pub").public_data)
+            continue
+        except (OSError, asyncssh.KeyImportError):
+            pass
+        with contextlib.suppress(OSError, asyncssh.KeyImportError):
+            blobs.add(asyncssh.read_private_key(path).public_data)
+    return blobs
 
 
 class SSHRunningCommand:

@@ -421,7 +421,7 @@ def test_all_field_problems_reported_in_file_order(tmp_path: Path) -> None:
     assert lines == [
         f"{path}:7:11: hosts[1].port: should be greater than or equal to 1, got 0 (a number)",
         f"{path}:8:5: hosts[1].colour: unknown key (allowed here: name, address, port, user, key, role, "
-        "transport, nim_name, work_dir)",
+        "transport, nim_name, work_dir, proxy_jump)",
         f"{path}:12:3: plan.lpp_source: required key is missing",
         f"{path}:18:13: plan.clients[1].disk: disk name 'hdisk2;' is not a valid disk name "
         "(allowed: ^hdisk[0-9]{1,5}$)",
