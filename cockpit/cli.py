@@ -289,10 +289,33 @@ def _operator() -> str:
     return operator()
 
 
+def _dry_run(config) -> int:  # type: ignore[no-untyped-def]
+    """Every step the plan would run, where and how; nothing is connected to or written (no journal)."""
+    from cockpit.engine.binding import Binding
+
+    binding = Binding(config, "dry-run")
+    runbook = binding.runbook
+    print(f"runbook {runbook.name} ({runbook.mode}): {runbook.title}")
+    steps = [spec for t in binding.targets for spec in binding.steps(t)]
+    if runbook.mode == "lockstep":  # step by step across the targets: show them in that order
+        steps.sort(key=lambda s: s.index)
+    for step in steps:
+        h = step.host or config.host(step.target)
+        print(f"{step.target}: {step.step_id} on {h.name} ({h.user}@{h.address}:{h.port}): {step.command}")
+        if step.guard is not None:
+            shows = f" showing /{step.guard.output.pattern}/" if step.guard.output else ""
+            otherwise = "skipped there" if step.guard.skip else "refused"
+            print(f"    only after `{step.guard.command}`{shows}; otherwise {otherwise}")
+    print(f"concurrency {config.plan.concurrency}; nothing was run")
+    return EXIT_OK
+
+
 def cmd_run(
     path: Path, *, headless: bool, dry_run: bool, resume: bool = False, gate: bool = True, theme: str | None = None
 ) -> int:
     config = _load(path)  # a bad config: one line per problem, exit 2 (main)
+    if dry_run:
+        return _dry_run(config)
     from cockpit.engine.run import NothingToResume, RunbookRun
     from cockpit.transports.factory import transport_for
 
@@ -306,19 +329,6 @@ def cmd_run(
         )
     except NothingToResume as exc:
         raise UsageError(str(exc)) from exc
-    if dry_run:
-        print(f"runbook {engine.runbook.name} ({engine.runbook.mode}): {engine.runbook.title}")
-        # Lockstep runbooks go step by step across the targets: show them in that order.
-        steps = sorted(engine.steps, key=lambda s: s.index) if engine.lockstep else engine.steps
-        for step in steps:
-            h = step.host or config.host(step.target)
-            print(f"{step.target}: {step.step_id} on {h.name} ({h.user}@{h.address}:{h.port}): {step.command}")
-            if step.guard is not None:
-                shows = f" showing /{step.guard.output.pattern}/" if step.guard.output else ""
-                otherwise = "skipped there" if step.guard.skip else "refused"
-                print(f"    only after `{step.guard.command}`{shows}; otherwise {otherwise}")
-        print(f"concurrency {config.plan.concurrency}; nothing was run")
-        return EXIT_OK
     from cockpit.config.models import NimadmPlan
     from cockpit.engine.preflight import PreflightService
     from cockpit.engine.waivers import operator
@@ -477,7 +487,13 @@ def cmd_observe(path: Path, run_id: str | None, *, follow: bool, theme: str | No
 def cmd_sim(scenario: str, inventory_out: Path | None, workdir: Path | None, hosts: int | None) -> int:
     import asyncio
 
+    from cockpit.sim.scenario import ScenarioError, load_scenario
     from cockpit.sim.server import serve
+
+    try:
+        load_scenario(scenario, hosts)  # a wrong name or file: one line, before anything starts
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from exc
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(scenario, inventory_out, workdir, hosts))
@@ -489,6 +505,13 @@ def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | N
     import signal
     import subprocess
     import tempfile
+
+    from cockpit.sim.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(scenario, hosts)  # a wrong name: one line now, not a child's crash report
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from exc
 
     workdir = Path(tempfile.mkdtemp(prefix="cockpit-demo-"))
     inventory = workdir / "inventory.yaml"

@@ -37,3 +37,28 @@ def test_valid_sample_validates(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_configs" / "nimadm-lab.yaml"
     proc = cockpit("validate", str(sample))
     assert proc.returncode == 0 and "valid: 4 hosts" in proc.stdout
+
+
+def test_an_unknown_demo_scenario_is_one_line_and_exit_2() -> None:
+    proc = cockpit("demo", "--scenario", "nope", "--headless")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert proc.stderr.strip().startswith("cockpit: no scenario 'nope' (shipped: alt-disk-copy,")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_dry_run_shows_every_step_and_writes_nothing(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_configs" / "linuxha.yaml"
+    config = tmp_path / "linuxha.yaml"
+    config.write_text(sample.read_text())  # next to it the state dir would appear: it must not
+    proc = cockpit("run", str(config), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "runbook linuxha (lockstep): Linuxha.net 1.0 to 1.1 upgrade"
+    # Lockstep: step by step across the nodes; cluster-wide steps on the first node only.
+    assert lines[1:4] == [
+        f"{n}: version-before on {n} (root@192.0.2.6{i}:22): cat /etc/cluster/VERSION"
+        for i, n in ((1, "node1"), (2, "node2"), (3, "node3"))
+    ]
+    assert sum(": halt on " in line for line in lines) == 1
+    assert lines[-1] == "concurrency 3; nothing was run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linuxha.yaml"]
