@@ -233,6 +233,13 @@ class TargetRunner:
         log_start = self._offset
         try:
             if fresh:
+                if spec.check is not None:
+                    # Step-by-step runbooks: the log says where each step's output begins. Written
+                    # before log_start, so the remote byte offsets stay exact (and a resume finds it).
+                    self._marker(
+                        f"=== step {spec.index}/{p.phases_total}: {spec.title} (on {transport.name}): {spec.command}"
+                    )
+                    log_start = self._offset
                 self._journal(launched_at=self.clock(), log_start=log_start)  # journal first: crash-safe
                 said = await follower.launch(spec.command)
                 if not launched and said.startswith(ALREADY_STARTED):
@@ -372,6 +379,16 @@ class TargetRunner:
         self.check_stall()
 
     # -- output ---------------------------------------------------------------------------------
+    def _marker(self, text: str) -> None:
+        """A line of the cockpit's own in the target's log (not step output: no judge, no tracker)."""
+        data = (text.replace("\n", " ") + "\n").encode()
+        self.logs.append(self.progress.name, data)
+        self._offset += len(data)
+        lines = self._splitter.feed(data)
+        if lines:
+            self.sink.emit(LogLines(self.progress.name, tuple(lines), self._seq))
+            self._seq += len(lines)
+
     def _chunk(self, chunk: bytes) -> None:
         self.progress.last_output_at = self.clock()
         self.logs.append(self.progress.name, chunk)

@@ -150,6 +150,12 @@ async def test_linuxha_stops_every_node_at_the_failed_install_and_goes_on_after_
         "error: Failed dependencies: perl-XML-Simple is needed by linuxha12-1.1.01-1.noarch"
     )
     assert engine.progress["node2"].phase == 5
+    # The log says where each step's output begins, and what ran where.
+    log = log_text(engine, "node2").splitlines()
+    install = "Install /tmp/linuxha12-1.1.01-1.noarch.rpm (on node2): rpm -Uvh /tmp/linuxha12-1.1.01-1.noarch.rpm"
+    marker = log.index(f"=== step 5/12: {install}")
+    assert log[marker + 1] == "error: Failed dependencies:"
+    assert not any(line.startswith("=== step 3/12") for line in log)  # clhalt ran on node1 only
     journal = Journal(engine.config.state_dir / "journal.sqlite")
     assert journal.step(engine.run_id, "node1", "build") is not None
     assert journal.step(engine.run_id, "node1", "build").launched_at is None  # type: ignore[union-attr]
