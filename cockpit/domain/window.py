@@ -80,6 +80,7 @@ class FleetEta:
     observed: dict[int, list[float]] = field(default_factory=dict)
     tracks: dict[str, _Track] = field(default_factory=dict)
     states: dict[str, TargetChanged] = field(default_factory=dict)
+    _expected: dict[int, float] = field(default_factory=dict, repr=False)
 
     def feed(self, event: TargetChanged) -> None:
         track = self.tracks.setdefault(event.target, _Track())
@@ -91,18 +92,29 @@ class FleetEta:
                 took = max(0.0, event.at - track.since)
                 track.expected += self.expected(track.phase)
                 track.actual += took
-                self.observed.setdefault(track.phase, []).append(took)
+                self._learn(track.phase, took)
             track.phase, track.since = phase, event.at
         previous = self.states.get(event.target)
         ended_now = event.state is TargetState.SUCCEEDED and (previous is None or not previous.state.finished)
         if ended_now and track.phase is not None and track.since is not None:
-            self.observed.setdefault(track.phase, []).append(max(0.0, event.at - track.since))
+            self._learn(track.phase, max(0.0, event.at - track.since))
         self.states[event.target] = event
 
+    def _learn(self, phase: int, took: float) -> None:
+        self.observed.setdefault(phase, []).append(took)
+        self._expected.pop(phase, None)
+
     def expected(self, phase: int) -> float:
-        """The runbook's figure, refined by the fleet: the mean of it and every observed duration."""
-        seen = self.observed.get(phase, [])
-        return (self.typical(phase) + sum(seen)) / (1 + len(seen))
+        """The runbook's figure, refined by the fleet: the mean of it and every observed duration.
+
+        Kept until the phase is observed again: the fleet table asks for every running row's ETA
+        several times a second, each summing the phases left.
+        """
+        cached = self._expected.get(phase)
+        if cached is None:
+            seen = self.observed.get(phase, [])
+            cached = self._expected[phase] = (self.typical(phase) + sum(seen)) / (1 + len(seen))
+        return cached
 
     def remaining(self, target: str, now: float) -> float | None:
         """Seconds until `target` is done, or None when it is not under way (pending, finished)."""

@@ -162,7 +162,7 @@ class Binding:
             check=self._check(step, target),
             guard=self._guard(step.guard, target),
             record=step.record,
-            timing=None if step.expect.parser == "nimadm" else self._timing(step),
+            timing=None if step.expect.parser == "nimadm" else self.step_timing(step),
         )
 
     def from_journal(self, target: str, name: str, command: str, remote_dir: str) -> StepSpec:
@@ -211,7 +211,8 @@ class Binding:
             reason=self.render_text(" ".join(guard.reason.split()), target),
         )
 
-    def _timing(self, step: StepSpecFile) -> PhaseTiming:
+    def step_timing(self, step: StepSpecFile) -> PhaseTiming:
+        """The step's expected duration, silence threshold and timeout in seconds, scaled like the plan's clock."""
         scale = self.config.plan.time_scale
         limit = step.timeout_minutes * 60 * scale if step.timeout_minutes is not None else None
         return PhaseTiming(step.expected_minutes * 60 * scale, step.silence_minutes * 60 * scale, limit)

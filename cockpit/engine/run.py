@@ -127,7 +127,7 @@ class RunbookRun:
             # Not self.timing: its floor (a few polls, for stall alarms) would inflate every short phase.
             return self._plain_timing(index).expected
         step = self.runbook.steps[min(max(index, 1), len(self.runbook.steps)) - 1]
-        return max(step.expected_minutes * 60 * self.config.plan.time_scale, 0.0)
+        return self.binding.step_timing(step).expected
 
     @property
     def lockstep(self) -> bool:
@@ -142,9 +142,9 @@ class RunbookRun:
     def undo_of(self, target: str) -> UndoSpec | None:
         """What cleans up after the target: the undo of the last step it started that has one."""
         started = {
-            STEP_NAME.fullmatch(r.step)["id"]
+            m["id"]
             for r in self.journal.target_steps(self.run_id, target)
-            if r.launched_at is not None and STEP_NAME.fullmatch(r.step)
+            if r.launched_at is not None and (m := STEP_NAME.fullmatch(r.step))
         }
         for step in reversed(self.runbook.steps):
             if step.undo is not None and (step.id in started or not started):
@@ -310,16 +310,10 @@ class RunbookRun:
     def _steps_from_journal(self, target: str, records: list[StepRecord]) -> list[StepSpec]:
         """The target's step list as the journal knows it: the latest attempt's steps (a resumed
         retry continues where it was), the runbook's own when nothing was planned yet."""
-        parsed = [(r, STEP_NAME.fullmatch(r.step)) for r in records]
-        attempts = [int(m["attempt"] or 0) for _, m in parsed if m is not None]
-        if not attempts:
+        current = [r for r in _latest_attempt(records) if STEP_NAME.fullmatch(r.step)]
+        if not current:
             return self.binding.steps(target)
-        latest = max(attempts)
-        return [
-            self.binding.from_journal(target, r.step, r.command, r.remote_dir)
-            for r, m in parsed
-            if m is not None and int(m["attempt"] or 0) == latest
-        ]
+        return [self.binding.from_journal(target, r.step, r.command, r.remote_dir) for r in current]
 
     def _start(self, target: str, steps: list[StepSpec], *, resume: bool) -> None:
         assert self._group is not None

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+Action = tuple[str, Callable[[], None], str]
+"""A palette entry: its title, what it does, its help line."""
+
+
+class _PerTargetCommands(Provider):
+    """``LABEL: <target>`` for every target, searchable by name; subclasses say which and what it opens."""
+
+    def _actions(self) -> list[Action]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for title, action, help_text in self._actions():
+            yield DiscoveryHit(title, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, help_text in self._actions():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), action, text=title, help=help_text)
 
 
 @runtime_checkable
@@ -19,40 +41,14 @@ class LogOpener(Protocol):
     def open_log(self, target: str) -> None: ...
 
 
-class TargetLogCommands(Provider):
+class TargetLogCommands(_PerTargetCommands):
     """``Open log: <target>`` for every target, searchable by name."""
 
-    def _opener(self) -> LogOpener | None:
+    def _actions(self) -> list[Action]:
         app = self.app
-        return app if isinstance(app, LogOpener) else None
-
-    async def discover(self) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        for target in opener.target_names():
-            yield DiscoveryHit(
-                f"Open log: {target}",
-                partial(opener.open_log, target),
-                help=opener.describe_target(target),
-            )
-
-    async def search(self, query: str) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        matcher = self.matcher(query)
-        for target in opener.target_names():
-            title = f"Open log: {target}"
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(opener.open_log, target),
-                    text=title,
-                    help=opener.describe_target(target),
-                )
+        if not isinstance(app, LogOpener):
+            return []
+        return [(f"Open log: {t}", partial(app.open_log, t), app.describe_target(t)) for t in app.target_names()]
 
 
 @runtime_checkable
@@ -69,42 +65,17 @@ class TroubleshootOpener(Protocol):
     def open_troubleshoot(self, target: str) -> None: ...
 
 
-class TargetTroubleshootCommands(Provider):
+class TargetTroubleshootCommands(_PerTargetCommands):
     """``Troubleshoot: <target>`` for every target, when the app has the engine's controls."""
 
-    def _opener(self) -> TroubleshootOpener | None:
+    def _actions(self) -> list[Action]:
         app = self.app
-        if isinstance(app, TroubleshootOpener) and app.can_troubleshoot:
-            return app
-        return None
-
-    async def discover(self) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        for target in opener.target_names():
-            yield DiscoveryHit(
-                f"Troubleshoot: {target}",
-                partial(opener.open_troubleshoot, target),
-                help=opener.describe_target(target),
-            )
-
-    async def search(self, query: str) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        matcher = self.matcher(query)
-        for target in opener.target_names():
-            title = f"Troubleshoot: {target}"
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(opener.open_troubleshoot, target),
-                    text=title,
-                    help=opener.describe_target(target),
-                )
+        if not isinstance(app, TroubleshootOpener) or not app.can_troubleshoot:
+            return []
+        return [
+            (f"Troubleshoot: {t}", partial(app.open_troubleshoot, t), app.describe_target(t))
+            for t in app.target_names()
+        ]
 
 
 @runtime_checkable
@@ -121,39 +92,13 @@ class RollbackOpener(Protocol):
     def open_rollback(self, targets: list[str]) -> None: ...
 
 
-class TargetRollbackCommands(Provider):
+class TargetRollbackCommands(_PerTargetCommands):
     """``Roll back: <target>`` for every target, when the app can make the engine's rollback wizard."""
 
-    def _opener(self) -> RollbackOpener | None:
+    def _actions(self) -> list[Action]:
         app = self.app
-        if isinstance(app, RollbackOpener) and app.can_rollback:
-            return app
-        return None
-
-    async def discover(self) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        for target in opener.target_names():
-            yield DiscoveryHit(
-                f"Roll back: {target}",
-                partial(opener.open_rollback, [target]),
-                help=opener.describe_target(target),
-            )
-
-    async def search(self, query: str) -> Hits:
-        opener = self._opener()
-        if opener is None:
-            return
-        matcher = self.matcher(query)
-        for target in opener.target_names():
-            title = f"Roll back: {target}"
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(opener.open_rollback, [target]),
-                    text=title,
-                    help=opener.describe_target(target),
-                )
+        if not isinstance(app, RollbackOpener) or not app.can_rollback:
+            return []
+        return [
+            (f"Roll back: {t}", partial(app.open_rollback, [t]), app.describe_target(t)) for t in app.target_names()
+        ]

@@ -36,6 +36,7 @@ def test_eta_is_the_remaining_phases_at_their_expected_durations() -> None:
 def test_what_the_fleet_did_refines_the_runbooks_figures() -> None:
     eta = FleetEta(lambda phase: 600.0, total=3)
     eta.feed(change("lpar01", 1, T0))
+    assert eta.expected(1) == 600  # nothing observed yet: the runbook's figure
     eta.feed(change("lpar01", 2, T0 + 1800))  # phase 1 took 30 minutes, not 10
     assert eta.expected(1) == (600 + 1800) / 2  # the runbook's figure counts as one observation
     eta.feed(change("lpar02", 1, T0 + 1800))
