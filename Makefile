@@ -1,16 +1,18 @@
-# The two commands a newcomer needs: `make demo` and `make test`. Both build .venv from nothing.
+# The two commands a newcomer needs: `make demo` and `make test`. Both build .venv from nothing,
+# from the pinned dependency set in constraints.txt (see its header for why).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+PIN_PIP := $(shell sed -n 's/^pip==//p' constraints.txt)
 
-.PHONY: demo test lint check sshd browser clean
+.PHONY: demo test lint check sshd browser clean lock test-latest
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check 'pip==$(PIN_PIP)'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
 ## Open the cockpit on a simulated fleet (1 NIM master + 8 AIX clients on 127.0.0.1).
@@ -28,6 +30,27 @@ test: $(STAMP) sshd browser
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
+## The suite against the newest release of every dependency (in .venv-latest, constraints.txt
+## ignored): drift shows here before it reaches a fresh clone. Not part of `make test`.
+test-latest: sshd browser
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/pip install --quiet --upgrade pip
+	.venv-latest/bin/pip install --quiet --upgrade -e '.[test]'
+	.venv-latest/bin/pip freeze --exclude-editable | diff constraints.txt - | grep '^[<>] [A-Za-z]' || true
+	.venv-latest/bin/pytest -n 2 -p no:cacheprovider
+
+## Rewrite constraints.txt from a fresh resolve of pyproject.toml (then review, `make test`, commit).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	{ grep '^#' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable | grep -v '^#'; \
+	  .venv-lock/bin/pip --version | awk '{print "pip==" $$2}'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-lock
+
 ## The end-to-end test needs OpenSSH's sshd; install it where we can (root with apt-get).
 sshd:
 	@sh tests/setup_sshd.sh
@@ -37,4 +60,4 @@ browser:
 	@sh tests/setup_browser.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .venv-latest .venv-lock .pytest_cache .ruff_cache build *.egg-info

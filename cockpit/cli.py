@@ -145,7 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def quiet_library_warnings() -> None:
+    """Keep libraries' warnings off the operator's terminal.
+
+    Why: a dependency's deprecation notice (cryptography 51 warns five times about DSA when asyncssh
+    is imported) is news for the cockpit's developers, not for an operator in a maintenance window,
+    and on stderr it lands in the TUI's terminal and in output that other tools parse. `make
+    test-latest` is where such notices are seen; `python -W default -m cockpit` or PYTHONWARNINGS
+    shows them on purpose.
+    """
+    import warnings
+
+    if not sys.warnoptions:  # the operator asked for them with -W or PYTHONWARNINGS
+        warnings.simplefilter("ignore")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_library_warnings()
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
