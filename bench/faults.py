@@ -4,13 +4,13 @@
     .venv/bin/python bench/faults.py --hosts 50 --time-scale 1100
 
 The fleet runs in its own process (bench/_simctl.py: the simulator plus a `drop TARGET` command);
-the cockpit's engine (NimadmRun, real SSH transport, real journal and log files) runs in this
+the cockpit's engine (RunbookRun, real SSH transport, real journal and log files) runs in this
 process, so the bench can act as the operator and read every event. Clients are picked at random
 (fixed seed):
 
   stall  the scenario's `hang_phase: 6`: nimadm stops printing half-way through installp and never
          ends. Expected: the cockpit flags it STALLED; the bench (the operator) then kills the step
-         (NimadmRun.kill, SIGTERM) -> FAILED.
+         (RunbookRun.kill, SIGTERM) -> FAILED.
   drop   once the client is in phase 3 or later, its SSH connection to the master is aborted.
          Expected: the engine re-attaches at its byte offset -> SUCCEEDED, with "connection lost" and
          "re-attached" notes.
@@ -46,7 +46,8 @@ import _fleet
 from cockpit.config.loader import load_config
 from cockpit.domain.events import Event, LogLines, TargetChanged
 from cockpit.domain.models import TargetState
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.journal import Journal
+from cockpit.engine.run import RunbookRun
 from cockpit.transports.factory import transport_for
 
 GHOST_ERROR = "0516-082"
@@ -138,7 +139,7 @@ def set_follow(inventory: Path, poll: float | None, idle_poll: float | None, con
 
 
 async def operate(
-    engine: NimadmRun, fleet: _fleet.Fleet, plan: Plan, outcome: Outcome, run: asyncio.Task, note: Callable
+    engine: RunbookRun, fleet: _fleet.Fleet, plan: Plan, outcome: Outcome, run: asyncio.Task, note: Callable
 ) -> None:
     """The operator: drop the chosen connections mid-run, kill each stalled step once flagged."""
     loop = asyncio.get_running_loop()
@@ -168,7 +169,7 @@ async def operate(
         await asyncio.sleep(0.05)
 
 
-def check(engine: NimadmRun, sink: CheckingSink, plan: Plan, outcome: Outcome) -> None:
+def check(engine: RunbookRun, sink: CheckingSink, plan: Plan, outcome: Outcome) -> None:
     for t in engine.targets:
         p = engine.progress[t]
         expected = plan.expected(t)
@@ -226,7 +227,12 @@ async def run_with_faults(
     try:
         set_follow(fleet.inventory, poll, idle_poll, connect_timeout)
         config = load_config(fleet.inventory)
-        engine = NimadmRun(config, lambda h: transport_for(h, config.ssh), config_path=fleet.inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=fleet.inventory,
+        )
         sink = CheckingSink()
         start = time.monotonic()
         run = asyncio.ensure_future(engine.run(sink))

@@ -7,7 +7,7 @@ How the lines get in: bench/_feed.py EngineFeed hands each target's output, as r
 of `--chunk-lines` lines, to that target's real TargetRunner._chunk - the very method
 StepFollower.follow calls for every chunk an SSH read returns. So every line goes through
 LogStore.append (the log file on disk), LineSplitter, NimadmTracker, the journal's byte-offset
-update and the run's sink: FanOutSink(UiBridge, JournalSink), as in NimadmRun.run. Only the SSH read
+update and the run's sink: FanOutSink(UiBridge, JournalSink), as in RunbookRun.run. Only the SSH read
 is missing (no simulator: 500 fake nimadm processes printing 50 million lines would measure the
 simulator). Each target's output is ONE nimadm run whose phase 6 (installp) prints enough lines to
 make 100,000 in all - the shape of a long real log, with its phase banners and its 9 warnings.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sshd_startups.py --clients 200
 
-The cockpit opens one SSH connection to the master per client (engine/run.py NimadmRun._one), all
+The cockpit opens one SSH connection to the master per client (cockpit/engine/run/schedule.py, Scheduler._one), all
 of them as soon as the start gate lets them through (concurrency = the plan's). OpenSSH's sshd
 refuses unauthenticated connections beyond MaxStartups (default "10:30:100": from 10 pending
 connections on, 30% of new ones are dropped, rising to all of them at 100). A refused connect is

@@ -6,7 +6,7 @@
 
 Each rate runs in a fresh process for `--seconds`. The real CockpitApp runs with the real UiBridge;
 its "engine" (the callable the app runs as its engine worker, on the app's own event loop, as the
-real NimadmRun does) is a producer that every 10 ms hands each target whose turn it is (every
+real RunbookRun does) is a producer that every 10 ms hands each target whose turn it is (every
 `--chunk-interval` s, staggered: one SSH read per follow poll) the lines it owes at the aggregate
 `--rate`. Rates per target are uneven and move: at any time about a fifth of the targets are in an
 installp burst printing 16 times as fast as the others, switching every 1-3 s. If the loop falls

@@ -20,6 +20,7 @@ from cockpit.config.models import Config, Host
 from cockpit.config.runbook import RunbookFile
 from cockpit.domain.events import EventSink, FanOutSink, RunFinished
 from cockpit.engine.binding import Binding
+from cockpit.engine.journal import Journal
 from cockpit.engine.printer import LinePrinter
 from cockpit.engine.run import RunbookRun
 from cockpit.transports.base import Transport
@@ -93,12 +94,13 @@ async def run_in_cockpit(
     backout = backout_runbook(runbook)
     if backout is None:
         raise ValueError(f"runbook {runbook.name} has no back-out steps")
-    engine = RunbookRun(config, transport_for, config_path=config_path, operator=operator, runbook=backout)
-    engine.journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed in the cockpit", operator)
+    journal = Journal(config.state_dir / "journal.sqlite")
     try:
+        engine = RunbookRun(config, journal, transport_for, config_path=config_path, operator=operator, runbook=backout)
+        journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed in the cockpit", operator)
         return await engine.run(FanOutSink(sink, LinePrinter(_Lines(line))))  # type: ignore[arg-type]
     finally:
-        engine.journal.close()
+        journal.close()
 
 
 def run(
@@ -143,9 +145,13 @@ def run(
         from cockpit.engine.waivers import operator as current_operator
 
         operator = current_operator()
-    engine = RunbookRun(config, transport_for, config_path=config_path, operator=operator, runbook=backout)
-    engine.journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed with --yes", operator)
-    finished = asyncio.run(engine.run(LinePrinter(out)))
+    journal = Journal(config.state_dir / "journal.sqlite")
+    try:
+        engine = RunbookRun(config, journal, transport_for, config_path=config_path, operator=operator, runbook=backout)
+        journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed with --yes", operator)
+        finished = asyncio.run(engine.run(LinePrinter(out)))
+    finally:
+        journal.close()
     out.write(f"logs: {engine.logs.directory}\n")
     if finished.ok:
         out.write(f"Back-out of {runbook.name} done on {', '.join(finished.succeeded)}.\n")

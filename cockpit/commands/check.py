@@ -5,15 +5,28 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import TextIO
 
+from cockpit.commands.exits import UsageError
 from cockpit.config import Config
+from cockpit.config.loader import load_config
 from cockpit.domain.preflight import Finding, Status, Waiver
 from cockpit.engine.preflight import PreflightReport, PreflightRunner
 from cockpit.engine.waivers import add_waiver, load_waivers
 from cockpit.transports.factory import transport_for
 
 _GLYPH = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "ERR "}
+
+
+def main(path: Path, fmt: str, waive: list[str]) -> int:
+    """`cockpit check` from its command line: the config file, the format, the `--waive` values."""
+    config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
+    try:
+        waivers = waiver_args(waive)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return run(config, fmt, new_waivers=waivers)
 
 
 def run(config: Config, fmt: str, out: TextIO | None = None, new_waivers: list[Waiver] | None = None) -> int:

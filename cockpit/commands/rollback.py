@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from cockpit.commands import backout
+from cockpit.commands.exits import UsageError
+from cockpit.config.loader import load_config
 from cockpit.config.models import Config, Host
+from cockpit.config.runbooks import load_runbook
 from cockpit.domain.rollback import Assessment, Refused, RollbackStep, StateError
 from cockpit.engine.journal import FactRecord, Journal
 from cockpit.engine.rollback import REBOOT_TIMEOUT, RollbackError, RollbackWizard
@@ -44,6 +48,18 @@ class Printer:
     def __call__(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def main(config_path: Path, options: Options) -> int:
+    """`cockpit rollback` from its command line: a cluster runbook's back-out when the plan's runbook
+    has one (commands/backout.py), else the disk rollback of the named hosts."""
+    config = load_config(config_path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
+    runbook = load_runbook(config.plan.runbook)
+    if runbook.backout:
+        return backout.run(config, config_path, runbook, options.hosts, yes=options.yes)
+    if not options.hosts:
+        raise UsageError("rollback: name the host(s) to roll back with --host NAME")
+    return run(config, config_path, options)
 
 
 def run(

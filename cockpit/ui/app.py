@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 RunEngine = Callable[..., Awaitable[object]]
 """`run(sink)` or `run(sink, blocked)`: starts the migration, emits its events into the sink, returns
 when the run ends. `blocked` (target -> why) are the clients the preflight gate keeps from starting;
-it is passed only when the app has a preflight service (NimadmRun.run accepts both forms)."""
+it is passed only when the app has a preflight service (RunbookRun.run accepts both forms)."""
 
 DEFAULT_FLUSH_INTERVAL = 0.05
 LINE_REFRESH_EVERY = 4
@@ -88,8 +88,8 @@ class CockpitApp(App[None]):
         preflight: with a service the app opens on the preflight screen and checks every host;
             the run starts only from there (after a confirmation), with the gate's `blocked`
             clients, and `autostart` is ignored. Without one the app opens on the fleet.
-        controls: the engine's operator controls (NimadmRun): troubleshoot screens (`t`), fleet
-            controls. The run is then expected to stay open after its last step (NimadmRun.run
+        controls: the engine's operator controls (RunbookRun): troubleshoot screens (`t`), fleet
+            controls. The run is then expected to stay open after its last step (RunbookRun.run
             with keep_open) so a failed client can still be retried; quitting calls
             `controls.close()`, and the status follows the targets rather than the worker's end.
         resume_command: what the quit confirmation tells to re-attach to the migrations left running.

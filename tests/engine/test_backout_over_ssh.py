@@ -34,7 +34,12 @@ async def test_linuxha_back_out_restores_the_old_version_on_every_node(tmp_path:
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        upgrade = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory)
+        upgrade = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+        )
         assert (await upgrade.run(ListSink())).ok
         assert {(await on(config, n, "cat /etc/cluster/VERSION")).strip() for n in NODES} == {"1.1.01"}
 

@@ -22,7 +22,7 @@ from cockpit.config import load_config
 from cockpit.domain.events import ListSink, LogLines, TargetChanged
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
@@ -52,14 +52,20 @@ async def slow_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
     await fleet.stop()
 
 
-def remote_out(engine: NimadmRun, target: str) -> bytes:
+def remote_out(engine: RunbookRun, target: str) -> bytes:
     step = next(s for s in engine.steps if s.target == target)
     return (Path(step.remote.directory) / "out").read_bytes()
 
 
-def make_engine(inventory: Path, **kwargs: object) -> NimadmRun:
+def make_engine(inventory: Path, **kwargs: object) -> RunbookRun:
     config = load_config(inventory)
-    return NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory, **kwargs)  # type: ignore[arg-type]
+    return RunbookRun(
+        config,
+        Journal(config.state_dir / "journal.sqlite"),
+        lambda host: transport_for(host, config.ssh),
+        config_path=inventory,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 async def wait_for(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]

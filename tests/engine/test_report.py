@@ -54,7 +54,13 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         try:
             inventory = fleet.write_inventory(tmp / "inventory.yaml")
             config = load_config(inventory)
-            engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory, operator="alice")
+            engine = RunbookRun(
+                config,
+                Journal(config.state_dir / "journal.sqlite"),
+                lambda h: transport_for(h, config.ssh),
+                config_path=inventory,
+                operator="alice",
+            )
             # A waiver given before the run (what `cockpit check --waive` journals).
             engine.journal.add_waiver("nimsh.ports", "lpar01", WAIVER_REASON, "bob")
             await asyncio.wait_for(engine.run(ListSink()), 120)
@@ -208,7 +214,12 @@ async def test_a_cluster_back_out_is_the_failed_upgrades_rollback(tmp_path: Path
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        upgrade = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory)
+        upgrade = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+        )
         done = await asyncio.wait_for(upgrade.run(ListSink()), 120)
         assert not done.ok
         await asyncio.to_thread(

@@ -31,7 +31,12 @@ async def run_scenario(name: str, tmp_path: Path, check: Callable[[RunbookRun, S
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        engine = RunbookRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda host: transport_for(host, config.ssh),
+            config_path=inventory,
+        )
         sink = ListSink()
         done = await asyncio.wait_for(engine.run(sink), 120)
         if check is not None:
@@ -170,10 +175,15 @@ async def test_a_lockstep_retry_goes_on_from_the_failed_step_without_redoing_wha
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        engine = RunbookRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda host: transport_for(host, config.ssh),
+            config_path=inventory,
+        )
         sink = ListSink()
         run = asyncio.create_task(engine.run(sink, keep_open=True))
-        while engine.progress["node2"].state is not FAILED or not all(t.done() for t in engine._tasks.values()):
+        while engine.progress["node2"].state is not FAILED or engine.scheduler.busy:
             await asyncio.sleep(0.05)
         lines = engine.retry_commands("node2", 5)
         # node1 and node3 did step 5 (rpm -Uvh) already: only node2 installs, then every node goes on.
@@ -185,9 +195,7 @@ async def test_a_lockstep_retry_goes_on_from_the_failed_step_without_redoing_wha
             for pkg in st["linuxha"]["rpm_files"].values():
                 pkg["requires"] = []
         engine.retry_from("node2", 5)
-        while not all(p.state.finished for p in engine.progress.values()) or not all(
-            t.done() for t in engine._tasks.values()
-        ):
+        while not all(p.state.finished for p in engine.progress.values()) or engine.scheduler.busy:
             await asyncio.sleep(0.05)
         assert states(engine) == {"node1": OK, "node2": OK, "node3": OK}
         journal = Journal(config.state_dir / "journal.sqlite")

@@ -55,7 +55,13 @@ async def test_past_the_cutoff_no_new_host_starts(tmp_path: Path) -> None:
     try:
         config = load_config(inventory)
         clock = Clock()
-        engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory, clock=clock)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite", clock),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+            clock=clock,
+        )
         sink = ListSink()
         run = asyncio.create_task(engine.run(sink))
         while engine.progress["lpar01"].state is not TargetState.RUNNING:
@@ -81,14 +87,20 @@ async def test_a_host_whose_eta_passes_the_end_is_flagged(tmp_path: Path) -> Non
     try:
         config = load_config(inventory)
         clock = Clock()
-        engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory, clock=clock)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite", clock),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+            clock=clock,
+        )
         sink = ListSink()
         run = asyncio.create_task(engine.run(sink))
         deadline = time.monotonic() + 60
         while not all(p.state is TargetState.RUNNING for p in engine.progress.values()):
             assert time.monotonic() < deadline, {t: p.state for t, p in engine.progress.items()}
             await asyncio.sleep(0.02)
-        assert not engine.flagged  # a three-second run fits a window with a minute left
+        assert not engine.window_watch.flagged  # a three-second run fits a window with a minute left
         clock.offset = 70  # later: whatever is left of the runs now ends after the window
         await asyncio.wait_for(run, 120)
         flagged = [

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.ui.app import CockpitApp
@@ -23,7 +23,7 @@ OPERATOR = "tester"
 @dataclass
 class Controlled:
     app: CockpitApp
-    engine: NimadmRun
+    engine: RunbookRun
     fleet: SimFleet
 
     def actions(self) -> list[tuple[str | None, str, str, str]]:

@@ -12,8 +12,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from cockpit.config import load_config
+from cockpit.engine.journal import Journal
 from cockpit.engine.preflight import PreflightService
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import SCENARIO_DIR, load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
@@ -43,7 +44,7 @@ def tiny_with_nimsh_down(tmp_path: Path, *, reboot_minutes: int | None = None) -
 @dataclass
 class Cockpit:
     app: CockpitApp
-    engine: NimadmRun
+    engine: RunbookRun
     service: PreflightService
     fleet: SimFleet
 
@@ -54,10 +55,15 @@ class Cockpit:
         return screen
 
 
-def build(fleet: SimFleet, workdir: Path, title: str = "preflight") -> tuple[CockpitApp, NimadmRun, PreflightService]:
+def build(fleet: SimFleet, workdir: Path, title: str = "preflight") -> tuple[CockpitApp, RunbookRun, PreflightService]:
     inventory = fleet.write_inventory(workdir / "inventory.yaml")
     config = load_config(inventory)
-    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+    engine = RunbookRun(
+        config,
+        Journal(config.state_dir / "journal.sqlite"),
+        lambda host: transport_for(host, config.ssh),
+        config_path=inventory,
+    )
     service = PreflightService(config, lambda host: transport_for(host, config.ssh), operator="tester")
     app = CockpitApp(engine.run, list(engine.progress), engine.log_path, title=title, preflight=service)
     return app, engine, service

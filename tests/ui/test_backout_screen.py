@@ -7,9 +7,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from cockpit.cli import cluster_backout
+from cockpit.commands.tui.rollback import cluster_backout
 from cockpit.config import load_config
 from cockpit.domain.models import TargetState
+from cockpit.engine.journal import Journal
 from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
@@ -32,7 +33,13 @@ async def test_b_backs_out_a_cluster_after_confirmation(tmp_path: Path) -> None:
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory, operator="tester")
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+            operator="tester",
+        )
         app = CockpitApp(
             functools.partial(engine.run, keep_open=True),
             list(engine.progress),

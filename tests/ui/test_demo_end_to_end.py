@@ -12,7 +12,8 @@ from cockpit.config import load_config
 from cockpit.domain.events import FanOutSink, ListSink, TargetChanged
 from cockpit.domain.lines import clean
 from cockpit.domain.models import TargetState
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.journal import Journal
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
@@ -42,7 +43,12 @@ async def test_demo_fleet_migrates_live_in_the_cockpit_to_the_end(tmp_path: Path
         config = load_config(inventory)
         # All eight at once keeps the test to one migration's length (~18 s) instead of two waves.
         config = config.model_copy(update={"plan": config.plan.model_copy(update={"concurrency": 8})})
-        engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda host: transport_for(host, config.ssh),
+            config_path=inventory,
+        )
         targets = [s.target for s in engine.steps]
         assert len(targets) == 8
         seen = ListSink()  # the same event stream the app gets, recorded to check every phase went by

@@ -108,7 +108,12 @@ async def test_a_read_only_cockpit_follows_a_run_another_engine_drives(tmp_path:
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+        )
         observer = JournalObserver(config.state_dir, engine.run_id)
         seen = ListSink()
         app = CockpitApp(
@@ -166,7 +171,12 @@ async def test_replay_of_a_finished_run(tmp_path: Path) -> None:
     try:
         inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
         config = load_config(inventory)
-        engine = RunbookRun(config, lambda h: transport_for(h, config.ssh), config_path=inventory)
+        engine = RunbookRun(
+            config,
+            Journal(config.state_dir / "journal.sqlite"),
+            lambda h: transport_for(h, config.ssh),
+            config_path=inventory,
+        )
         await asyncio.wait_for(engine.run(ListSink()), 120)
         engine.journal.close()
     finally:

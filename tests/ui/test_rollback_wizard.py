@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 
 from cockpit.domain.models import TargetState
 from cockpit.engine.rollback import Backoff, RollbackWizard
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.sim.state import read
@@ -36,7 +36,7 @@ MIGRATED = [["hdisk0", "rootvg", "active"], ["hdisk1", "datavg", "active"], ["hd
 @dataclass
 class Cockpit:
     app: CockpitApp
-    engine: NimadmRun
+    engine: RunbookRun
     fleet: SimFleet
     wizards: list[RollbackWizard]
 
@@ -46,7 +46,7 @@ class Cockpit:
 
 @asynccontextmanager
 async def cockpit(tmp_path: Path) -> AsyncIterator[Cockpit]:
-    """`cockpit run` as cli._run_tui builds it (controls, keep_open, the rollback wizard) on one client."""
+    """`cockpit run` as cockpit.commands.tui.run builds it (controls, keep_open, the rollback wizard) on one client."""
     fleet = await SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet")
     try:
         engine = make_engine(fleet.write_inventory(tmp_path / "inventory.yaml"), operator="tester")

@@ -1,0 +1,47 @@
+"""`cockpit watch CONFIG` / `cockpit replay CONFIG RUN_ID` (and `run --read-only`): the cockpit on a
+run read from the journal; `watch` follows it, `replay` shows it as it ended.
+
+Nothing here can change a host: the app has no controls, no rollback and no preflight, and the
+observer opens the journal read-only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit.commands.exits import EXIT_OK, UsageError
+from cockpit.config.loader import load_config
+from cockpit.engine.journal import Journal
+from cockpit.engine.observe import JournalObserver, ObserveError, pick_run
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.themes import UnknownTheme
+
+
+def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = None) -> int:
+    config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
+    try:
+        journal = Journal.read_only(config.state_dir / "journal.sqlite")
+    except FileNotFoundError as exc:
+        raise UsageError(f"{exc} (no run was made with this config yet)") from exc
+    try:
+        record = pick_run(journal, run_id)
+    except ObserveError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        journal.close()
+    observer = JournalObserver(config.state_dir, record.run_id, follow=follow)
+    how = "watching" if follow else "replay of"
+    try:
+        app = CockpitApp(
+            run=observer.run,
+            targets=[],
+            log_path=observer.log_path,
+            title=f"{how} {record.runbook} · {path.name}",  # the header adds the READ-ONLY badge
+            theme=theme,
+            read_only=True,
+            freeze_gc=True,
+        )
+        app.run()
+    except UnknownTheme as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK

@@ -1,0 +1,36 @@
+"""What `b` opens in the cockpit on a run: the disk rollback wizard, or a cluster runbook's back-out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cockpit.commands import backout
+from cockpit.config.runbooks import load_runbook
+from cockpit.domain.events import EventSink, RunFinished
+from cockpit.engine.rollback import RollbackWizard
+from cockpit.engine.run import RunbookRun
+from cockpit.ui.app import Backout
+
+
+def cluster_backout(engine: RunbookRun) -> Backout | None:
+    """The runbook's back-out for the cockpit's `b` (None when it has none: the disk wizard applies)."""
+    if not engine.runbook.backout:
+        return None
+    runbook = load_runbook(engine.config.plan.runbook)
+    plan = backout.plan_lines(engine.config, runbook, backout.backout_runbook(runbook))
+    path = Path(engine.config_key) if engine.config_key != "<memory>" else None
+
+    async def run(sink: EventSink, line: Callable[[str], None]) -> RunFinished:
+        return await backout.run_in_cockpit(
+            engine.config, path, runbook, engine.transport_for, engine.operator, sink, line
+        )
+
+    return Backout(runbook.name, plan, run)
+
+
+def rollback_wizard(engine: RunbookRun) -> RollbackWizard:
+    """The engine's RollbackWizard for the TUI: the run's config, transports, journal and operator."""
+    return RollbackWizard(
+        engine.config, engine.transport_for, engine.journal, engine.operator, config_key=engine.config_key
+    )

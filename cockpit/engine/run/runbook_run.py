@@ -1,0 +1,259 @@
+"""RunbookRun: one run of the plan's runbook, as the commands and the UI see it.
+
+It wires the run's parts together over one RunContext and answers for them: the scheduler
+(schedule.py), the operator's controls (controls.py), the troubleshooting probes (probes.py), the
+window watch (window_watch.py) and the facts recorded before a target's first step (facts.py). What
+the plan says is plan.py. The journal is the caller's: it opens it and closes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from cockpit.config.models import Config
+from cockpit.config.runbook import RunbookFile
+from cockpit.domain.events import EventSink, FanOutSink, RunFinished
+from cockpit.domain.models import TargetProgress
+from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.window import FleetEta, Window
+from cockpit.engine.binding import Binding, StepSpec, UndoSpec
+from cockpit.engine.follow import FollowPolicy
+from cockpit.engine.journal import Journal, JournalSink
+from cockpit.engine.limiter import StartGate
+from cockpit.engine.logstore import LogStore
+from cockpit.engine.run.context import NothingToResume, RunContext, TransportFactory, new_run_id
+from cockpit.engine.run.controls import OperatorControls
+from cockpit.engine.run.facts import FactRecorder
+from cockpit.engine.run.plan import RunPlan
+from cockpit.engine.run.probes import ProbeOutput, Probes
+from cockpit.engine.run.schedule import Scheduler
+from cockpit.engine.run.window_watch import EtaSink, WindowWatch, window_of
+from cockpit.engine.target import TargetRunner
+from cockpit.transports.base import CommandResult
+
+
+class RunbookRun:
+    """Runs the plan's runbook on every target.
+
+    Each target gets its own connections: one dropped channel or a host's MaxSessions limit then
+    touches one target, not the fleet.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        journal: Journal,
+        transport_for: TransportFactory,
+        *,
+        config_path: Path | None = None,
+        resume: bool = False,
+        run_id: str | None = None,
+        policy: FollowPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        operator: str = "operator",
+        runbook: RunbookFile | None = None,
+    ) -> None:
+        """`journal` is the config's (its state directory's), opened by the caller with the same
+        `clock`; `runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one)."""
+        config_key = str(config_path.resolve()) if config_path else "<memory>"
+        binding = Binding(config, run_id or "pending", runbook)
+        if resume:
+            record = journal.latest_unfinished(config_key, binding.runbook.name)
+            if record is None:
+                raise NothingToResume(f"no unfinished run of {config_key} in {journal.path}")
+            run_id = record.run_id
+        run_id = run_id or new_run_id(clock)
+        binding.run_id = run_id
+        follow = config.plan.follow
+        self.policy = policy or FollowPolicy(
+            poll=follow.poll, idle_poll=follow.idle_poll, give_up_after=follow.give_up_after
+        )
+        self.logs = LogStore(config.state_dir / "runs" / run_id / "logs")
+        total = binding.phases_total
+        self.context = RunContext(
+            config=config,
+            journal=journal,
+            binding=binding,
+            run_id=run_id,
+            config_key=config_key,
+            transport_for=transport_for,
+            clock=clock,
+            operator=operator,
+            progress={t: TargetProgress(t, phases_total=total) for t in binding.targets},
+            gate=StartGate(config.plan.concurrency),
+        )
+        # The shortest span the cockpit can judge (a few polls): stall thresholds never go below it.
+        observable = 4 * self.policy.idle_poll
+        self.timing = binding.phase_timing(observable)
+        self.plan = RunPlan(self.context)
+        self.window_watch = WindowWatch(self.context, window_of(config), FleetEta(self.plan.expected_seconds, total))
+        self.facts = FactRecorder(self.context)
+        self.scheduler = Scheduler(
+            self.context,
+            logs=self.logs,
+            policy=self.policy,
+            timing=self.timing,
+            observable=observable,
+            facts=self.facts,
+            window=self.window_watch,
+        )
+        self.controls = OperatorControls(self.context, self.plan, self.scheduler)
+        self.probes = Probes(self.context, self.plan)
+
+    # -- what the run is ------------------------------------------------------------------------
+    @property
+    def config(self) -> Config:
+        return self.context.config
+
+    @property
+    def journal(self) -> Journal:
+        return self.context.journal
+
+    @property
+    def binding(self) -> Binding:
+        return self.context.binding
+
+    @property
+    def runbook(self) -> RunbookFile:
+        return self.context.runbook
+
+    @property
+    def run_id(self) -> str:
+        return self.context.run_id
+
+    @property
+    def config_key(self) -> str:
+        return self.context.config_key
+
+    @property
+    def transport_for(self) -> TransportFactory:
+        return self.context.transport_for
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.context.clock
+
+    @property
+    def operator(self) -> str:
+        return self.context.operator
+
+    @property
+    def targets(self) -> list[str]:
+        return self.context.targets
+
+    @property
+    def progress(self) -> dict[str, TargetProgress]:
+        return self.context.progress
+
+    @property
+    def runners(self) -> dict[str, TargetRunner]:
+        return self.context.runners
+
+    @property
+    def gate(self) -> StartGate:
+        return self.context.gate
+
+    @property
+    def lockstep(self) -> bool:
+        return self.context.lockstep
+
+    @property
+    def window(self) -> Window | None:
+        return self.window_watch.window
+
+    @property
+    def eta(self) -> FleetEta:
+        return self.window_watch.eta
+
+    def log_path(self, target: str) -> Path:
+        return self.logs.path(target)
+
+    # -- the plan -------------------------------------------------------------------------------
+    @property
+    def steps(self) -> list[StepSpec]:
+        return self.plan.steps
+
+    @property
+    def phases_total(self) -> int:
+        return self.plan.phases_total
+
+    @property
+    def retry_unit(self) -> str:
+        return self.plan.retry_unit
+
+    def command(self, target: str, phase: int | None = None) -> str:
+        return self.plan.command(target, phase)
+
+    def main_step(self, target: str) -> StepSpec:
+        return self.plan.main_step(target)
+
+    def step_host(self, target: str) -> str:
+        return self.plan.step_host(target)
+
+    def undo_of(self, target: str) -> UndoSpec | None:
+        return self.plan.undo_of(target)
+
+    def cleanup_command(self, target: str) -> str:
+        return self.plan.cleanup_command(target)
+
+    def cleanup_host(self, target: str) -> str:
+        return self.plan.cleanup_host(target)
+
+    def retry_commands(self, target: str, start: int) -> list[str]:
+        return self.plan.retry_commands(target, start)
+
+    # -- the run --------------------------------------------------------------------------------
+    async def run(
+        self, sink: EventSink, blocked: Mapping[str, str] | None = None, *, keep_open: bool = False
+    ) -> RunFinished:
+        """Run every planned step; `blocked` (target -> why) are not started: the preflight gate.
+
+        With `keep_open` (the TUI) the run stays open after the last step ends, announcing
+        RunFinished each time it goes idle, so the operator can still retry a failed target;
+        `close()` ends it.
+        """
+        self.context.sink = FanOutSink(sink, JournalSink(self.journal, self.run_id), EtaSink(self.eta))
+        async with self.window_watch.watching():
+            return await self.scheduler.run(blocked or {}, keep_open=keep_open)
+
+    def close(self) -> None:
+        self.scheduler.close()
+
+    # -- operator controls (controls.py) and probes (probes.py) ---------------------------------
+    def snooze(self, target: str, seconds: float) -> None:
+        self.controls.snooze(target, seconds)
+
+    async def kill(self, target: str, signal_name: str = "TERM") -> CommandResult:
+        return await self.controls.kill(target, signal_name)
+
+    async def cleanup(self, target: str) -> CommandResult:
+        return await self.controls.cleanup(target)
+
+    def retry_from(self, target: str, phase: int, *, skip: frozenset[int] = frozenset()) -> None:
+        self.controls.retry_from(target, phase, skip=skip)
+
+    def skip_phase(self, target: str) -> None:
+        self.controls.skip_phase(target)
+
+    def mark_failed(self, target: str, reason: str) -> None:
+        self.controls.mark_failed(target, reason)
+
+    async def abort(self, target: str) -> None:
+        await self.controls.abort(target)
+
+    async def pause_starts(self) -> None:
+        await self.controls.pause_starts()
+
+    async def resume_starts(self) -> None:
+        await self.controls.resume_starts()
+
+    async def set_concurrency(self, limit: int) -> None:
+        await self.controls.set_concurrency(limit)
+
+    def trouble_probes(self, target: str) -> list[TroubleProbe]:
+        return self.probes.trouble_probes(target)
+
+    async def probe(self, target: str, key: str) -> ProbeOutput:
+        return await self.probes.probe(target, key)
