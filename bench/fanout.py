@@ -182,17 +182,13 @@ def children_cpu() -> float:
 def jobs_for(fleet: _fleet.Fleet, directory: Path) -> tuple[Path, dict]:
     """The floor's and Ansible's job: the master's address and the very commands the cockpit runs."""
     from cockpit.config.loader import load_config
-    from cockpit.domain.nimadm_commands import nimadm_migrate
+    from cockpit.engine.binding import Binding
 
     config = load_config(fleet.inventory)
     plan = config.plan
     master = config.master
-    commands = {
-        c.host: nimadm_migrate(
-            config.host(c.host).nim_object, plan.lpp_source_for(c), plan.spot_for(c), c.disks, cache_vg=plan.cache_vg
-        )
-        for c in plan.clients
-    }
+    binding = Binding(config, "bench")
+    commands = {c.host: binding.steps(c.host)[0].command for c in plan.clients}
     job = {
         "address": master.address,
         "port": master.port,

@@ -119,10 +119,6 @@ class HostState:
     def first_boot_disk(self) -> str | None:
         return self.bootlist[0].device if self.bootlist else None
 
-    def lspv_row(self, disk: str) -> str:
-        d = self.disk(disk)
-        return d.line if d else f"{disk} (not in lspv)"
-
 
 def multi_disk_root_vgs(lspv: str) -> dict[str, str]:
     """Root VGs on several disks -> one of their disks, to ask alt_rootvg_op -q which one boots."""

@@ -25,6 +25,7 @@ from cockpit.domain.preflight import (
     evaluate_fleet,
 )
 from cockpit.domain.preflight.models import RemedyCommand
+from cockpit.engine.binding import Binding
 from cockpit.transports.base import CommandResult, Transport, TransportError
 
 PROBE_TIMEOUT = 120.0
@@ -34,6 +35,7 @@ PER_HOST_SESSIONS = 4
 def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[ClientContext]:
     wanted = set(clients) if clients is not None else None
     plan = config.plan
+    binding = Binding(config, "preflight")
     return [
         ClientContext(
             client=c.host,
@@ -43,10 +45,17 @@ def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[C
             disks=tuple(c.disks),
             nim_name=config.host(c.host).nim_object,
             cache_vg=plan.cache_vg,
+            cleanup=_cleanup(binding, c.host),
         )
         for c in plan.clients
         if wanted is None or c.host in wanted
     ]
+
+
+def _cleanup(binding: Binding, target: str) -> str:
+    """The clean-up line of the runbook's first step for `target` (nimadm: `nimadm -C -c ... -s ...`)."""
+    undo = binding.undo(target, binding.runbook.steps[0].id)
+    return undo.command if undo is not None else ""
 
 
 @dataclass

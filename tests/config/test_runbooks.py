@@ -4,16 +4,22 @@ line, and every value that reaches a command is shape-checked and quoted."""
 from __future__ import annotations
 
 import re
+import shlex
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from cockpit.config import ConfigError, load_config
+from cockpit.config.models import Host
 from cockpit.config.runbooks import builtin_names, load_runbook
 from cockpit.domain import template
 from cockpit.domain.step_check import StepCheck, StepJudge
 from cockpit.engine.binding import Binding
+from cockpit.engine.journal import Journal
+from cockpit.engine.preflight import contexts_for
+from cockpit.engine.run import ControlError, RunbookRun
+from cockpit.transports.base import Transport
 
 BUILTINS = ["alt-disk-copy", "alt-disk-mksysb", "hacws", "linuxha", "nimadm"]
 
@@ -159,6 +165,42 @@ def test_nimadm_plans_bind_to_the_same_command_as_before(tmp_path: Path) -> None
     _, spec = binding.step_by_id("nimadm")
     assert binding.spec("lpar01", spec, 1, phase=7, attempt=2).name == "nimadm-P7-r2"
     assert binding.spec("lpar01", spec, 1, phase=7).command.endswith("-j cachevg -P 7")
+    # Several disks travel as one argument, as nimadm -d takes them.
+    assert shlex.split(binding.spec("lpar01", spec, 1, phase=6).command) == [
+        *("nimadm", "-c", "lpar01", "-l", "lpp72", "-s", "spot72", "-d", "hdisk2 hdisk3", "-Y"),
+        *("-j", "cachevg", "-P", "6"),
+    ]
+
+
+NIMADM_PLAN = (
+    "hosts:\n  - {name: adachi-nim, role: nim_master}\n  - {name: adachi-AIX7}\nplan:\n  master: adachi-nim\n"
+    "  lpp_source: lpp_source_AIX72TL5\n  spot: spot_AIX72TL5\n  clients:\n    - {host: adachi-AIX7, disk: hdisk2}\n"
+)
+
+
+def test_the_nimadm_runbook_runs_the_documented_command_and_cleans_up_with_nimadm_c(tmp_path: Path) -> None:
+    binding = Binding(load_config(write(tmp_path / "c.yaml", NIMADM_PLAN)), "run1")
+    (step,) = binding.steps("adachi-AIX7")
+    assert step.command == "nimadm -c adachi-AIX7 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"
+    undo = binding.undo("adachi-AIX7", "nimadm")
+    assert undo is not None and undo.host.name == "adachi-nim"
+    assert undo.command == "nimadm -C -c adachi-AIX7 -s spot_AIX72TL5"
+    # The preflight's hints quote the same line (rootvg.leftover_alt): the runbook is its one source.
+    assert [c.cleanup for c in contexts_for(binding.config)] == [undo.command]
+
+
+def test_a_nimadm_retry_runs_each_phase_alone_and_only_phases_1_to_12(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "c.yaml", NIMADM_PLAN))
+    engine = RunbookRun(config, Journal(tmp_path / "journal.sqlite"), _no_transport)
+    base = "nimadm -c adachi-AIX7 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"
+    assert engine.retry_commands("adachi-AIX7", 11) == [f"{base} -P 11", f"{base} -P 12"]
+    for phase in (0, 13):
+        with pytest.raises(ControlError, match=f"phase {phase} is not between 1 and 12"):
+            engine.retry_commands("adachi-AIX7", phase)
+
+
+def _no_transport(host: Host) -> Transport:
+    raise AssertionError(f"nothing may connect to {host.name} to plan a retry")
 
 
 def test_the_judge_reads_exit_status_patterns_and_emptiness() -> None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from cockpit.config.models import Config, Host, NimadmPlan, PlanClient, Role
 from cockpit.domain import troubleshoot
 from cockpit.domain.models import TargetProgress
-from cockpit.domain.nimadm_commands import nimadm_cleanup, nimadm_migrate
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.troubleshoot import TroubleProbe
 from cockpit.domain.window import FleetEta
+from cockpit.engine.binding import Binding
 from cockpit.transports.base import CommandResult
 
 MASTER = "nim01"
@@ -89,10 +89,14 @@ class CannedControls:
         }
 
     def command(self, target: str, phase: int | None = None) -> str:
-        return nimadm_migrate(target, "lpp_source_AIX72TL5", "spot_AIX72TL5", ["hdisk2"], phase=phase)
+        """The nimadm runbook's command, rendered as the engine renders it."""
+        binding = Binding(self.config, RUN_ID)
+        return binding.spec(target, binding.runbook.steps[0], 1, phase=phase).command
 
     def cleanup_command(self, target: str) -> str:
-        return nimadm_cleanup(target, "spot_AIX72TL5")
+        undo = Binding(self.config, RUN_ID).undo(target, "nimadm")
+        assert undo is not None
+        return undo.command
 
     def cleanup_host(self, target: str) -> str:
         return MASTER

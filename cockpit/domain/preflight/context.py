@@ -38,6 +38,9 @@ class ClientContext:
     """Volume group on the master for `nimadm -j` local caching, if the plan uses it."""
     master_aliases: tuple[str, ...] = ()
     """Other names the master is known by (what clients may have in NIM_MASTER_HOSTNAME)."""
+    cleanup: str = ""
+    """The runbook's clean-up line for this client on the master (`nimadm -C ...`), shown in hints;
+    empty when the runbook has none. Rendered from the runbook, the one source of its commands."""
 
     def __post_init__(self) -> None:
         host_name(self.client)

@@ -14,7 +14,6 @@ from cockpit.sim import state
 from cockpit.sim.aix.common import Ctx, UsageError, err, out
 from cockpit.sim.aix.installp import FILESETS, fileset_level
 
-ALT_DISK = "bos.alt_disk_install.rte"
 BASE = ("bos.rte", "bos.mp64", "bos.rte.install", "bos.net.tcp.client", "bos.sysmgt.nim.client")
 DESCRIPTIONS = {name: desc for name, desc, _ in FILESETS}
 HAS_ROOT_PART = {name for name, _, root in FILESETS if root}

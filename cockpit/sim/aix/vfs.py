@@ -36,11 +36,6 @@ def real_path(fleet: str, host: str, path: str) -> str:
     return os.path.join(root(fleet, host), os.path.normpath(path).lstrip("/"))
 
 
-def host_text(fleet: str, host: str, text: str) -> str:
-    """Real paths in a message (e.g. an error of the real tar) shown as the host's own paths."""
-    return text.replace(root(fleet, host) + "/", "/")
-
-
 def write_file(fleet: str, host: str, path: str, content: str) -> str:
     real = real_path(fleet, host, path)
     os.makedirs(os.path.dirname(real), exist_ok=True)

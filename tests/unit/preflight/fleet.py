@@ -17,6 +17,7 @@ CTX = ClientContext(
     spot="spot_AIX72TL5",
     disks=("hdisk2",),
     target_level="7200-05-06",
+    cleanup="nimadm -C -c adachi-AIX7 -s spot_AIX72TL5",  # the nimadm runbook's undo, as the engine renders it
 )
 
 

@@ -112,6 +112,11 @@ def test_altinst_rootvg_left_over() -> None:
     assert "`nimadm -C -c adachi-AIX7 -s spot_AIX72TL5` on adachi-nim" in f.remediation.hint
 
 
+def test_without_the_runbooks_cleanup_line_the_hint_still_names_nimadm_c() -> None:
+    [f] = evaluate(LeftoverAlt(), healthy() | {LSPV: Out(0, s.LSPV_AFTER_NIMADM)}, replace(CTX, cleanup=""))
+    assert "run `nimadm -C` for adachi-AIX7 on adachi-nim instead." in f.remediation.hint
+
+
 def test_old_rootvg_left_over_warns_that_it_is_the_rollback() -> None:
     [f] = evaluate(LeftoverAlt(), healthy() | {LSPV: Out(0, s.LSPV_AFTER_REBOOT)})
     assert f.summary == "old_rootvg is left over on adachi-AIX7 (hdisk0)"

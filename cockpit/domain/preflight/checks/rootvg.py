@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cockpit.domain import nimadm_commands
 from cockpit.domain.preflight import commands
 from cockpit.domain.preflight.checks.base import Check, View
 from cockpit.domain.preflight.checks.disks import ALT_VGS
@@ -43,10 +42,11 @@ class LeftoverAlt(Check):
             if not disks:
                 continue
             if vg == "altinst_rootvg":
+                cleanup = f"`{ctx.cleanup}`" if ctx.cleanup else f"`nimadm -C` for {ctx.nim_name}"
                 hint = (
                     f"Remove the leftover altinst_rootvg on {host} unless a clone or migration is still in "
-                    f"progress. If an earlier nimadm failed without cleaning up, run "
-                    f"`{nimadm_commands.nimadm_cleanup(ctx.nim_name, ctx.spot)}` on {ctx.master} instead."
+                    f"progress. If an earlier nimadm failed without cleaning up, run {cleanup} on {ctx.master} "
+                    "instead."
                 )
             else:
                 hint = (
