@@ -19,16 +19,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/cockpit demo
 
-## Lint, layering rules, then the whole test suite (including a real OpenSSH sshd on loopback and
+## Lint, layering rules, static types (mypy), then the whole test suite (including a real OpenSSH sshd on loopback and
 ## the cockpit in headless Chromium).
 test: $(STAMP) sshd browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --durations=10
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy
 
 ## The suite against the newest release of every dependency (in .venv-latest, constraints.txt
 ## ignored): drift shows here before it reaches a fresh clone. Not part of `make test`.

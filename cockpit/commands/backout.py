@@ -98,7 +98,7 @@ async def run_in_cockpit(
     try:
         engine = RunbookRun(config, journal, transport_for, config_path=config_path, operator=operator, runbook=backout)
         journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed in the cockpit", operator)
-        return await engine.run(FanOutSink(sink, LinePrinter(_Lines(line))))  # type: ignore[arg-type]
+        return await engine.run(FanOutSink(sink, LinePrinter(_Lines(line))))
     finally:
         journal.close()
 

@@ -11,6 +11,7 @@ from typing import TextIO
 from cockpit.commands.exits import UsageError
 from cockpit.config import Config
 from cockpit.config.loader import load_config
+from cockpit.config.models import NimadmPlan
 from cockpit.domain.preflight import Finding, Status, Waiver
 from cockpit.engine.preflight import PreflightReport, PreflightRunner
 from cockpit.engine.waivers import add_waiver, load_waivers
@@ -22,6 +23,11 @@ _GLYPH = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.
 def main(path: Path, fmt: str, waive: list[str]) -> int:
     """`cockpit check` from its command line: the config file, the format, the `--waive` values."""
     config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
+    if not isinstance(config.plan, NimadmPlan):
+        raise UsageError(
+            f"check: the preflight checks are those of a nimadm plan; runbook {config.plan.runbook} "
+            "verifies what it needs in its own first steps (see cockpit run --dry-run)"
+        )
     try:
         waivers = waiver_args(waive)
     except ValueError as exc:

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from cockpit.domain import report as rp
 from cockpit.engine.binding import STEP_NAME
-from cockpit.engine.journal import EventRecord, Journal, RunRecord, StepRecord
+from cockpit.engine.journal import ActionRecord, EventRecord, Journal, RunRecord, StepRecord
 
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("md", "json", "junit")
@@ -139,7 +139,7 @@ def _state(e: EventRecord) -> rp.StateEntry:
     )
 
 
-def _action(a) -> rp.ActionEntry:  # type: ignore[no-untyped-def]
+def _action(a: ActionRecord) -> rp.ActionEntry:
     return rp.ActionEntry(a.at, a.target, a.action, a.detail, a.operator)
 
 

@@ -149,8 +149,10 @@ def _model_at(loc: KeyPath, root: type[BaseModel]) -> type[BaseModel] | None:
         if not members:
             return None
         tagged = dict(members)
-        if parts and isinstance(parts[0], str) and parts[0] in tagged and len(members) > 1:
-            model = tagged[parts.pop(0)]
+        tag = parts[0] if parts else None
+        if isinstance(tag, str) and tag in tagged and len(members) > 1:
+            parts.pop(0)
+            model = tagged[tag]
         else:
             model = members[0][1]
     return model

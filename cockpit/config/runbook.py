@@ -46,7 +46,7 @@ def _regex(value: str) -> str:
 
 
 def _check_id(value: str) -> str:
-    from cockpit.domain.preflight.plan import ALL_CHECKS  # the domain's own list: one source of the ids
+    from cockpit.domain.preflight.checks import ALL_CHECKS  # the domain's own list: one source of the ids
 
     known = [c.id for c in ALL_CHECKS]
     if value not in known:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,13 @@ class StepJudge:
         return None
 
 
-def _any(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+class _Search(Protocol):
+    """What the judge asks of a pattern: whether it occurs in a line (a regex, or several)."""
+
+    def search(self, text: str, /) -> object: ...
+
+
+def _any(patterns: tuple[re.Pattern[str], ...]) -> _Search | None:
     """One regex matching where any of `patterns` would (a leading `(?i)` becomes a scoped `(?i:...)`)."""
     if not patterns:
         return None
@@ -89,7 +96,7 @@ def _any(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     try:
         return re.compile("|".join(parts))
     except re.error:  # a pattern that does not combine: fall back to one search each
-        return _Each(patterns)  # type: ignore[return-value]
+        return _Each(patterns)
 
 
 class _Each:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cockpit.config.models import Config, Host
+from cockpit.config.models import Config, Host, NimadmPlan
 from cockpit.domain.preflight import (
     ALL_CHECKS,
     Check,
@@ -35,6 +35,8 @@ PER_HOST_SESSIONS = 4
 def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[ClientContext]:
     wanted = set(clients) if clients is not None else None
     plan = config.plan
+    if not isinstance(plan, NimadmPlan):  # `cockpit check` refuses such a plan before it gets here
+        raise ValueError(f"the preflight checks are those of a nimadm plan, not of runbook {plan.runbook}")
     binding = Binding(config, "preflight")
     return [
         ClientContext(

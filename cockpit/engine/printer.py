@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Protocol
 
 from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.models import TargetState
@@ -13,8 +13,16 @@ NOTES = ("ETA ", "skipped ", "re-attached", "retry ")
 """Reasons printed even when the state and phase did not change."""
 
 
+class TextOut(Protocol):
+    """Where the lines go: a terminal, a file, or the cockpit's back-out screen (a line at a time)."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class LinePrinter:
-    def __init__(self, out: TextIO = sys.stdout, *, show_pending: bool = False) -> None:
+    def __init__(self, out: TextOut = sys.stdout, *, show_pending: bool = False) -> None:
         self.out = out
         self.show_pending = show_pending
         self._last: dict[str, tuple[TargetState, int | None]] = {}

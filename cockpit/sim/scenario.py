@@ -482,6 +482,8 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         raise ScenarioError(f"master {master.name!r} is also a client")
 
     plan = _mapping(data.get("plan") or {}, "plan")
+    lpp_source: str | None
+    spot: str | None
     if nimadm:
         _keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
         lpp_source = _reference(by_name, "lpp_source", plan.get("lpp_source"), "plan.lpp_source")

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import asyncssh
 
@@ -327,7 +328,8 @@ class SimFleet:
         closed = asyncio.ensure_future(process.wait_closed())
         finished = asyncio.ensure_future(asyncio.gather(child.wait(), out_pipe.done, err_pipe.done))
         try:
-            await asyncio.wait({closed, finished}, return_when=asyncio.FIRST_COMPLETED)
+            either: set[asyncio.Future[Any]] = {closed, finished}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             if not finished.done():
                 # The client went away: close our ends like sshd does, never signal the command.
                 out_pipe.close()
@@ -515,7 +517,7 @@ async def serve(
     root = Path(tempfile.mkdtemp(prefix="cockpit-sim-")) if workdir is None else Path(workdir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    handled: list[int] = []
+    handled: list[signal.Signals] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)

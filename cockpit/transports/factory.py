@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from cockpit.config.models import Host, SSHSettings
 from cockpit.transports.base import Transport, TransportError
@@ -60,12 +61,14 @@ def _keys(host: Host, ssh: SSHSettings) -> list[Path]:
     return ([host.key] if host.key else []) + list(ssh.client_keys)
 
 
-def _jump(host: Host, ssh: SSHSettings, by_name: dict[str, Host], seen: list[str]) -> Hop | str | None:
+def _jump(host: Host, ssh: SSHSettings, by_name: dict[str, Host], seen: list[str]) -> Hop | Literal["none"] | None:
     """The hop before `host`: an inventory host (with its own jump hosts), `user@host:port`, `none`,
     or None (the ssh config decides)."""
     spec = host.proxy_jump
-    if spec is None or spec == NO_JUMP:
-        return spec
+    if spec is None:
+        return None
+    if spec == NO_JUMP:
+        return NO_JUMP
     if "@" in spec or ":" in spec:
         return parse_jump(spec, keys=tuple(ssh.client_keys))
     jump = by_name.get(spec)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from textual.app import App
@@ -126,7 +127,9 @@ def parse_theme(text: str, where: str) -> Theme:
     if "dark" in fields:
         dark = _boolean(where, fields["dark"])
     variables = _variables(where, fields["variables"]) if "variables" in fields else {}
-    return Theme(name=name, dark=dark, variables=variables, **colors)
+    # `colors` holds only COLOR_FIELDS (all strings); mypy cannot tell those keys from Theme's float
+    # and bool parameters, which are given by name here or left to their defaults.
+    return Theme(name=name, dark=dark, variables=variables, **colors)  # type: ignore[arg-type]
 
 
 def discover(directories: Iterable[Path] = ()) -> ThemeSet:
@@ -151,7 +154,7 @@ class UnknownTheme(ValueError):
     """`--theme NAME` names no theme; `str()` says which ones there are."""
 
 
-def install_themes(app: App[object], directories: Iterable[Path] | None = None, theme: str | None = None) -> ThemeSet:
+def install_themes(app: App[Any], directories: Iterable[Path] | None = None, theme: str | None = None) -> ThemeSet:
     """Register the built-in and the operator's themes with `app`; switch to `theme` if given.
 
     `directories` None means the operator's directory (user_theme_dir()). Returns what was found,

@@ -46,6 +46,14 @@ def test_an_unknown_demo_scenario_is_one_line_and_exit_2() -> None:
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_check_of_a_plan_without_preflight_checks_is_one_line_and_exit_2() -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_configs" / "linuxha.yaml"
+    proc = cockpit("check", str(sample))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert proc.stderr.strip().startswith("cockpit: check: the preflight checks are those of a nimadm plan;")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
 def test_dry_run_shows_every_step_and_writes_nothing(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_configs" / "linuxha.yaml"
     config = tmp_path / "linuxha.yaml"

@@ -18,7 +18,10 @@ def cluster_backout(engine: RunbookRun) -> Backout | None:
     if not engine.runbook.backout:
         return None
     runbook = load_runbook(engine.config.plan.runbook)
-    plan = backout.plan_lines(engine.config, runbook, backout.backout_runbook(runbook))
+    way_back = backout.backout_runbook(runbook)
+    if way_back is None:
+        return None
+    plan = backout.plan_lines(engine.config, runbook, way_back)
     path = Path(engine.config_key) if engine.config_key != "<memory>" else None
 
     async def run(sink: EventSink, line: Callable[[str], None]) -> RunFinished:

@@ -41,8 +41,10 @@ class RunPlan:
     def step_host(self, target: str) -> str:
         """Where the target's current (or first) step runs: what a kill or a process probe is about."""
         runner = self._run.runners.get(target)
-        spec = runner.current if runner is not None and runner.current is not None else None
-        spec = spec or (self._binding.steps(target) or [None])[0]
+        spec = runner.current if runner is not None else None
+        if spec is None:
+            planned = self._binding.steps(target)
+            spec = planned[0] if planned else None
         return spec.host.name if spec is not None and spec.host is not None else target
 
     def expected_seconds(self, index: int) -> float:

@@ -142,7 +142,8 @@ def restvg(ctx: Ctx, args: list[str]) -> int:
         return 1
     name = str(image["vg"])
     st = ctx.read()
-    targets = rest or [str(d) for d in image.get("disks", [])]  # type: ignore[attr-defined]
+    saved = image.get("disks")
+    targets = rest or [str(d) for d in (saved if isinstance(saved, list) else [])]
     for disk_name in targets:
         d = state.disk(st, disk_name)
         if d is None:

@@ -63,10 +63,10 @@ def bootlist(ctx: Ctx, args: list[str]) -> int:
     entries = parse_devices(devices)
     with ctx.update() as st:
         known = {d["name"] for d in st["disks"]}
-        for e in entries:
-            if e["disk"] not in known:
+        for entry in entries:
+            if entry["disk"] not in known:
                 # INFERRED message: the sources do not show bootlist's text for an unknown device.
-                err(f"0514-218 bootlist: Invalid device name {e['disk']}")
+                err(f"0514-218 bootlist: Invalid device name {entry['disk']}")
                 return 1
         for k in ("bootlist", "bootlist_service") if mode == "both" else (key,):
             st[k] = entries

@@ -96,7 +96,7 @@ def dev_name(path: str) -> str | None:
     return None
 
 
-def _entry(mode: str, links: int, size: str, date: str, name: str) -> str:
+def _entry(mode: str, links: int, size: int | str, date: str, name: str) -> str:
     return f"{mode}{links:>5} {'root':<8} {'system':<8}{size:>11} {date} {name}"
 
 
@@ -123,7 +123,7 @@ def ls(ctx: Ctx, args: list[str]) -> int:
             if "l" in flags:
                 rows.append(f"total {8 + len(entries) // 4}")
                 if "a" in flags:
-                    rows += [_entry(m, n, str(s), t, x) for m, n, s, t, x in DIRS]
+                    rows += [_entry(m, n, s, t, x) for m, n, s, t, x in DIRS]
                 rows += [_device_line(devices[e], e) for e in entries]
             else:
                 rows += ([".", ".."] if "a" in flags else []) + entries

@@ -73,7 +73,8 @@ def first_state(nodes: list[str], params: dict[str, str], missing_dep: str | Non
 
 def first_files(ha: dict[str, object], host: str) -> dict[str, str]:
     """/etc/cluster of a 1.0.x node (file names from the seed; contents INFERRED) and /var/log/cluster."""
-    cluster, app, nodes = str(ha["cluster"]), str(ha["app"]), list(ha["nodes"])  # type: ignore[call-overload]
+    cluster, app, nodes = str(ha["cluster"]), str(ha["app"]), ha["nodes"]
+    assert isinstance(nodes, list)
     node_xml = "".join(f'    <node name="{n}"/>\n' for n in nodes)
     installed = ha["installed"]
     assert isinstance(installed, dict)

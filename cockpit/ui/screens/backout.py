@@ -91,10 +91,13 @@ class BackoutScreen(ModalScreen[bool]):
         self.verdict.update("running…")
         self._run()
 
+    def _show_line(self, line: str) -> None:
+        self.progress_log.write_line(line)
+
     @work(exclusive=True, group="backout", exit_on_error=False)
     async def _run(self) -> None:
         try:
-            finished = await self._run_backout(_Discard(), self.progress_log.write_line)
+            finished = await self._run_backout(_Discard(), self._show_line)
         except Exception as exc:  # shown, never a crash of the cockpit
             self.state = "error"
             self.verdict.update(f"✗ the back-out could not run: {type(exc).__name__}: {exc}")

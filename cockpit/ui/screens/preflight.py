@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from cockpit.config.models import NimadmPlan
 from cockpit.domain.preflight import Finding, Status, Waiver
 from cockpit.domain.window import Window
 from cockpit.ui.preflight_content import cell_detail, client_detail, status_content, verdict_content
@@ -59,6 +60,8 @@ class PreflightScreen(Screen[None]):
         self.title_text = title
         self._start_run = start_run
         config = service.config
+        if not isinstance(config.plan, NimadmPlan):  # cockpit run makes a preflight service only for one
+            raise ValueError(f"the preflight screen needs a nimadm plan, not runbook {config.plan.runbook}")
         self.master = config.plan.master
         self.clients = [c.host for c in config.plan.clients]
         w = config.plan.window

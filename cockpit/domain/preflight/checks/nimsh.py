@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from cockpit.domain.preflight import commands
@@ -40,7 +41,7 @@ class NimshActive(Check):
         return [commands.lssrc_nimsh(role) for role in ROLES]
 
     def judge(self, ctx: ClientContext, view: View) -> list[Finding]:
-        return [f for role in ROLES for f in self.guarded(lambda role=role: self._on(ctx, view, role))]
+        return [f for role in ROLES for f in self.guarded(functools.partial(self._on, ctx, view, role))]
 
     def _on(self, ctx: ClientContext, view: View, role: Role) -> list[Finding]:
         host = ctx.host_for(role)
@@ -108,7 +109,7 @@ class NimshPorts(Check):
         return probes
 
     def judge(self, ctx: ClientContext, view: View) -> list[Finding]:
-        return [f for role in ROLES for f in self.guarded(lambda role=role: self._on(ctx, view, role))]
+        return [f for role in ROLES for f in self.guarded(functools.partial(self._on, ctx, view, role))]
 
     def _on(self, ctx: ClientContext, view: View, role: Role) -> list[Finding]:
         host = ctx.host_for(role)
