@@ -60,31 +60,24 @@ generated are ignored, so a smaller --hosts count simply drops their faults).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from cockpit.sim import scenario_values as check
+from cockpit.sim.scenario_values import ScenarioError
+
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
-OSLEVEL = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}$")
-LEFTOVER_VGS = ("altinst_rootvg", "old_rootvg")
-NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,38}$")
 WORD = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
-PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
-ABS_PATH = re.compile(r"^/[A-Za-z0-9_.+\-/]{1,200}$")
-VRMF = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 PLATFORMS = ("aix", "linux")
 DEFAULT_DISKS = (
     {"name": "hdisk0", "size_mb": 40960, "vg": "rootvg"},
     {"name": "hdisk1", "size_mb": 40960},
     {"name": "hdisk2", "size_mb": 40960},
 )
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,34 +175,9 @@ def load_scenario(name_or_path: str | Path, hosts: int | None = None) -> Scenari
     except (OSError, yaml.YAMLError) as e:
         raise ScenarioError(f"{path}: {e}") from e
     try:
-        return _build(path.stem, _mapping(data, "the file"), hosts)
+        return _build(path.stem, check.mapping(data, "the file"), hosts)
     except ScenarioError as e:
         raise ScenarioError(f"{path}: {e}") from None
-
-
-def _mapping(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{where} must be a mapping")
-    return value
-
-
-def _keys(data: dict[str, Any], where: str, allowed: set[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        names, expected = ", ".join(sorted(unknown)), ", ".join(sorted(allowed))
-        raise ScenarioError(f"{where}: unknown key(s) {names} (allowed: {expected})")
-
-
-def _oslevel(value: object, where: str) -> str:
-    if not isinstance(value, str) or not OSLEVEL.match(value):
-        raise ScenarioError(f"{where}.oslevel must look like 7200-05-06-2320, not {value!r}")
-    return value
-
-
-def _number(value: object, where: str, minimum: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ScenarioError(f"{where} must be a number >= {minimum}, not {value!r}")
-    return float(value)
 
 
 def _disks(value: object, where: str) -> tuple[Disk, ...]:
@@ -217,114 +185,20 @@ def _disks(value: object, where: str) -> tuple[Disk, ...]:
         raise ScenarioError(f"{where}.disks must be a non-empty list")
     disks = []
     for i, item in enumerate(value):
-        d = _mapping(item, f"{where}.disks[{i}]")
-        _keys(d, f"{where}.disks[{i}]", {"name", "size_mb", "vg"})
+        d = check.mapping(item, f"{where}.disks[{i}]")
+        check.keys(d, f"{where}.disks[{i}]", {"name", "size_mb", "vg"})
         if not re.fullmatch(r"hdisk\d+", str(d.get("name", ""))):
             raise ScenarioError(f"{where}.disks[{i}].name must be hdiskN")
         disks.append(
-            Disk(str(d["name"]), int(_number(d.get("size_mb", 40960), f"{where}.disks[{i}].size_mb", 1)), d.get("vg"))
+            Disk(
+                str(d["name"]),
+                int(check.number(d.get("size_mb", 40960), f"{where}.disks[{i}].size_mb", 1)),
+                d.get("vg"),
+            )
         )
     if not any(d.vg == "rootvg" for d in disks):
         raise ScenarioError(f"{where}.disks: one disk must hold rootvg")
     return tuple(disks)
-
-
-def _bool(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ScenarioError(f"{where} must be true or false, not {value!r}")
-    return value
-
-
-def _int(value: object, where: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ScenarioError(f"{where} must be a whole number from {low} to {high}, not {value!r}")
-    return value
-
-
-def _name(value: object, where: str) -> str:
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise ScenarioError(f"{where} must be a name (letters, digits, _ . -), not {value!r}")
-    return value
-
-
-def _port_taken(value: object, where: str) -> dict[str, Any]:
-    data = _mapping(value, where)
-    _keys(data, where, {"port", "process", "pid"})
-    taken = {"port": _int(data.get("port"), f"{where}.port", 1, 65535), "process": _name(data.get("process"), where)}
-    if "pid" in data:
-        taken["pid"] = _int(data["pid"], f"{where}.pid", 2, 99_999_999)
-    return taken
-
-
-def _leftover(value: object, where: str) -> dict[str, Any]:
-    data = {"vg": value} if isinstance(value, str) else _mapping(value, where)
-    _keys(data, where, {"vg", "disk"})
-    if data.get("vg") not in LEFTOVER_VGS:
-        raise ScenarioError(f"{where} must name {' or '.join(LEFTOVER_VGS)}, not {data.get('vg')!r}")
-    return dict(data)
-
-
-def _below_level(value: object, where: str) -> dict[str, str]:
-    data = _mapping(value, where)
-    _keys(data, where, {"fileset", "level"})
-    level = data.get("level")
-    if not isinstance(level, str) or not VRMF.fullmatch(level):
-        raise ScenarioError(f"{where}.level must be a V.R.M.F level in quotes (e.g. '4.3.2.0'), not {level!r}")
-    return {"fileset": _name(data.get("fileset"), f"{where}.fileset"), "level": level}
-
-
-def _params(value: object, where: str) -> dict[str, str]:
-    """Runbook parameters are text (the config refuses YAML numbers with a fraction and booleans)."""
-    data = _mapping(value or {}, where)
-    params = {}
-    for key, v in data.items():
-        if not isinstance(key, str) or not PARAM_NAME.fullmatch(key):
-            raise ScenarioError(f"{where}: {key!r} is not a parameter name (lower-case letters, digits, _)")
-        if isinstance(v, bool) or not isinstance(v, str | int):
-            raise ScenarioError(f"{where}.{key} must be text (put it in quotes), not {v!r}")
-        params[key] = str(v)
-    return params
-
-
-def _images(value: object, where: str) -> dict[str, str]:
-    data = _mapping(value or {}, where)
-    for path, level in data.items():
-        if not isinstance(path, str) or not ABS_PATH.fullmatch(path) or ".." in path.split("/"):
-            raise ScenarioError(f"{where}: {path!r} is not an absolute path")
-        _oslevel(level, f"{where}.{path}")
-    return dict(data)
-
-
-def _vg(value: object, where: str) -> str:
-    name = _name(value, where)
-    if name in ("rootvg", *LEFTOVER_VGS):
-        raise ScenarioError(f"{where} must be a data volume group, not {name}")
-    return name
-
-
-# Fault -> validator (value, where) -> normalised value.
-FAULTS: dict[str, Callable[[object, str], Any]] = {
-    "ghost_major": lambda v, w: _int(v, w, 1, 1023),
-    "hang_phase": lambda v, w: _int(v, w, 1, 12),
-    "drop_connection_phase": lambda v, w: _int(v, w, 1, 12),
-    "multibos": _bool,
-    "nimsh_down": _bool,
-    "port_taken": _port_taken,
-    "disk_too_small": _bool,
-    "disk_in_use": _vg,
-    "leftover_alt": _leftover,
-    "nim_undefined": _bool,
-    "niminfo_master": _name,
-    "below_level": lambda v, w: _below_level(v, w),
-    "rpm_missing_dep": _name,
-}
-MASTER_FAULTS = {"nimsh_down", "port_taken"}
-
-
-def _faults(value: object, where: str, allowed: set[str]) -> dict[str, Any]:
-    faults = _mapping(value or {}, f"{where}.faults")
-    _keys(faults, f"{where}.faults", allowed)
-    return {k: FAULTS[k](v, f"{where}.faults.{k}") for k, v in faults.items()}
 
 
 HOST_KEYS = {"oslevel", "filesets", "nimsh", "disks", "slow", "faults", "target_disk"}
@@ -344,8 +218,8 @@ def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
     target = data.get("target_disk")
     if target is not None and target not in {d.name for d in disks}:
         raise ScenarioError(f"{where}.target_disk {target!r} is not one of its disks")
-    allowed = set(FAULTS) if role == "client" else MASTER_FAULTS
-    faults = _faults(data.get("faults"), where, LINUX_FAULTS if platform == "linux" else allowed)
+    allowed = set(check.FAULTS) if role == "client" else check.MASTER_FAULTS
+    faults = check.faults(data.get("faults"), where, LINUX_FAULTS if platform == "linux" else allowed)
     _check_disk_faults(faults, disks, target, where)
     target_role = data.get("role")
     if target_role is not None and (not isinstance(target_role, str) or not WORD.fullmatch(target_role)):
@@ -354,26 +228,26 @@ def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
     if not isinstance(varied_off, list):
         raise ScenarioError(f"{where}.varied_off must be a list of volume groups")
     for i, name_ in enumerate(varied_off):
-        if _vg(name_, f"{where}.varied_off[{i}]") not in {d.vg for d in disks}:
+        if check.vg(name_, f"{where}.varied_off[{i}]") not in {d.vg for d in disks}:
             raise ScenarioError(f"{where}.varied_off[{i}]: no disk holds volume group {name_!r}")
     # A Linux host has no AIX level; its disks only keep the state's shape.
-    oslevel = "" if platform == "linux" and "oslevel" not in data else _oslevel(data.get("oslevel"), where)
+    oslevel = "" if platform == "linux" and "oslevel" not in data else check.oslevel(data.get("oslevel"), where)
     return HostSpec(
         name=name,
         role=role,
         oslevel=oslevel,
         disks=disks,
         nimsh_active=nimsh == "active" and not faults.get("nimsh_down"),
-        filesets=dict(_mapping(data.get("filesets") or {}, f"{where}.filesets")),
-        slow=_number(data.get("slow", 1.0), f"{where}.slow", 0.01),
+        filesets=dict(check.mapping(data.get("filesets") or {}, f"{where}.filesets")),
+        slow=check.number(data.get("slow", 1.0), f"{where}.slow", 0.01),
         faults=faults,
         target_disk=target,
         lpp_source=data.get("lpp_source"),
         spot=data.get("spot"),
         platform=platform,
         target_role=target_role,
-        params=_params(data.get("params"), f"{where}.params"),
-        images=_images(data.get("images"), f"{where}.images"),
+        params=check.params(data.get("params"), f"{where}.params"),
+        images=check.images(data.get("images"), f"{where}.images"),
         varied_off=tuple(varied_off),
     )
 
@@ -395,15 +269,15 @@ def _check_disk_faults(faults: dict[str, Any], disks: tuple[Disk, ...], target: 
 
 
 def _resource(item: object, where: str) -> Resource:
-    r = _mapping(item, where)
-    _keys(r, where, {"name", "type", "oslevel", "filesets"})
+    r = check.mapping(item, where)
+    check.keys(r, where, {"name", "type", "oslevel", "filesets"})
     if r.get("type") not in ("lpp_source", "spot"):
         raise ScenarioError(f"{where}.type must be lpp_source or spot")
     return Resource(
-        _name(r.get("name"), f"{where}.name"),
+        check.name(r.get("name"), f"{where}.name"),
         r["type"],
-        _oslevel(r.get("oslevel"), where),
-        dict(_mapping(r.get("filesets") or {}, f"{where}.filesets")),
+        check.oslevel(r.get("oslevel"), where),
+        dict(check.mapping(r.get("filesets") or {}, f"{where}.filesets")),
     )
 
 
@@ -419,11 +293,11 @@ def _client_names(template: dict[str, Any], hosts: int | None) -> list[str]:
         names = template["names"]
         if not isinstance(names, list) or not names or "count" in template or "prefix" in template:
             raise ScenarioError("clients.names must be a non-empty list, without count or prefix")
-        checked = [_name(n, f"clients.names[{i}]") for i, n in enumerate(names)]
+        checked = [check.name(n, f"clients.names[{i}]") for i, n in enumerate(names)]
         if len(set(checked)) != len(checked):
             raise ScenarioError("clients.names: a name is there twice")
         return checked[:hosts] if hosts is not None else checked
-    count = hosts if hosts is not None else int(_number(template.get("count", 1), "clients.count", 0))
+    count = hosts if hosts is not None else int(check.number(template.get("count", 1), "clients.count", 0))
     if count < 0:
         raise ScenarioError("the number of clients cannot be negative")
     prefix = str(template.get("prefix", "lpar"))
@@ -431,16 +305,16 @@ def _client_names(template: dict[str, Any], hosts: int | None) -> list[str]:
 
 
 def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
-    _keys(
+    check.keys(
         data,
         "scenario",
         {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan", "window"},
     )
-    window = _mapping(data.get("window") or {}, "window")
-    _keys(window, "window", {"minutes", "cutoff_minutes"})
-    window_minutes = _number(window["minutes"], "window.minutes", 1) if "minutes" in window else None
+    window = check.mapping(data.get("window") or {}, "window")
+    check.keys(window, "window", {"minutes", "cutoff_minutes"})
+    window_minutes = check.number(window["minutes"], "window.minutes", 1) if "minutes" in window else None
     cutoff_minutes = (
-        _number(window["cutoff_minutes"], "window.cutoff_minutes", 0) if "cutoff_minutes" in window else None
+        check.number(window["cutoff_minutes"], "window.cutoff_minutes", 0) if "cutoff_minutes" in window else None
     )
     if cutoff_minutes is not None and (window_minutes is None or cutoff_minutes > window_minutes):
         raise ScenarioError("window.cutoff_minutes needs window.minutes and must not be after it")
@@ -448,13 +322,13 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     if not isinstance(runbook, str) or not WORD.fullmatch(runbook):
         raise ScenarioError(f"runbook must be a runbook name (e.g. nimadm, hacws), not {runbook!r}")
     nimadm = runbook == "nimadm"
-    timing = _mapping(data.get("timing") or {}, "timing")
-    _keys(timing, "timing", {"time_scale", "reboot_minutes", "installp_lines"})
+    timing = check.mapping(data.get("timing") or {}, "timing")
+    check.keys(timing, "timing", {"time_scale", "reboot_minutes", "installp_lines"})
 
     master = None
     if nimadm or data.get("master") is not None:
-        master_data = _mapping(data.get("master"), "master")
-        _keys(master_data, "master", HOST_KEYS | {"name"})
+        master_data = check.mapping(data.get("master"), "master")
+        check.keys(master_data, "master", HOST_KEYS | {"name"})
         master = _host(str(master_data.get("name", "nim01")), "nim_master", master_data, "master")
 
     resources = tuple(_resource(item, f"resources[{i}]") for i, item in enumerate(data.get("resources") or []))
@@ -462,13 +336,13 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     if len(by_name) != len(resources):
         raise ScenarioError("resources: two resources have the same name")
 
-    template = _mapping(data.get("clients"), "clients")
-    _keys(template, "clients", HOST_KEYS | RUNBOOK_KEYS | {"count", "prefix", "names"})
-    overrides = _mapping(data.get("hosts") or {}, "hosts")
+    template = check.mapping(data.get("clients"), "clients")
+    check.keys(template, "clients", HOST_KEYS | RUNBOOK_KEYS | {"count", "prefix", "names"})
+    overrides = check.mapping(data.get("hosts") or {}, "hosts")
     clients = []
     for client in _client_names(template, hosts):
-        extra = _mapping(overrides.get(client) or {}, f"hosts.{client}")
-        _keys(extra, f"hosts.{client}", CLIENT_KEYS)
+        extra = check.mapping(overrides.get(client) or {}, f"hosts.{client}")
+        check.keys(extra, f"hosts.{client}", CLIENT_KEYS)
         merged = {k: v for k, v in template.items() if k not in ("count", "prefix", "names")} | extra
         where = f"hosts.{client}" if extra else "clients"
         spec = _host(client, "client", merged, where)
@@ -481,31 +355,31 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     if master is not None and master.name in {c.name for c in clients}:
         raise ScenarioError(f"master {master.name!r} is also a client")
 
-    plan = _mapping(data.get("plan") or {}, "plan")
+    plan = check.mapping(data.get("plan") or {}, "plan")
     lpp_source: str | None
     spot: str | None
     if nimadm:
-        _keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
+        check.keys(plan, "plan", {"lpp_source", "spot", "concurrency", "cache_vg"})
         lpp_source = _reference(by_name, "lpp_source", plan.get("lpp_source"), "plan.lpp_source")
         spot = _reference(by_name, "spot", plan.get("spot"), "plan.spot")
     else:
-        _keys(plan, "plan", {"concurrency", "params"})
+        check.keys(plan, "plan", {"concurrency", "params"})
         lpp_source = spot = None
     return Scenario(
         name=name,
         description=str(data.get("description", "")),
-        time_scale=_number(timing.get("time_scale", 60.0), "timing.time_scale", 0.001),
-        reboot_minutes=_number(timing.get("reboot_minutes", 5.0), "timing.reboot_minutes", 0),
-        installp_lines=int(_number(timing.get("installp_lines", 300), "timing.installp_lines", 0)),
+        time_scale=check.number(timing.get("time_scale", 60.0), "timing.time_scale", 0.001),
+        reboot_minutes=check.number(timing.get("reboot_minutes", 5.0), "timing.reboot_minutes", 0),
+        installp_lines=int(check.number(timing.get("installp_lines", 300), "timing.installp_lines", 0)),
         master=master,
         clients=tuple(clients),
         resources=resources,
         lpp_source=lpp_source,
         spot=spot,
-        concurrency=int(_number(plan.get("concurrency", 4), "plan.concurrency", 1)),
+        concurrency=int(check.number(plan.get("concurrency", 4), "plan.concurrency", 1)),
         cache_vg=plan.get("cache_vg"),
         runbook=runbook,
-        params=_params(plan.get("params"), "plan.params"),
+        params=check.params(plan.get("params"), "plan.params"),
         window_minutes=window_minutes,
         cutoff_minutes=cutoff_minutes,
     )

@@ -21,7 +21,6 @@ import os
 import secrets
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -35,11 +34,7 @@ from cockpit.sim.aix.disks import boot
 from cockpit.sim.inventory import ADDRESS, inventory_text, known_hosts_text, write_inventory
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.seed import seed
-
-SIM_LIB = Path(__file__).resolve().parent
-BIN_DIR = SIM_LIB / "bin"
-SESSION_PATH_TAIL = "/usr/bin:/bin"
-READ_CHUNK = 65536
+from cockpit.sim.session import Pipe, feed_stdin, session_env
 
 
 class _Host:
@@ -322,9 +317,9 @@ class SimFleet:
                 os.close(fd)
         host.process_groups.add(child.pid)
         loop = asyncio.get_running_loop()
-        out_pipe = await _Pipe.open_read(loop, r_out, process.stdout)
-        err_pipe = await _Pipe.open_read(loop, r_err, process.stderr)
-        stdin_task = asyncio.ensure_future(_feed_stdin(loop, process, w_in))
+        out_pipe = await Pipe.open_read(loop, r_out, process.stdout)
+        err_pipe = await Pipe.open_read(loop, r_err, process.stderr)
+        stdin_task = asyncio.ensure_future(feed_stdin(loop, process, w_in))
         closed = asyncio.ensure_future(process.wait_closed())
         finished = asyncio.ensure_future(asyncio.gather(child.wait(), out_pipe.done, err_pipe.done))
         try:
@@ -350,93 +345,6 @@ class SimFleet:
             closed.cancel()
             if child.returncode is not None and not _group_alive(child.pid):
                 host.process_groups.discard(child.pid)
-
-
-class _Pipe(asyncio.Protocol):
-    """Forwards a child's stdout or stderr to the SSH channel, with backpressure."""
-
-    def __init__(self, writer: asyncssh.SSHWriter[bytes]) -> None:
-        self._writer = writer
-        self._transport: asyncio.ReadTransport | None = None
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._forward = True
-        self._resuming: asyncio.Future[None] | None = None
-
-    @classmethod
-    async def open_read(cls, loop: asyncio.AbstractEventLoop, fd: int, writer: asyncssh.SSHWriter[bytes]) -> _Pipe:
-        transport, protocol = await loop.connect_read_pipe(lambda: cls(writer), os.fdopen(fd, "rb", buffering=0))
-        protocol._transport = transport
-        return protocol
-
-    def data_received(self, data: bytes) -> None:
-        if not self._forward:
-            return
-        try:
-            self._writer.write(data)
-        except (OSError, asyncssh.Error):
-            self.close()
-            return
-        if self._writer.channel.get_write_buffer_size() > 4 * READ_CHUNK and self._transport is not None:
-            self._transport.pause_reading()
-            self._resuming = asyncio.ensure_future(self._resume_after_drain())
-
-    async def _resume_after_drain(self) -> None:
-        with contextlib.suppress(Exception):
-            await self._writer.drain()
-        if self._transport is not None and not self._transport.is_closing():
-            self._transport.resume_reading()
-
-    def close(self) -> None:
-        self._forward = False
-        if self._transport is not None:
-            self._transport.close()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.done.done():
-            self.done.set_result(None)
-
-
-async def _feed_stdin(loop: asyncio.AbstractEventLoop, process: asyncssh.SSHServerProcess[bytes], fd: int) -> None:
-    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(fd, "wb", buffering=0))
-    try:
-        while True:
-            data = await process.stdin.read(READ_CHUNK)
-            if not data:
-                break
-            transport.write(data)
-    except (OSError, asyncssh.Error, asyncssh.BreakReceived, asyncssh.SignalReceived, asyncssh.TerminalSizeChanged):
-        pass
-    finally:
-        transport.close()  # EOF for the command, as sshd gives when the client closes stdin
-
-
-def session_env(
-    fleet_dir: Path, host: str, *, user: str = "root", time_scale: float | None = None, control: str = ""
-) -> dict[str, str]:
-    """The environment a session on a simulated host runs with: the fake AIX commands first on PATH,
-    the host's state directory, HOME and TMPDIR of its own. A real sshd serving a fleet directory
-    (seeded with seed.seed) gives its sessions this; without `control` a reboot switches the disks
-    but drops no connection (no simulator server to ask).
-    """
-    home = Path(state.host_dir(str(fleet_dir), host))
-    env = {
-        "PATH": f"{BIN_DIR}:{SESSION_PATH_TAIL}",
-        "HOME": str(home / "home"),
-        "TMPDIR": str(home / "tmp"),
-        "USER": user,
-        "LOGNAME": user,
-        "SHELL": "/bin/sh",
-        "LANG": "C",
-        state.FLEET_ENV: str(fleet_dir),
-        state.HOST_ENV: host,
-        "COCKPIT_SIM_LIB": str(SIM_LIB),
-        "COCKPIT_SIM_PYTHON": sys.executable,
-    }
-    if time_scale is not None:
-        env[state.TIME_SCALE_ENV] = repr(time_scale)
-    if control:
-        env[state.CONTROL_ENV] = control
-    return env
 
 
 # --- files and processes ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from cockpit.sim import state
 from cockpit.sim.inventory import inventory_text
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.seed import seed
-from cockpit.sim.server import session_env
+from cockpit.sim.session import session_env
 from cockpit.transports.base import CommandResult
 from cockpit.transports.ssh import SSHTransport
 from tests.e2e.openssh import OpenSSHServer, SSHDFailed, find_sshd, keygen, kill_sessions, public_key, start_sshd
