@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     dg.add_argument("logfile", type=Path)
     dg.add_argument("--format", choices=("text", "json"), default="text")
 
+    ex = sub.add_parser("explain", help="what an AIX message means, its fix and sources (--list: the catalogue)")
+    ex.add_argument("code", nargs="?", metavar="CODE", help="a message code, e.g. 0516-404")
+    ex.add_argument("--list", action="store_true", dest="list_all", help="every message the catalogue knows")
+    ex.add_argument("--format", choices=("text", "json"), default="text")
+
     sim = sub.add_parser("sim", help="serve a simulated AIX fleet on 127.0.0.1 in the foreground")
     sim.add_argument("scenario", nargs="?", default="demo")
     sim.add_argument("--inventory-out", type=Path, help="write the fleet's inventory (a config file) here")
@@ -241,6 +246,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from cockpit.commands import diagnose
 
         return diagnose.run(args.logfile, args.format)
+    if args.command == "explain":
+        from cockpit.commands import explain
+
+        return explain.run(args.code, list_all=args.list_all, fmt=args.format)
     if args.command == "rollback":
         from cockpit.commands import rollback
 

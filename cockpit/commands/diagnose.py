@@ -1,20 +1,25 @@
 """`cockpit diagnose LOGFILE [--format text|json]`: what a saved nimadm / alt_disk log says happened.
 
 Exit status: 0 the log shows a successful run, 1 it failed or is incomplete (or is not a log we know),
-2 the file cannot be read (one line on stderr, no traceback). Headless: imports no Textual.
+2 the file cannot be read, or is not a regular file (a FIFO, a device, a directory): one line on
+stderr, no traceback. The file is read twice, in chunks, each line clipped: memory stays bounded
+whatever its size (bench/diagnose_bench.py). Headless: imports no Textual.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
+import stat
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from cockpit.domain import catalogue
-from cockpit.domain.diagnose import Diagnosis, Finding, PhaseResult, diagnose
+from cockpit.domain.diagnose import Diagnosis, Finding, PhaseResult, diagnose_lines
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 FORMATS = ("text", "json")
@@ -29,14 +34,80 @@ def run(path: Path, fmt: str, out: TextIO | None = None, err: TextIO | None = No
         print(f"cockpit: diagnose: unknown format {fmt!r} (use text or json)", file=err)
         return EXIT_UNREADABLE
     try:
-        data = Path(path).read_bytes()
+        with open_log(Path(path)) as log:
+            result = diagnose_lines(lambda: read_lines(log))
     except OSError as exc:
         print(f"cockpit: cannot read {path}: {exc.strerror or exc}", file=err)
         return EXIT_UNREADABLE
-    # Logs copied off AIX are not always UTF-8; a replaced byte must not stop the diagnosis.
-    result = diagnose(data.decode("utf-8", errors="replace"))
+    except NotARegularFile as exc:
+        print(f"cockpit: cannot read {path}: not a regular file ({exc})", file=err)
+        return EXIT_UNREADABLE
     out.write(result.to_json() + "\n" if fmt == "json" else render_text(result, str(path)))
     return EXIT_OK if result.succeeded else EXIT_FAILED
+
+
+class NotARegularFile(Exception):
+    """The path is a FIFO, a device, a directory or a socket: reading it could block or never end."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def open_log(path: Path) -> BinaryIO:
+    """Open `path` for reading only if it is a regular file, deciding on the opened file itself.
+
+    O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one; the check
+    is on the descriptor (fstat), so the file cannot be swapped between the check and the read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(next((what for test, what in _KINDS if test(mode)), "not a file"))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+CHUNK = 1 << 20
+
+
+def read_lines(log: BinaryIO, limit: int = catalogue.LINE_LIMIT) -> Iterator[str]:
+    """The file's lines from its start, each clipped to `limit` characters, in 1 MiB reads.
+
+    Logs copied off AIX are not always UTF-8: a bad byte becomes U+FFFD instead of stopping the read. A
+    line longer than `limit` keeps its first `limit` characters; the rest is skipped, never held.
+    """
+    log.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    parts: list[str] = []
+    size = 0
+    while True:
+        data = log.read(CHUNK)
+        text = decoder.decode(data, final=not data)
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            stop = len(text) if end < 0 else end
+            if size < limit and stop > start:
+                piece = text[start : min(stop, start + limit - size)]
+                parts.append(piece)
+                size += len(piece)
+            if end < 0:
+                break
+            yield "".join(parts)
+            parts, size, start = [], 0, end + 1
+        if not data:
+            break
+    yield "".join(parts)
 
 
 def render_text(d: Diagnosis, name: str) -> str:
@@ -48,6 +119,8 @@ def render_text(d: Diagnosis, name: str) -> str:
     lines.append(f"errors:   {len(d.errors)}" if d.errors else "errors:   none")
     lines += _errors(d.errors)
     lines.append(f"warnings: {_warnings(d.warnings)}")
+    if d.omitted:
+        lines.append(f"omitted:  {d.omitted} more errors and warnings (only the first {len(d.errors)} are listed)")
     return "\n".join(lines) + "\n"
 
 
@@ -115,9 +188,19 @@ def _errors(errors: Sequence[Finding]) -> list[str]:
         lines.append(f"  {f.code or '(no code)'}  {where}{', fatal' if f.fatal else ''}")
         lines.append(f"    {f.line}")
         lines += [f"    {more}" for more in f.detail]
-        if again:
-            lines.append(f"    (again at line {', '.join(str(a.line_no) for a in again)})")
+        if f.context:
+            lines.append("    around it:")
+            lines += [f"      | {around}" for around in f.context]
+        same_line = [a for a in again if a.line == f.line and a.detail == f.detail]
+        if same_line:
+            lines.append(f"    (again at line {', '.join(str(a.line_no) for a in same_line)})")
+        for a in again:
+            if a not in same_line:
+                lines.append(f"    line {a.line_no}: {a.line}")
+                lines += [f"    {more}" for more in a.detail]
         lines += _wrapped("meaning: ", f.meaning)
+        if f.explain:
+            lines.append(f"    explain: {f.explain}")
         same = fixes.setdefault((f.fix, f.commands), f.code or "the error above")
         if same != (f.code or "the error above"):
             lines.append(f"    fix:     as for {same}")

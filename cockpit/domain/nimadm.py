@@ -1,10 +1,10 @@
 """Reading a nimadm run as it streams: phase banners, errors, the outcome.
 
-Facts from reference/REFERENCE.md 1.4-1.8 and FAILURES.md: each phase starts with
-`Executing nimadm phase N.`; a fatal error prints `0505-187 nimadm: Error ...` (or a pre-check
-0505-204/205) followed by `Cleaning up` lines and a `Bootlist is set ...` line that points back at
-the ORIGINAL disk - so that line is never read as success. 0505-161 and the phase-5 noise lines
-occur in good runs and are warnings only.
+Each phase starts with `Executing nimadm phase N.`; a fatal error prints `0505-187 nimadm: Error ...`
+(or a pre-check 0505-204/205) followed by `Cleaning up` lines and a `Bootlist is set ...` line that
+points back at the ORIGINAL disk - so that line is never read as success (public runs: the Qiita
+article and Chris Gibson's multibos post in SOURCES.md). 0505-161 and the phase-5 noise lines occur in
+good runs and are warnings only.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ MESSAGE_CODE = catalogue.CODE
 # lines seen in successful runs: one table for the live tracker and `cockpit diagnose` (catalogue.py).
 FATAL_CODES = catalogue.fatal_codes()
 BENIGN_CODES = catalogue.benign_codes()
-BENIGN_LINES = catalogue.benign_line_patterns()
-# One search instead of one per pattern: this runs on every line of every host (installp prints
-# thousands), on the event loop that also draws the screen (bench/README.md, bottleneck 3).
-_BENIGN_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in BENIGN_LINES)) if BENIGN_LINES else None
-
-# The line that best explains a failure: the root cause beats the generic 0505-187 wrapper.
-_ROOT_CAUSE_ORDER = ("0516-082", "0505-218", "0505-204", "0505-205", "0042-053", "0042-001", "0505-187")
+BENIGN_LINES = catalogue.benign_prefixes()
+"""Starts of the uncoded lines of good runs: one `startswith` per line, on the event loop that also
+draws the screen (bench/README.md, bottleneck 3)."""
+# The line that best explains a failure: a root cause beats the generic wrappers (0505-187, 0042-001).
+_WRAPPERS = catalogue.wrapper_codes()
 
 
 @dataclass
@@ -58,7 +56,7 @@ class NimadmTracker:
             self.errors.setdefault(code, line.strip())
             if self.failed_in_phase is None:
                 self.failed_in_phase = self.phase
-        elif code in BENIGN_CODES or (_BENIGN_ANY is not None and _BENIGN_ANY.search(line)):
+        elif code in BENIGN_CODES or (code is None and line.startswith(BENIGN_LINES)):
             self.warnings.append(line.strip())
         if self.phase == PHASES and line.startswith("Cleaning up alt_disk_migration on client"):
             self.completed_phase_12 = True
@@ -66,10 +64,9 @@ class NimadmTracker:
 
     @property
     def error_line(self) -> str | None:
-        for code in _ROOT_CAUSE_ORDER:
-            if code in self.errors:
-                return self.errors[code]
-        return next(iter(self.errors.values()), None)
+        """The first root cause seen, else the first wrapper (0505-187 says less than what came before it)."""
+        causes = [line for code, line in self.errors.items() if code not in _WRAPPERS]
+        return next(iter(causes or self.errors.values()), None)
 
     def succeeded(self, exit_status: int) -> bool:
         """Success needs all three: exit 0, the phase-12 cleanup reached, and no fatal code."""
@@ -77,5 +74,5 @@ class NimadmTracker:
 
 
 def _code(line: str) -> str | None:
-    m = MESSAGE_CODE.search(line)
+    m = catalogue.find_code(line)
     return m.group(1) if m else None

@@ -15,7 +15,7 @@ import getopt
 from cockpit.sim import state
 from cockpit.sim.aix import installp, vg
 from cockpit.sim.aix import nimadm_text as text
-from cockpit.sim.aix.common import STDERR, Ctx, Line, UsageError, emit, err, line, out
+from cockpit.sim.aix.common import STDERR, Ctx, Line, UsageError, emit, err, line, out, simulated
 from cockpit.sim.aix.level import vr
 
 ALT = "altinst_rootvg"
@@ -47,12 +47,15 @@ def check_targets(st: state.HostState, disks: list[str]) -> None:
     for name in disks:
         d = state.disk(st, name)
         if d is None:
-            raise CloneError(f"0505-124 alt_disk_copy: Target disk {name} does not exist.")
+            raise CloneError(simulated(f"0505-124 alt_disk_copy: Target disk {name} does not exist."))
         if d["vg"] is not None:
-            raise CloneError(f"0505-125 alt_disk_copy: Target disk {name} belongs to volume group {d['vg']}.")
+            # AIX's own words (IBM/ansible-power-aix nim_vios_alt_disk.py quotes them).
+            raise CloneError(f"0505-126 alt_disk_install- target disk {name} has a volume group assigned to it.")
     if vg.disks_of(st, ALT):
         raise CloneError(
-            f"0505-127 alt_disk_copy: The {ALT} volume group already exists. Remove it with alt_rootvg_op -X."
+            simulated(
+                f"0505-127 alt_disk_copy: The {ALT} volume group already exists. Remove it with alt_rootvg_op -X."
+            )
         )
 
 
@@ -114,13 +117,16 @@ def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     try:
         if "-l" in flags and flags["-l"] not in st.get("images", {}):
-            # INFERRED text (installp's message for a missing device or directory).
-            raise CloneError(f"0503-005 installp: The device or directory {flags['-l']} could not be accessed.")
+            raise CloneError(
+                simulated(f"0503-005 installp: The device or directory {flags['-l']} could not be accessed.")
+            )
         if "1" in phases:
             check_targets(st, disks)
         elif [d["name"] for d in vg.disks_of(st, ALT) if d["active"]] != disks:
             raise CloneError(
-                f"0505-128 alt_disk_copy: Phase {phases[0]} needs the {ALT} that phase 1 left on {' '.join(disks)}."
+                simulated(
+                    f"0505-128 alt_disk_copy: Phase {phases[0]} needs the {ALT} that phase 1 left on {' '.join(disks)}."
+                )
             )
     except CloneError as e:
         err(str(e))
@@ -149,7 +155,7 @@ def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line) 
         trace = [f"+ TARGET_DISKS='{' '.join(disks)}'", f"+ ALT_MAJOR_NUM={major}", "+ export ALT_MAJOR_NUM"]
         emit([(t, 0.0, STDERR) for t in trace], 0)
     if small:
-        emit([banner, *text.clone_sizing(), text.clone_too_small(run.disks, *small)], seconds * 0.05)
+        emit([banner, *text.clone_sizing(), *text.clone_too_small()], seconds * 0.05)
         return False
     with ctx.update() as st:
         create_clone(st, disks)
@@ -198,12 +204,12 @@ def remove(ctx: Ctx, command: str, vg_name: str) -> int:
     with ctx.update() as st:
         if vg_name == "rootvg" or vg_name not in vg.vg_names(st):
             if vg_name == "rootvg":
-                err(f"0505-130 {command}: The running rootvg cannot be removed.")  # INFERRED
+                err(simulated(f"0505-130 {command}: The running rootvg cannot be removed."))
             else:
                 err(f"0516-306 getlvodm: Unable to find volume group {vg_name} in the Device Configuration Database.")
             return 1
         if not any(d["level"] for d in vg.disks_of(st, vg_name)):
-            err(f"0505-131 {command}: {vg_name} is not an alternate rootvg.")  # INFERRED: -X is for rootvg copies
+            err(simulated(f"0505-131 {command}: {vg_name} is not an alternate rootvg."))  # -X is for rootvg copies
             return 1
         moved = vg.remove_vg(st, vg_name)
         boot_disk = st["boot_disk"]
@@ -225,7 +231,7 @@ def alt_rootvg_op(ctx: Ctx, args: list[str]) -> int:
         st = ctx.read()
         disk = state.disk(st, flags["-d"])
         if disk is None or disk["vg"] is None:
-            err(f"0505-132 alt_rootvg_op: {flags['-d']} is in no volume group.")  # INFERRED
+            err(simulated(f"0505-132 alt_rootvg_op: {flags['-d']} is in no volume group."))
             return 1
         out(vg.disks_of(st, disk["vg"])[0]["name"])
         return 0

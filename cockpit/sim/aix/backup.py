@@ -21,7 +21,7 @@ import time
 from cockpit.sim import state
 from cockpit.sim.aix import altdisk, vfs, vg
 from cockpit.sim.aix import nimadm_text as text
-from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, err, error_line, line
+from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, err, error_line, line, simulated
 
 BACKUP_MINUTES = {"mksysb": 15.0, "savevg": 4.0, "restvg": 4.0}
 FILES = {"rootvg": 98434}  # files in a backup (INFERRED counts); a data VG has fewer
@@ -96,13 +96,13 @@ def savevg(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     if name not in vg.vg_names(st):
         err(f"0516-306 getlvodm: Unable to find volume group {name} in the Device Configuration Database.")
-        err(f"0512-008 savevg: The savevg command failed for volume group {name}.")  # INFERRED
+        err(simulated(f"0512-008 savevg: The savevg command failed for volume group {name}."))
         return 1
     disks = vg.disks_of(st, name)
     if not all(d["active"] for d in disks):
         # INFERRED: savevg lists the VG's file systems with lsvg, which needs it varied on (lvm.py's text).
         err("0516-010 lsvg: Volume group must be varied on; use varyonvg command.")
-        err(f"0512-008 savevg: The savevg command failed for volume group {name}.")
+        err(simulated(f"0512-008 savevg: The savevg command failed for volume group {name}."))
         return 1
     total = DATA_VG_FILES
     emit(
@@ -135,10 +135,10 @@ def restvg(ctx: Ctx, args: list[str]) -> int:
         raise UsageError(usage)
     image = read_image(ctx, path)
     if image is None:
-        err(f"0512-0051 restvg: Cannot open {path}: No such file or directory.")  # INFERRED
+        err(simulated(f"0512-0051 restvg: Cannot open {path}: No such file or directory."))
         return 1
     if image.get("kind") != "savevg":
-        err(f"0512-0052 restvg: {path} is not a savevg image.")  # INFERRED
+        err(simulated(f"0512-0052 restvg: {path} is not a savevg image."))
         return 1
     name = str(image["vg"])
     st = ctx.read()
@@ -147,10 +147,10 @@ def restvg(ctx: Ctx, args: list[str]) -> int:
     for disk_name in targets:
         d = state.disk(st, disk_name)
         if d is None:
-            err(f"0516-1396 restvg: The physical volume {disk_name} was not found in the system.")  # INFERRED
+            err(f"0516-306 restvg: Unable to find physical volume {disk_name} in the Device Configuration Database.")
             return 1
         if d["vg"] not in (None, name):
-            err(f"0516-1132 restvg: Physical volume {disk_name} belongs to volume group {d['vg']}.")  # INFERRED
+            err(simulated(f"0516-1132 restvg: Physical volume {disk_name} belongs to volume group {d['vg']}."))
             return 1
     emit(
         [
@@ -201,10 +201,10 @@ def alt_disk_mksysb(ctx: Ctx, args: list[str]) -> int:
         raise UsageError(MKSYSB_USAGE)
     image = read_image(ctx, source)
     if image is None:
-        err(f"0505-102 alt_disk_mksysb: Unable to access the mksysb image {source}.")  # INFERRED
+        err(simulated(f"0505-102 alt_disk_mksysb: Unable to access the mksysb image {source}."))
         return 1
     if image.get("kind") != "mksysb" or not isinstance(image.get("oslevel"), str):
-        err(f"0505-103 alt_disk_mksysb: {source} is not a valid mksysb image.")  # INFERRED
+        err(simulated(f"0505-103 alt_disk_mksysb: {source} is not a valid mksysb image."))
         return 1
     st = ctx.read()
     try:
@@ -220,7 +220,7 @@ def alt_disk_mksysb(ctx: Ctx, args: list[str]) -> int:
         line("Checking disk sizes."),
     ]
     if small:
-        emit([*head, text.clone_too_small(tuple(disks), *small)], seconds * 0.05)
+        emit([*head, *text.clone_too_small()], seconds * 0.05)
         return 1
     with ctx.update() as st:
         vg.add_vg(st, altdisk.ALT, disks, active=True, level=str(image["oslevel"]))
@@ -237,7 +237,10 @@ def alt_disk_mksysb(ctx: Ctx, args: list[str]) -> int:
     ghost = major is not None and any(vg.ghost_users(st, major, altdisk.ALT))
     if ghost:  # FAILURES F9: a ghost device holds the major number of the new VG
         emit(
-            [*text.phase11_ghost_major(), error_line("0505-187 alt_disk_mksysb: Error restoring altinst_rootvg.")],
+            [
+                *text.phase11_ghost_major(),
+                error_line(simulated("0505-187 alt_disk_mksysb: Error restoring altinst_rootvg.")),
+            ],
             seconds * 0.2,
         )
         with ctx.update() as st:  # the command cleans up after itself

@@ -32,6 +32,15 @@ def error_line(text: str, weight: float = 1.0) -> Line:
     return (text, weight, STDERR)
 
 
+SIMULATED = "(simulated)"
+
+
+def simulated(text: str) -> str:
+    """A message the simulator makes up where no public source gives AIX's real text: marked so that
+    nobody (and no `cockpit explain`) takes it for AIX's own words."""
+    return f"{text} {SIMULATED}"
+
+
 class UsageError(Exception):
     """Bad flags: the command prints the message and its usage on stderr."""
 

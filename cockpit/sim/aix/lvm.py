@@ -12,7 +12,7 @@ import zlib
 
 from cockpit.sim import state
 from cockpit.sim.aix import vg
-from cockpit.sim.aix.common import Ctx, UsageError, err, out
+from cockpit.sim.aix.common import Ctx, UsageError, err, out, simulated
 
 LSVG_USAGE = "Usage: lsvg [-o] [-l] [VolumeGroup ...]  (the simulator implements these forms)"
 
@@ -140,7 +140,7 @@ def chpv(ctx: Ctx, args: list[str]) -> int:
             return 1
         if disk["vg"] is not None:
             # INFERRED text: the VG must be removed (alt_rootvg_op -X, reducevg) before its disk is cleared.
-            err(f"0516-1132 chpv: Physical volume {args[1]} belongs to volume group {disk['vg']}.")
+            err(simulated(f"0516-1132 chpv: Physical volume {args[1]} belongs to volume group {disk['vg']}."))
             return 1
         disk["vgda"] = None
     return 0

@@ -19,7 +19,7 @@ from typing import IO
 from cockpit.sim import state
 from cockpit.sim.aix import altdisk, installp, vg
 from cockpit.sim.aix import nimadm_text as text
-from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, error_line, line, not_found, notify_server
+from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, error_line, line, not_found, notify_server, simulated
 from cockpit.sim.aix.level import vr
 from cockpit.sim.aix.net import nimsh_port_holder
 from cockpit.sim.aix.nim import pid_alive
@@ -59,7 +59,7 @@ def parse(args: list[str]) -> Request:
             raise UsageError(f"nimadm: the simulator does not implement {unsupported}\n{USAGE}")
     phase = flags.get("-P")
     if phase is not None and not (phase.isdigit() and 1 <= int(phase) <= 12):
-        raise UsageError(f"0505-101 nimadm: Invalid phase {phase}. A phase is a number from 1 to 12.")  # INFERRED
+        raise UsageError(simulated(f"0505-101 nimadm: Invalid phase {phase}. A phase is a number from 1 to 12."))
     if "-B" in flags and "-r" in flags:
         raise UsageError(USAGE)
     cleanup = "-C" in flags
@@ -259,7 +259,7 @@ class Migration:
             small = altdisk.too_small(self.ctx.read(self.client_host), self.disks_of_run())
             if small:
                 start = [line("Cloning altinst_rootvg on client, Phase 1."), line(run.client_command(1))]
-                return [*start, *text.clone_sizing(), text.clone_too_small(run.disks, *small)], True
+                return [*start, *text.clone_sizing(), *text.clone_too_small()], True
         if phase == 11:
             assert self.client_host is not None
             blocker = altdisk.phase3_blocker(self.ctx.read(self.client_host))
@@ -386,25 +386,32 @@ def request_denied(where: str, master: str) -> list[Line]:
 
 def leftover(client: str, disk: str, vg_name: str) -> Line:
     return error_line(
-        f"0505-122 nimadm: Volume group {vg_name} exists on client {client} ({disk}): "
-        "remove it first (alt_rootvg_op -X)."
+        simulated(
+            f"0505-122 nimadm: Volume group {vg_name} exists on client {client} ({disk}): "
+            "remove it first (alt_rootvg_op -X)."
+        )
     )
 
 
 def out_of_order(client: str, phase: int, last: int) -> Line:
     return error_line(
-        f"0505-198 nimadm: Phase {phase} cannot run for client {client}: "
-        f"phase {phase - 1} has not completed (last completed phase: {last or 'none'})."
+        simulated(
+            f"0505-198 nimadm: Phase {phase} cannot run for client {client}: "
+            f"phase {phase - 1} has not completed (last completed phase: {last or 'none'})."
+        )
     )
 
 
 def disk_missing(client: str, disk: str) -> Line:
-    return error_line(f"0505-120 nimadm: Target disk {disk} was not found on client {client}.")
+    return error_line(simulated(f"0505-120 nimadm: Target disk {disk} was not found on client {client}."))
 
 
 def disk_in_use(client: str, disk: str, vg: str) -> Line:
-    return error_line(f"0505-121 nimadm: Target disk {disk} on client {client} belongs to volume group {vg}.")
+    # AIX's own words (as NIM relays them, IBM/ansible-power-aix nim_vios_alt_disk.py); `vg` is what lspv shows.
+    return error_line(f"0505-126 alt_disk_install- target disk {disk} has a volume group assigned to it.")
 
 
 def busy(client: str) -> Line:
-    return error_line(f"0505-197 nimadm: An alt_disk_migration operation is already running for client {client}.")
+    return error_line(
+        simulated(f"0505-197 nimadm: An alt_disk_migration operation is already running for client {client}.")
+    )

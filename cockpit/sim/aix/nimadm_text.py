@@ -133,13 +133,17 @@ def clone_copy() -> list[Line]:
     ]
 
 
-def clone_too_small(disks: tuple[str, ...], size_mb: int, used_mb: int) -> Line:
-    """INFERRED (text and code): the sources only say IBM's role refuses with 'There is not enough space for
-    an alternate disk'."""
-    return error_line(
-        f"0505-129 alt_disk_copy: There is not enough space on {' '.join(disks)} ({size_mb} MB) "
-        f"for a copy of rootvg ({used_mb} MB used)."
-    )
+def clone_too_small() -> list[Line]:
+    """alt_disk_copy on a target disk too small for rootvg, as published (IBM/ansible-power-aix issue 278):
+    LVM cannot allocate the first of the clone's logical volumes. AIX prints it on stdout."""
+    return [
+        line("Creating cloned rootvg volume group and associated logical volumes."),
+        line("Creating logical volume alt_hd5."),
+        line("0516-404 allocp: This system cannot fulfill the allocation request."),
+        line("\tThere are not enough free partitions or not enough physical volumes "),
+        line("\tto keep strictness and satisfy allocation requests.  The command"),
+        line("\tshould be retried with different allocation characteristics."),
+    ]
 
 
 def phase2(run: Run) -> list[Line]:

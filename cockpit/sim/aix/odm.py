@@ -11,7 +11,7 @@ from __future__ import annotations
 import getopt
 import re
 
-from cockpit.sim.aix.common import Ctx, UsageError, err, out
+from cockpit.sim.aix.common import Ctx, UsageError, err, out, simulated
 
 CLASS = "CuDvDr"
 ATTRIBUTES = ("resource", "value1", "value2", "value3")
@@ -44,7 +44,7 @@ def _options(command: str, args: list[str], spec: str, usage: str) -> tuple[dict
 
 
 def _unknown_class(command: str, name: str) -> int:
-    err(f"0518-506 {command}: Cannot open class {name}.")  # INFERRED (only CuDvDr is simulated)
+    err(simulated(f"0518-506 {command}: Cannot open class {name}."))  # only CuDvDr is simulated
     return 1
 
 
