@@ -182,7 +182,10 @@ async def test_phases_run_one_at_a_time_only_in_order(fast: SimFleet) -> None:
 
     # A leftover altinst_rootvg blocks a new run until nimadm -C cleans it (FAILURES F12).
     again = await ssh(fast, "nim01", nimadm)
-    assert again.exit_status != 0 and "altinst_rootvg" in str(again.stderr)
+    # AIX's own words (0505-126) do not name the volume group; lspv does.
+    assert again.exit_status != 0
+    assert "0505-126 alt_disk_install- target disk hdisk2 has a volume group assigned to it." in str(again.stderr)
+    assert (await lines(fast, "lpar01", "lspv"))[2].split()[2] == "altinst_rootvg"
     clean = await ssh(fast, "nim01", "nimadm -C -c lpar01 -s spot_AIX72TL5")
     assert clean.exit_status == 0
     assert str(clean.stdout).splitlines()[-1] == "Bootlist is set to the boot disk: hdisk0 blv=hd5"

@@ -256,10 +256,16 @@ def test_several_runs_in_one_file_diagnose_the_last() -> None:
 
 def test_json_has_the_documented_stable_shape() -> None:
     doc = json.loads(diagnose(read(GHOST)).to_json())
-    assert list(doc) == ["kind", "phases", "outcome", "stopped_in_phase", "errors", "warnings", "runs", "from_line"]
+    assert list(doc) == [
+        "kind", "phases", "outcome", "stopped_in_phase", "errors", "warnings", "runs", "from_line", "omitted",
+    ]  # fmt: skip
     assert doc["phases"][-1] == {"phase": 11, "status": "failed"}
     first = doc["errors"][0]
-    assert set(first) == {"code", "line", "line_no", "phase", "fatal", "meaning", "fix", "commands", "detail", "source"}
+    assert set(first) == {
+        "code", "line", "line_no", "phase", "fatal", "severity", "meaning", "fix", "commands", "detail", "context",
+        "source", "explain",
+    }  # fmt: skip
+    assert first["explain"] == "cockpit explain 0516-082"
     assert first["code"] == "0516-082" and first["fatal"] is True
     assert {"on": "client", "command": "savebase"} in first["commands"]
     assert doc["warnings"][0]["code"] == "0505-161"
@@ -268,7 +274,7 @@ def test_json_has_the_documented_stable_shape() -> None:
 # --- catalogue -----------------------------------------------------------------------------------------
 
 
-def test_catalogue_holds_every_code_of_the_reference() -> None:
+def test_catalogue_holds_every_code_the_cockpit_met_first() -> None:
     expected = {
         "0505-161", "0505-158", "0505-187", "0505-204", "0505-205", "0505-218",
         "0516-082", "0516-320", "0516-1396",
@@ -278,20 +284,11 @@ def test_catalogue_holds_every_code_of_the_reference() -> None:
     assert expected <= set(catalogue.BY_CODE)
 
 
-@pytest.mark.parametrize("entry", catalogue.ENTRIES, ids=lambda e: e.code or e.text[:20])
-def test_each_pattern_matches_its_own_verbatim_text(entry: catalogue.Entry) -> None:
-    first = entry.text.split("\n")[0]
-    sample = re.sub(r"<\w+>", "1", first).removesuffix("...")
-    assert entry.pattern.search(sample), (entry.pattern.pattern, sample)
-    assert catalogue.lookup(sample)[1] is entry
-    if entry.severity in ("fatal", "error"):
-        assert entry.meaning and entry.fix, entry.code
-
-
 def test_live_tracker_uses_the_catalogue_and_keeps_its_fatal_and_benign_codes() -> None:
     before = {"0505-187", "0505-204", "0505-205", "0505-218", "0516-082", "0042-001", "0042-053"}
     assert before <= nimadm.FATAL_CODES == catalogue.fatal_codes()
-    assert frozenset({"0505-161"}) == nimadm.BENIGN_CODES
+    assert "0505-161" in nimadm.BENIGN_CODES == catalogue.benign_codes()
+    assert not nimadm.BENIGN_CODES & nimadm.FATAL_CODES
     assert len(nimadm.BENIGN_LINES) == 3
 
 

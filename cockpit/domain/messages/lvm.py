@@ -117,11 +117,11 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         code="0516-306",
-        text="0516-306 <command>: Unable to find <kind> <name> in the Device Configuration Database.",
+        text="0516-306 <command>: Unable to find volume group <vg> in the Device Configuration Database.",
         text_status="exact",
         severity="error",
         meaning=(
-            "The volume group, physical volume or logical volume named is not defined in the ODM on this "
+            "The volume group (or, worded the same, the physical or logical volume) named is not defined in the ODM on this "
             "host: a typo, a disk not configured (cfgmgr), or a volume group not imported."
         ),
         fix="Check the name with lspv / lsvg; configure new disks with cfgmgr; import a volume group with importvg.",

@@ -65,10 +65,6 @@ SOURCES: dict[str, Source] = {
     "ibm-ifix-qa": Source(
         "IBM Support: Managing Interim Fixes on AIX", "http://www-01.ibm.com/support/docview.wss?uid=isg3T1012104"
     ),
-    "ibm-bosboot-errors": Source(
-        "IBM developerWorks (D. Tansley): Getting bosboot errors, don't reboot just yet",
-        "http://www.ibm.com/developerworks/aix/library/au-aix-getting-bosboot-errors-dont-reboot/index.html",
-    ),
     "ibm-g5146l": Source(
         "IBM AIX technical library Q&A G5146L: Problems with creating a mksysb (0512-005)",
         "http://ps-2.kev009.com/tl/techlib/qna/sfam/html/G/G5146L.htm",

@@ -40,6 +40,27 @@ ENTRIES: tuple[Entry, ...] = (
         sources=("qiita-nimadm",),
         prefix="sum: Can't open ",
     ),
+    Entry(
+        code=None,
+        text=(
+            "installp has halted this operation because one or more files in the\n"
+            "filesets listed above are registered as having an EFIX. You must remove\n"
+            "these EFIXES before performing operations on the given fileset."
+        ),
+        text_status="exact",
+        severity="fatal",
+        meaning=(
+            "Interim fixes (efixes) lock the filesets they patch; installp refuses to update them. A migration "
+            "or update whose lpp_source does not carry every APAR of the installed ifixes stops here."
+        ),
+        fix=(
+            "List the locks (emgr -P) and the ifixes (emgr -l); remove those the new level does not supersede "
+            "automatically (emgr -r -L <label>), then run the update again."
+        ),
+        steps=(Step("host", "emgr -P"), Step("host", "emgr -l"), Step("host", "emgr -r -L <label>")),
+        sources=("powercampus-ifix-update", "ibm-ifix-qa"),
+        prefix="installp has halted this operation because one or more files in the",
+    ),
 )
 
 # Not looked up by line: nimadm printing this before phase 12 means it gave up; `diagnose` decides.
