@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p bench/results
 $PY bench/startup.py --runs 10 --cold                            > bench/results/startup.txt 2>&1
+$PY bench/diagnose_bench.py                                      > bench/results/diagnose.txt 2>&1
 $PY bench/memory.py                                              > bench/results/memory-plain.txt 2>&1
 $PY bench/memory.py --app                                        > bench/results/memory-app.txt 2>&1
 $PY bench/ui_lag.py --json bench/results/ui-headless-events.json > bench/results/ui-headless-events.txt 2>&1

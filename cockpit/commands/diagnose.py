@@ -88,26 +88,20 @@ def read_lines(log: BinaryIO, limit: int = catalogue.LINE_LIMIT) -> Iterator[str
     """
     log.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    parts: list[str] = []
-    size = 0
+    partial = ""  # the start of a line whose end is in a later read, already clipped
     while True:
         data = log.read(CHUNK)
-        text = decoder.decode(data, final=not data)
-        start = 0
-        while True:
-            end = text.find("\n", start)
-            stop = len(text) if end < 0 else end
-            if size < limit and stop > start:
-                piece = text[start : min(stop, start + limit - size)]
-                parts.append(piece)
-                size += len(piece)
-            if end < 0:
-                break
-            yield "".join(parts)
-            parts, size, start = [], 0, end + 1
+        pieces = decoder.decode(data, final=not data).split("\n")
+        if len(partial) < limit:
+            partial += pieces[0][: limit - len(partial)]
+        if len(pieces) > 1:
+            yield partial
+            for piece in pieces[1:-1]:
+                yield piece[:limit]
+            partial = pieces[-1][:limit]
         if not data:
             break
-    yield "".join(parts)
+    yield partial
 
 
 def render_text(d: Diagnosis, name: str) -> str:

@@ -111,6 +111,7 @@ _CONTEXT_PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("hdisk", "Writing boot image to client's alternate boot disk ", "."),
 )
 """(key, line start, trailing punctuation): the value is the rest of the line, one word."""
+_CONTEXT_STARTS = tuple(start for _, start, _ in _CONTEXT_PREFIXES)
 
 NIMADM_FLAGS: dict[str, str] = {"-c": "client", "-s": "spot", "-l": "lpp", "-d": "hdisk"}
 """Flags of an echoed `nimadm` command line that name a context value."""
@@ -123,7 +124,7 @@ def context_values(line: str) -> dict[str, str]:
     """
     line = line[:LINE_LIMIT]
     found: dict[str, str] = {}
-    for key, start, end in _CONTEXT_PREFIXES:
+    for key, start, end in _CONTEXT_PREFIXES if line.startswith(_CONTEXT_STARTS) else ():
         if line.startswith(start):
             rest = line[len(start) :].strip()
             if rest and " " not in rest:

@@ -213,9 +213,10 @@ def _survey(lines: Iterable[tuple[int, str]]) -> tuple[Kind, bool, dict[str, str
             context.update({k: v for k, v in named.items() if k in _CONTEXT_KEYS})
         if not nimadm:
             nimadm = bool(PHASE_BANNER.match(line)) or line.startswith(_NIMADM_STARTS) or " nimadm: " in line
-        if not banners and ALT_BANNER.match(line):
+        if not banners and line.startswith("##") and ALT_BANNER.match(line):
             alt_disk = banners = True
-        alt_disk = alt_disk or line.startswith(_ALT_DISK_STARTS) or line.startswith(BOOTLIST_SET)
+        if not alt_disk:
+            alt_disk = line.startswith(_ALT_DISK_STARTS) or line.startswith(BOOTLIST_SET)
     kind: Kind = "nimadm" if nimadm else "alt_disk" if alt_disk else "unknown"
     return kind, kind == "alt_disk" and not banners, context
 
