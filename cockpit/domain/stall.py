@@ -1,11 +1,14 @@
 """When is a silent step stuck? Expected durations and silence thresholds per nimadm phase.
 
-Sources: a whole run takes about an hour, phase 6 (installp) about 30 minutes [S3], [RHDISK0];
-IBM's Ansible role allows 4 hours. The split across phases and the silence thresholds are our
-estimates (INFERRED), tuned so that a phase known to print nothing for long stretches (phase 1's
-rootvg copy, phase 6's installp) is not flagged early, while an NFS mount in phase 3 that hangs is
-flagged within minutes. Every value can be overridden in the plan, and all are multiplied by the
-plan's time scale (the simulator compresses an hour into seconds).
+The model starts from public figures (SOURCES.md, "nimadm durations"): a nimadm migration takes about
+one hour per client, its installation phase (6, installp) about 30 minutes (the rhdisk0 nimadm notes:
+"Typically, it takes ~1 hour per client. The installation phase is ~30 minutes."), and IBM's own Ansible
+role for nimadm (IBM/ansible-power-aix roles/nim_alt_disk_migration) waits up to 4 hours for one. How the
+rest of the hour splits across the other phases, and the silence thresholds, are the cockpit's estimates,
+tuned so that a phase known to print nothing for long stretches (phase 1's rootvg copy, phase 6's
+installp) is not flagged early, while an NFS mount in phase 3 that hangs is flagged within minutes.
+Every value can be overridden in the plan, and all are multiplied by the plan's time scale (the
+simulator compresses an hour into seconds); during a run the fleet's own pace refines them (window.py).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ NIMADM_TIMING: Mapping[int | None, PhaseTiming] = {
 }
 OVERRUN_FACTOR = 4.0
 """A phase running this many times its expected duration is stalled even if it still prints."""
+
+PUBLIC_RUN = 60 * MINUTE
+"""About one hour per client (rhdisk0 nimadm notes): the phases above add up to it."""
+PUBLIC_INSTALL_PHASE = 30 * MINUTE
+"""The installation phase (6) takes about 30 minutes (same source)."""
+PUBLIC_TIMEOUT = 4 * 60 * MINUTE
+"""IBM's Ansible role gives one nimadm 4 hours before it gives up (nim_alt_disk_migration vars/main.yml)."""
 
 
 def timing_for(

@@ -33,3 +33,13 @@ def test_phase_6_tolerates_longer_silence_than_phase_3() -> None:
 
 def test_format_duration() -> None:
     assert [format_duration(s) for s in (0, 59.6, 61, 3600 + 125)] == ["0s", "1m00s", "1m01s", "1h02m"]
+
+
+def test_the_nimadm_model_adds_up_to_the_public_figures() -> None:
+    from cockpit.domain import stall
+
+    total = sum(t.expected for t in stall.NIMADM_TIMING.values())
+    assert abs(total - stall.PUBLIC_RUN) <= 10 * stall.MINUTE  # about one hour per client
+    assert stall.NIMADM_TIMING[6].expected == stall.PUBLIC_INSTALL_PHASE  # installp about 30 minutes
+    # No phase is let run past IBM's own 4-hour limit for a whole nimadm before it counts as stalled.
+    assert all(t.expected * stall.OVERRUN_FACTOR <= stall.PUBLIC_TIMEOUT for t in stall.NIMADM_TIMING.values())

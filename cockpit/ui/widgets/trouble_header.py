@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from cockpit.domain import catalogue
 from cockpit.domain.models import TargetState
 from cockpit.ui.bridge import TargetView
 from cockpit.ui.present import STATE_LOOKS, format_elapsed, state_text
@@ -18,6 +19,9 @@ class TroubleHeader(Static):
     lpar01 · ◐ stalled · phase 3/12 · 02:13 · silent 00:45
     stalled: silent for 45s in phase 3 (expected ...)
     step lpar01.nimadm · /var/tmp/cockpit/RUN/lpar01.nimadm on nim01
+
+    When the error is an AIX message the catalogue knows, the second line ends with the command that
+    explains it (`cockpit explain 0516-404`).
     """
 
     DEFAULT_CSS = """
@@ -48,6 +52,9 @@ class TroubleHeader(Static):
             first += [" · ", (f"silent {format_elapsed(silent)}", "$warning" if state is TargetState.STALLED else "")]
         change = view.change
         why = [part for part in (change.reason, change.error) if part] if change is not None else []
+        pointer = explain_pointer(change.error if change is not None else None)
+        if pointer:
+            why.append(pointer)
         second = Content.styled(" · ".join(why) or "-", f"${look.color}" if why else "$text-muted")
         self.update(Content.assemble(*first, "\n", second, "\n", Content.styled(step, "$text-muted")))
 
@@ -55,3 +62,11 @@ class TroubleHeader(Static):
     def text(self) -> str:
         content = self.content
         return content.plain if isinstance(content, Content) else str(content)
+
+
+def explain_pointer(error: str | None) -> str | None:
+    """`cockpit explain CODE` for an error line that carries a message code the catalogue knows."""
+    if not error:
+        return None
+    code, entry = catalogue.lookup(error)
+    return f"cockpit explain {code}" if code and entry is not None else None
