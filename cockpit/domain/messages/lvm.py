@@ -121,8 +121,8 @@ ENTRIES: tuple[Entry, ...] = (
         text_status="exact",
         severity="error",
         meaning=(
-            "The volume group (or, worded the same, the physical or logical volume) named is not defined in the ODM on this "
-            "host: a typo, a disk not configured (cfgmgr), or a volume group not imported."
+            "The volume group (or, worded the same, the physical or logical volume) named is not defined in "
+            "the ODM on this host: a typo, a disk not configured (cfgmgr), or a volume group not imported."
         ),
         fix="Check the name with lspv / lsvg; configure new disks with cfgmgr; import a volume group with importvg.",
         steps=(Step("host", "lspv"), Step("host", "lsvg"), Step("host", "cfgmgr")),
