@@ -25,8 +25,8 @@ SOURCES: dict[str, Source] = {
         "https://www.ibm.com/support/knowledgecenter/ssw_aix_72/install/bos_system_and_error_msgs.html",
     ),
     "ibm-nim-msgs": Source(
-        "IBM AIX 7.2 docs: NIM error and warning messages (every 0042 code, explanation and user action)",
-        "https://www.ibm.com/docs/ja/ssw_aix_72/install/nim_error_messages.html",
+        "IBM AIX 7.1 docs: NIM error and warning messages (every 0042 code, explanation and user action)",
+        "https://ibm.com/docs/ssw_aix_71/com.ibm.aix.install/nim_error_messages.htm",
     ),
     "ibm-nim-msgs-43": Source(
         "IBM AIX 4.3 NIM Guide: Error and warning messages (0042 codes; the code is the exit status)",
