@@ -322,7 +322,6 @@ class _Run:
         return n is not None and current is not None and n < current
 
     def feed(self, no: int, line: str) -> None:
-        self._follow(line)
         if self.last is not None and self.last.open and self._continues(self.last, line):
             if len(self.last.detail) < MAX_DETAIL:
                 self.last.detail.append(line.strip())
@@ -330,6 +329,7 @@ class _Run:
             return
         if self.last is not None:
             self.last.open = False
+        self._follow(line)
         if line.strip():
             self.last = None
         self.reader.feed(line)
@@ -340,7 +340,7 @@ class _Run:
         self._recent.append(line)
 
     def _follow(self, line: str) -> None:
-        """Give `line` to the unknown messages still collecting the lines after them."""
+        """Give `line` to the unknown messages still collecting the lines after them (and their detail)."""
         if not self._awaiting:
             return
         for pending in self._awaiting:
