@@ -12,6 +12,7 @@ HEADLESS = [
     "cockpit.engine.printer",
     "cockpit.transports.factory",
     "cockpit.commands.diagnose",
+    "cockpit.commands.explain",
     # Every headless command: `cockpit run` reaches the cockpit (cockpit.commands.tui) only inside
     # the function that opens it, which the import contract alone cannot tell from a module-level import.
     "cockpit.commands.run",
