@@ -142,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--inventory-out", type=Path, help="write the fleet's inventory (a config file) here")
     sim.add_argument("--workdir", type=Path, help="keep the fleet's keys and state here (default: a temp dir)")
     sim.add_argument("--hosts", type=int, help="number of simulated clients")
+    sim.add_argument(
+        "--shell", choices=("dash", "mksh", "ksh93"), help="the hosts' shell (default: the scenario's, else dash)"
+    )
+    sim.add_argument("--busybox", action="store_true", help="busybox tools first on PATH (no GNU-only options)")
     return p
 
 
@@ -266,7 +270,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sim":
         from cockpit.commands import sim
 
-        return sim.run(args.scenario, args.inventory_out, args.workdir, args.hosts)
+        return sim.run(args.scenario, args.inventory_out, args.workdir, args.hosts, args.shell, args.busybox)
     if args.command == "demo":
         return cmd_demo(args.scenario, args.hosts, headless=args.headless, theme=args.theme, gate=not args.no_preflight)
     raise UsageError(f"unknown command {args.command}")

@@ -1,4 +1,5 @@
-"""`cockpit sim [SCENARIO] [--inventory-out FILE]`: serve a simulated AIX fleet on 127.0.0.1 in the foreground."""
+"""`cockpit sim [SCENARIO] [--inventory-out FILE] [--shell SHELL] [--busybox]`: serve a simulated AIX fleet
+on 127.0.0.1 in the foreground."""
 
 from __future__ import annotations
 
@@ -9,13 +10,25 @@ from pathlib import Path
 from cockpit.commands.exits import EXIT_OK, UsageError
 from cockpit.sim.scenario import ScenarioError, load_scenario
 from cockpit.sim.server import serve
+from cockpit.sim.userland import Userland, UserlandError, UserlandMissing, choose
 
 
-def run(scenario: str, inventory_out: Path | None, workdir: Path | None, hosts: int | None) -> int:
+def run(
+    scenario: str,
+    inventory_out: Path | None,
+    workdir: Path | None,
+    hosts: int | None,
+    shell: str | None = None,
+    busybox: bool = False,
+) -> int:
     try:
-        load_scenario(scenario, hosts)  # a wrong name or file: one line, before anything starts
-    except ScenarioError as exc:
+        loaded = load_scenario(scenario, hosts)  # a wrong name or file: one line, before anything starts
+        wanted = Userland(shell or "dash", busybox) if shell or busybox else None
+        chosen = choose(wanted, loaded.userland)
+        if missing := chosen.missing():  # not installed: one line, before anything starts
+            raise UserlandMissing(f"the {chosen.label} userland needs: apt-get install {' '.join(missing)}")
+    except (ScenarioError, UserlandError, UserlandMissing) as exc:
         raise UsageError(str(exc)) from exc
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(scenario, inventory_out, workdir, hosts))
+        asyncio.run(serve(scenario, inventory_out, workdir, hosts, wanted))
     return EXIT_OK

@@ -176,9 +176,11 @@ class PhaseTimingOverride(Strict):
 
 class FollowSettings(Strict):
     poll: Number = Field(default=1.0, gt=0, le=60)
-    """Seconds between looks at a growing step output on the remote host (AIX sleep: whole seconds)."""
+    """Seconds between hand-overs of a step's streamed output to the cockpit (fractions are fine: the
+    cockpit's own timer). A step that must be polled instead is looked at every `poll` seconds rounded
+    up to a whole number, as AIX's sleep takes whole seconds only (0.5 sleeps 1)."""
     idle_poll: Number = Field(default=2.0, gt=0, le=300)
-    """Seconds between looks once a step has been silent for a while."""
+    """Seconds between looks at a polled step once it has been silent for a while (rounded up likewise)."""
     give_up_after: Number = Field(default=1800.0, gt=0)
     """Seconds without a working connection before a host is declared unreachable."""
 

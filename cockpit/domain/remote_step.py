@@ -3,8 +3,10 @@
 Why: a nimadm run lasts an hour. An SSH drop, a sleeping laptop or a killed cockpit must neither
 kill it nor lose a byte of its output. So the step runs under nohup with its output in a file in a
 per-step directory, its exit status is written to a file when it ends, and the cockpit follows the
-output file from the byte offset it already holds. POSIX sh only (AIX ksh, dash, bash): no setsid,
-no GNU options; `tail -c +N` and `head -c N` exist on AIX 7.
+output file from the byte offset it already holds. POSIX sh only (AIX ksh88 and ksh93, mksh, dash,
+bash): no setsid, no GNU options, whole-second sleep; `tail -f -c +N` and `head -c N` are on the AIX
+7.1-7.3 tail and head pages. Nothing depends on a shell's `wait` status after a trapped signal (ksh93
+returns 1, others 128+N) or on how it reports a signalled child (ksh93 256+N, others 128+N).
 
 Following: one long-lived reader per step (`stream_script`): `tail -c +N -f out` in the background
 of a shell that sleeps in the `wait` builtin, registered as `follow.<pid>`. When the step ends its
@@ -14,6 +16,7 @@ per look (the former loop forked wc, tail, head and sleep on every poll: 200 cli
 were 4-8 cores of forks). The tail may be stopped before it has printed the last bytes: the
 receiver, which knows its byte count, then fetches the rest with `follow_script` (one pass, since
 `rc` exists). `follow_script` is also the fallback for steps launched without the signalling wrapper.
+The follower decides that its tail has ended by asking the tail (`kill -0`), never by `wait`'s status.
 SIGWINCH because its default action is to be ignored: a stale `follow.<pid>` whose number was reused
 by an unrelated process cannot hurt it.
 
@@ -42,24 +45,40 @@ CANNOT_LAUNCH = 97
 FOLLOW_DONE = "cockpit-follow: done"
 """stderr marker of a follower that saw the step end: `cockpit-follow: done rc=N size=BYTES`."""
 FOLLOW_NO_STREAM = "cockpit-follow: no stream"
-# The step's wrapper. After rc it wakes the followers (kill is a shell builtin: no process start).
+DEFAULT_SHELL = "/bin/sh"
+"""What runs a step and its wrapper: AIX's /bin/sh is its POSIX shell (ksh)."""
+# ksh93 reports a command killed by signal N as 256+N, every other shell as 128+N; `exit` keeps only the
+# low 8 bits (271 would read as 15, a plain failure). Folded to 128+N wherever a status is read.
+_FOLD_SIGNALLED = '[ "$st" -gt 255 ] && st=$((st - 128))'
+# The step's wrapper (`{shell}`: the step's shell). After rc it wakes the followers (kill is a shell
+# builtin: no process start).
 _WRAPPER = (
-    "/bin/sh ./cmd > out 2>&1",
-    "echo $? > rc.tmp",
+    "{shell} ./cmd > out 2>&1",
+    "st=$?",
+    _FOLD_SIGNALLED,
+    "echo $st > rc.tmp",
     "mv rc.tmp rc",
-    'for f in follow.*; do [ -f "$f" ] && kill -WINCH "${f#follow.}" 2>/dev/null; done',
+    'for f in follow.*; do [ -f "$f" ] && kill -WINCH "${{f#follow.}}" 2>/dev/null; done',
     "exit 0",
 )
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
+MAX_WAKE_UPS = 100
+"""Interrupted `wait`s a streaming follower sits through before it hands over to polling: stray
+signals are rare, so this many means something keeps signalling it (or its tail's pid was reused)."""
 
 
 @dataclass(frozen=True)
 class RemoteStep:
     directory: str
+    shell: str = DEFAULT_SHELL
+    """The shell that runs the step's command and its wrapper (an absolute path). Hosts keep the
+    default; the tests run the wrapper under each shell the cockpit must work with."""
 
     def __post_init__(self) -> None:
         if not _SAFE_PATH.fullmatch(self.directory) or "/../" in self.directory + "/":
             raise UnsafeValue(f"remote step directory {self.directory!r} is not a plain absolute path")
+        if not _SAFE_PATH.fullmatch(self.shell) or "/../" in self.shell:
+            raise UnsafeValue(f"step shell {self.shell!r} is not a plain absolute path")
 
     @classmethod
     def under(cls, base: str, run_id: str, key: str) -> RemoteStep:
@@ -78,9 +97,10 @@ class RemoteStep:
                 f"cd {d} || exit {CANNOT_LAUNCH}",
                 'if ! mkdir started 2>/dev/null; then echo "cockpit-step: already started pid=$(cat pid 2>/dev/null)"; exit 0; fi',
                 f"printf '%s\\n' {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
-                f"printf '%s\\n' {' '.join(quote(line) for line in _WRAPPER)} > run || exit {CANNOT_LAUNCH}",
+                f"printf '%s\\n' {' '.join(quote(line.format(shell=self.shell)) for line in _WRAPPER)} > run"
+                f" || exit {CANNOT_LAUNCH}",
                 ": > out",
-                "nohup /bin/sh ./run </dev/null >/dev/null 2>&1 &",
+                f"nohup {self.shell} ./run </dev/null >/dev/null 2>&1 &",
                 "echo $! > pid",
                 'echo "cockpit-step: started pid=$!"',
             ]
@@ -97,6 +117,11 @@ class RemoteStep:
             raise UnsafeValue("offset must not be negative")
         d = quote(self.directory)
         no_stream = f"{{ echo '{FOLLOW_NO_STREAM}' >&2; exit {NO_STREAM}; }}"
+        # A tail started past the end of the file follows from the end: the bytes between would be lost.
+        # The cockpit never holds more than was written, but a reader may start before the step wrote.
+        reach = (
+            [f"while [ ! -f rc ] && [ $(($(wc -c < out) + 0)) -lt {int(offset)} ]; do sleep 1; done"] if offset else []
+        )
         return "\n".join(
             [
                 f"cd {d} 2>/dev/null || {{ echo 'cockpit-follow: no step directory' >&2; exit {NO_STEP_DIR}; }}",
@@ -105,35 +130,46 @@ class RemoteStep:
                 # Whatever ends this shell also ends its tail (a TERM from the client, an error).
                 "trap '[ -n \"$tp\" ] && kill $tp 2>/dev/null; rm -f follow.$$' EXIT",
                 ": > follow.$$",
+                *reach,
                 "if [ ! -f rc ]; then",  # an ended step: nothing to stream, the receiver fetches the rest
-                f"  tail -c +{int(offset) + 1} -f out & tp=$!",
+                f"  tail -f -c +{int(offset) + 1} out & tp=$!",
                 # Signal traps only after the fork: a child forked while TERM is caught can lose a
                 # TERM sent before it execs the tail, and that tail would never end.
                 "  trap 'exit 143' HUP INT TERM",
-                # The wrapper's wake-up (rc exists by then) stops the tail, which ends the `wait`
-                # below; a stray SIGWINCH only interrupts the `wait`, which is entered again. A
-                # wake-up sent before this trap was set is made up for by the rc check after it.
+                # The wrapper's wake-up (rc exists by then) stops the tail. A wake-up sent before this
+                # trap was set is made up for by the rc check after it.
                 "  trap '[ -f rc ] && kill $tp 2>/dev/null' WINCH",
                 "  [ -f rc ] && kill $tp 2>/dev/null",
-                "  wait $tp; st=$?",
-                "  while [ $st -gt 128 ] && [ ! -f rc ]; do wait $tp; st=$?; done",
-                "  tp=",
+                # `wait` also ends when a trapped signal arrives, with a status that differs between
+                # shells (ksh93: 1; dash, mksh: 128+N), so it is not asked. Until rc exists, a tail
+                # that is still alive means a stray signal interrupted the wait: wait again.
+                "  n=0",
+                f"  while [ ! -f rc ] && [ $n -lt {MAX_WAKE_UPS} ] && kill -0 $tp 2>/dev/null; do",
+                "    wait $tp; n=$((n + 1))",
+                "  done",
+                "  kill -0 $tp 2>/dev/null || tp=",  # ended and reaped: its pid may be another's now
                 "fi",
                 f"[ -f rc ] || {no_stream}",  # the tail died by itself: a broken channel or a tail without -f
-                "read rc < rc; size=$(wc -c < out)",
-                f'echo "{FOLLOW_DONE} rc=$rc size=$((size + 0))" >&2',
-                "exit $rc",
+                "read st < rc; size=$(wc -c < out)",
+                _FOLD_SIGNALLED,  # an rc written by an older wrapper under ksh93
+                f'echo "{FOLLOW_DONE} rc=$st size=$((size + 0))" >&2',
+                "exit $st",
             ]
         )
 
-    def follow_script(self, offset: int, *, poll: float = 1.0, idle_poll: float = 2.0) -> str:
+    def follow_script(self, offset: int, *, poll: int = 1, idle_poll: int = 2) -> str:
         """Print `out` from byte `offset` on, exactly once, and exit with the step's status when done.
 
         stdout carries only the step's bytes, so the receiver's byte count is the next offset.
-        `rc` is checked before the size is read: once rc exists, `out` is complete.
+        `rc` is checked before the size is read: once rc exists, `out` is complete. `poll` and
+        `idle_poll` are whole seconds (AIX's sleep takes nothing else: a `sleep 0.5` fails at once,
+        and the loop would spin).
         """
         if offset < 0:
             raise UnsafeValue("offset must not be negative")
+        for name, seconds in (("poll", poll), ("idle_poll", idle_poll)):
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 1:
+                raise UnsafeValue(f"{name} must be a whole number of seconds (1 or more), not {seconds!r}")
         d = quote(self.directory)
         return "\n".join(
             [
@@ -147,12 +183,14 @@ class RemoteStep:
                 "    tail -c +$((off + 1)) out | head -c $((size - off))",
                 "    off=$size; idle=0",
                 "  elif [ $fin = 1 ]; then",
-                '    echo "cockpit-follow: done rc=$(cat rc) size=$off" >&2',
-                "    exit $(cat rc)",
+                "    read st < rc",
+                f"    {_FOLD_SIGNALLED}",
+                '    echo "cockpit-follow: done rc=$st size=$off" >&2',
+                "    exit $st",
                 "  else",
                 "    idle=$((idle + 1))",
                 "  fi",
-                f"  if [ $fin = 0 ]; then if [ $idle -lt 20 ]; then sleep {poll:g}; else sleep {idle_poll:g}; fi; fi",
+                f"  if [ $fin = 0 ]; then if [ $idle -lt 20 ]; then sleep {poll}; else sleep {idle_poll}; fi; fi",
                 "done",
             ]
         )
@@ -210,4 +248,7 @@ class StepStatus:
             value = fields.get(key, "-")
             return int(value) if value.lstrip("-").isdigit() and value != "-" else None
 
-        return cls(state, number("rc"), number("pid"), number("size") or 0)
+        status = number("rc")
+        if status is not None and status > 255:  # written under ksh93 by an older wrapper: 256+N
+            status -= 128
+        return cls(state, status, number("pid"), number("size") or 0)

@@ -11,6 +11,7 @@ when the stream's tail was stopped before printing them.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -40,14 +41,29 @@ class StepGone(TransportError):
 @dataclass(frozen=True)
 class FollowPolicy:
     poll: float = 1.0
-    """Seconds between hand-overs of streamed output (fewer, bigger chunks for the engine), and
-    between looks at the output file when a step has to be polled (real AIX sleep takes whole seconds)."""
+    """Seconds between hand-overs of streamed output (fewer, bigger chunks for the engine; fractions
+    are fine, this is the cockpit's own timer), and between looks at the output file when a step has
+    to be polled: there rounded up to whole seconds, as AIX's sleep takes nothing else."""
     idle_poll: float = 2.0
-    """Seconds between looks once a polled step has been silent a while."""
+    """Seconds between looks once a polled step has been silent a while (rounded up likewise)."""
     backoff: Sequence[float] = DEFAULT_BACKOFF
     """Waits between reconnection attempts after a drop; the last one repeats."""
     give_up_after: float = 1800.0
     """Seconds without a working connection before the target is declared unreachable."""
+
+    @property
+    def remote_poll(self) -> int:
+        """`poll` as the host's sleep takes it: whole seconds, at least one."""
+        return whole_seconds(self.poll)
+
+    @property
+    def remote_idle_poll(self) -> int:
+        return whole_seconds(self.idle_poll)
+
+
+def whole_seconds(seconds: float) -> int:
+    """A wait for a remote `sleep`: rounded up (never shorter than asked, never 0)."""
+    return max(1, math.ceil(seconds))
 
 
 class StepFollower:
@@ -100,7 +116,7 @@ class StepFollower:
                     raise StepGone(f"{self.transport.name}: step directory {self.step.directory} is gone")
                 if status == NO_STREAM and FOLLOW_NO_STREAM in stderr:
                     stream = False
-                    self.on_event(f"following by polling every {self.policy.poll:g}s (cannot stream this step)")
+                    self.on_event(f"following by polling every {self.policy.remote_poll}s (cannot stream this step)")
                     continue
                 if FOLLOW_DONE not in stderr:
                     # The follower was killed (sshd restart, kill -9) without finishing: not the step's status.
@@ -142,7 +158,9 @@ class StepFollower:
         if stream:
             script = self.step.stream_script(cursor.offset)
         else:
-            script = self.step.follow_script(cursor.offset, poll=self.policy.poll, idle_poll=self.policy.idle_poll)
+            script = self.step.follow_script(
+                cursor.offset, poll=self.policy.remote_poll, idle_poll=self.policy.remote_idle_poll
+            )
         running = await self.transport.start(script, merge_stderr=False)
         batch = _Batch(cursor, self.policy.poll if stream else 0.0)
         try:

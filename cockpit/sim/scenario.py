@@ -9,6 +9,7 @@ A scenario is YAML (see scenarios/demo.yaml for a commented example):
     clients: {count, prefix, oslevel, nimsh, disks: [{name, size_mb, vg}], target_disk, slow}
     hosts: {<client name>: {any client key above, lpp_source, spot, faults: {...}}}
     plan: {lpp_source, spot, concurrency, cache_vg}
+    userland: {shell: dash|mksh|ksh93, busybox: true|false}   the hosts' shell and tools (sim/userland.py)
 
 Other runbooks (`runbook: alt-disk-copy | alt-disk-mksysb | hacws | linuxha`, default nimadm) need no NIM
 master: `master` and `resources` are optional, `plan` holds `concurrency` and `params: {name: value}`
@@ -69,6 +70,7 @@ import yaml
 
 from cockpit.sim import scenario_values as check
 from cockpit.sim.scenario_values import ScenarioError
+from cockpit.sim.userland import Userland, UserlandError, from_scenario
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 WORD = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
@@ -140,6 +142,8 @@ class Scenario:
     window_minutes: float | None = None
     """A maintenance window this long (AIX minutes, scaled like the clock) from when the inventory is written."""
     cutoff_minutes: float | None = None
+    userland: Userland | None = None
+    """The hosts' shell and tools; None: the simulator's default (or the environment's choice)."""
 
     @property
     def hosts(self) -> tuple[HostSpec, ...]:
@@ -176,7 +180,7 @@ def load_scenario(name_or_path: str | Path, hosts: int | None = None) -> Scenari
         raise ScenarioError(f"{path}: {e}") from e
     try:
         return _build(path.stem, check.mapping(data, "the file"), hosts)
-    except ScenarioError as e:
+    except (ScenarioError, UserlandError) as e:
         raise ScenarioError(f"{path}: {e}") from None
 
 
@@ -308,7 +312,7 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     check.keys(
         data,
         "scenario",
-        {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan", "window"},
+        {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan", "window", "userland"},
     )
     window = check.mapping(data.get("window") or {}, "window")
     check.keys(window, "window", {"minutes", "cutoff_minutes"})
@@ -382,4 +386,5 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         params=check.params(plan.get("params"), "plan.params"),
         window_minutes=window_minutes,
         cutoff_minutes=cutoff_minutes,
+        userland=from_scenario(data.get("userland")),
     )

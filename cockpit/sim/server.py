@@ -1,7 +1,9 @@
 """The SSH front end of the simulator: one asyncssh server per simulated host on 127.0.0.1.
 
-Each exec request runs a real `/bin/sh -c COMMAND` with the fake AIX commands first on PATH and the
-host's state directory in the environment, so nohup, redirection, pipes and kill behave as on a host.
+Each exec request runs a real shell, `SHELL -c COMMAND`, with the fake AIX commands first on PATH and
+the host's state directory in the environment, so nohup, redirection, pipes and kill behave as on a
+host. The shell (dash, mksh or ksh93) and the tools behind the fake commands (the system's GNU tools,
+or busybox applets) are the fleet's userland (sim/userland.py).
 The session is wired like OpenSSH without a pty: stdin/stdout/stderr are pipes, the exit status (or
 signal) goes back to the client, and when the client goes away the pipes are closed but the command
 is not signalled (a command still writing to them then dies of SIGPIPE, as it would under sshd; one
@@ -35,6 +37,7 @@ from cockpit.sim.inventory import ADDRESS, inventory_text, known_hosts_text, wri
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.seed import seed
 from cockpit.sim.session import Pipe, feed_stdin, session_env
+from cockpit.sim.userland import Userland, choose
 
 
 class _Host:
@@ -72,8 +75,9 @@ class SimFleet:
     keys/<host>_ed25519 (host keys), known_hosts, inventory.yaml, ports.json, fleet/ (host states).
     """
 
-    def __init__(self, scenario: Scenario, workdir: Path) -> None:
+    def __init__(self, scenario: Scenario, workdir: Path, userland: Userland | None = None) -> None:
         self.scenario = scenario
+        self.userland = choose(userland, scenario.userland)
         self.workdir = workdir.resolve()
         self.fleet_dir = self.workdir / "fleet"
         self.client_key_path = self.workdir / "client_key"
@@ -85,14 +89,18 @@ class SimFleet:
         self._control_spec = ""
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self._shell = ""
+        self._tools: Path | None = None
 
     # --- life cycle ------------------------------------------------------------------------------------
 
     @classmethod
-    async def start(cls, scenario: Scenario | str, workdir: Path) -> SimFleet:
+    async def start(cls, scenario: Scenario | str, workdir: Path, userland: Userland | None = None) -> SimFleet:
+        """`userland` wins over COCKPIT_SIM_USERLAND, which wins over the scenario's (UserlandMissing
+        when its shell or busybox is not installed)."""
         if isinstance(scenario, str):
             scenario = load_scenario(scenario)
-        fleet = cls(scenario, Path(workdir))
+        fleet = cls(scenario, Path(workdir), userland)
         try:
             await fleet._start()
         except BaseException:
@@ -102,6 +110,8 @@ class SimFleet:
 
     async def _start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._shell = self.userland.shell_path()
+        self._tools = self.userland.tools_dir(self.workdir)
         seed(str(self.fleet_dir), self.scenario)
         client_key = _load_or_create_key(self.client_key_path)
         self._authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
@@ -181,7 +191,13 @@ class SimFleet:
     def session_env(self, host: str, user: str = "root") -> dict[str, str]:
         """The environment of a session on `host` (also what a real sshd must give its sessions)."""
         return session_env(
-            self.fleet_dir, host, user=user, time_scale=self.scenario.time_scale, control=self._control_spec
+            self.fleet_dir,
+            host,
+            user=user,
+            time_scale=self.scenario.time_scale,
+            control=self._control_spec,
+            shell=self._shell or "/bin/sh",
+            tools=self._tools,
         )
 
     # --- listeners ------------------------------------------------------------------------------------
@@ -296,7 +312,7 @@ class SimFleet:
         r_err, w_err = os.pipe()
         try:
             child = await asyncio.create_subprocess_exec(
-                "/bin/sh",
+                env["SHELL"],
                 "-c",
                 command,
                 stdin=r_in,
@@ -309,7 +325,7 @@ class SimFleet:
         except OSError as e:
             for fd in (w_in, r_out, r_err):
                 os.close(fd)
-            process.stderr.write(f"cannot start /bin/sh: {e}\n".encode())
+            process.stderr.write(f"cannot start {env['SHELL']}: {e}\n".encode())
             process.exit(127)
             return
         finally:
@@ -414,9 +430,14 @@ def _kill_processes(fleet: str, host: str | None, process_groups: set[int]) -> N
 
 
 async def serve(
-    scenario: str, inventory_out: Path | None = None, workdir: Path | None = None, hosts: int | None = None
+    scenario: str,
+    inventory_out: Path | None = None,
+    workdir: Path | None = None,
+    hosts: int | None = None,
+    userland: Userland | None = None,
 ) -> None:
-    """Serve a simulated fleet until cancelled or SIGINT/SIGTERM; print the inventory, the hosts, "ready".
+    """Serve a simulated fleet until cancelled or SIGINT/SIGTERM; print the inventory, the hosts, the
+    userland, "ready".
 
     Without a workdir the fleet lives in a temporary directory removed when it stops.
     """
@@ -431,12 +452,13 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
     try:
-        async with await SimFleet.start(loaded, root) as fleet:
+        async with await SimFleet.start(loaded, root, userland) as fleet:
             inventory = fleet.write_inventory(inventory_out) if inventory_out else fleet.inventory_path
             roles = {h.name: h.role for h in loaded.hosts}
             print(f"inventory {inventory}")
             for name, port in fleet.hosts.items():
                 print(f"{name} {ADDRESS}:{port} {roles[name]}")
+            print(f"userland {fleet.userland.label} ({fleet.session_env(loaded.hosts[0].name)['SHELL']})")
             print("ready", flush=True)
             await stop.wait()
     finally:

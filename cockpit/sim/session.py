@@ -78,21 +78,30 @@ async def feed_stdin(loop: asyncio.AbstractEventLoop, process: asyncssh.SSHServe
 
 
 def session_env(
-    fleet_dir: Path, host: str, *, user: str = "root", time_scale: float | None = None, control: str = ""
+    fleet_dir: Path,
+    host: str,
+    *,
+    user: str = "root",
+    time_scale: float | None = None,
+    control: str = "",
+    shell: str = "/bin/sh",
+    tools: Path | None = None,
 ) -> dict[str, str]:
-    """The environment a session on a simulated host runs with: the fake AIX commands first on PATH,
-    the host's state directory, HOME and TMPDIR of its own. A real sshd serving a fleet directory
-    (seeded with seed.seed) gives its sessions this; without `control` a reboot switches the disks
-    but drops no connection (no simulator server to ask).
+    """The environment a session on a simulated host runs with: the fake AIX commands first on PATH
+    (then `tools`, a userland's directory of busybox applets, when given), the host's state directory,
+    HOME and TMPDIR of its own, SHELL the shell that runs the session. A real sshd serving a fleet
+    directory (seeded with seed.seed) gives its sessions this; without `control` a reboot switches the
+    disks but drops no connection (no simulator server to ask).
     """
     home = Path(state.host_dir(str(fleet_dir), host))
+    path = f"{BIN_DIR}:{tools}:{SESSION_PATH_TAIL}" if tools is not None else f"{BIN_DIR}:{SESSION_PATH_TAIL}"
     env = {
-        "PATH": f"{BIN_DIR}:{SESSION_PATH_TAIL}",
+        "PATH": path,
         "HOME": str(home / "home"),
         "TMPDIR": str(home / "tmp"),
         "USER": user,
         "LOGNAME": user,
-        "SHELL": "/bin/sh",
+        "SHELL": shell,
         "LANG": "C",
         state.FLEET_ENV: str(fleet_dir),
         state.HOST_ENV: host,

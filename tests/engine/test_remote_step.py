@@ -71,7 +71,7 @@ async def test_follow_while_running_then_reattach_loses_and_repeats_nothing(tmp_
     follower = StepFollower(transport, step, FAST, on_event=lambda _: None)
     await follower.launch("i=0; while [ $i -lt 40 ]; do echo line $i; i=$((i+1)); sleep 0.02; done")
     got = bytearray()
-    running = await transport.start(step.follow_script(0, poll=0.02), merge_stderr=False)
+    running = await transport.start(step.follow_script(0, poll=1), merge_stderr=False)
     async for chunk in running.chunks():
         got += chunk
         if len(got) > 40:
