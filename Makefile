@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIN_PIP := $(shell sed -n 's/^pip==//p' constraints.txt)
 
-.PHONY: demo test lint check sshd browser clean lock test-latest
+.PHONY: demo test lint check sshd browser shells clean lock test-latest
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/cockpit demo
 
-## Lint, layering rules, static types (mypy), then the whole test suite (including a real OpenSSH sshd on loopback and
-## the cockpit in headless Chromium).
-test: $(STAMP) sshd browser
+## Lint, layering rules, static types (mypy), then the whole test suite (including a real OpenSSH sshd
+## on loopback, the cockpit in headless Chromium, and the remote-step protocol under ksh93, mksh and busybox).
+test: $(STAMP) sshd browser shells
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 ## The suite against the newest release of every dependency (in .venv-latest, constraints.txt
 ## ignored): drift shows here before it reaches a fresh clone. Not part of `make test`.
-test-latest: sshd browser
+test-latest: sshd browser shells
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/pip install --quiet --upgrade pip
@@ -55,6 +55,10 @@ lock:
 ## The end-to-end test needs OpenSSH's sshd; install it where we can (root with apt-get).
 sshd:
 	@sh tests/setup_sshd.sh
+
+## The shell tests need ksh93, mksh, busybox and shellcheck; install them where we can (root with apt-get).
+shells:
+	@sh tests/setup_shells.sh
 
 ## The browser test needs Chromium; install it where we can (root with apt-get).
 browser:

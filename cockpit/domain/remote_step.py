@@ -27,7 +27,7 @@ Layout of a step directory:
     pid      process id of the step's wrapper shell
     out      stdout and stderr, merged, exactly as printed
     rc       exit status, written (via rename) only after `out` is closed
-    follow.N one empty file per live follower, N its shell's pid
+    follow.N one file per live follower, N its shell's pid; holds the pid of its tail
 """
 
 from __future__ import annotations
@@ -50,15 +50,24 @@ DEFAULT_SHELL = "/bin/sh"
 # ksh93 reports a command killed by signal N as 256+N, every other shell as 128+N; `exit` keeps only the
 # low 8 bits (271 would read as 15, a plain failure). Folded to 128+N wherever a status is read.
 _FOLD_SIGNALLED = '[ "$st" -gt 255 ] && st=$((st - 128))'
-# The step's wrapper (`{shell}`: the step's shell). After rc it wakes the followers (kill is a shell
-# builtin: no process start).
-_WRAPPER = (
-    "{shell} ./cmd > out 2>&1",
+# The step's wrapper, after the line that runs the step. After rc it wakes the followers (kill is a
+# shell builtin: no process start). A follower that was killed outright (SIGKILL: no EXIT trap) left
+# its file and, running, the tail it had started, which would follow `out` for ever: that tail (its pid
+# is in the file) is stopped, once ps confirms the pid is still a tail of this `out`.
+_STALE_TAIL = "'$1 == t && $2 ~ /tail$/ && $NF == \"out\" { found = 1 } END { exit !found }'"
+_WRAPPER_END = (
     "st=$?",
     _FOLD_SIGNALLED,
     "echo $st > rc.tmp",
     "mv rc.tmp rc",
-    'for f in follow.*; do [ -f "$f" ] && kill -WINCH "${{f#follow.}}" 2>/dev/null; done',
+    "for f in follow.*; do",
+    '  [ -f "$f" ] || continue',
+    "  p=${f#follow.}",
+    '  if kill -0 "$p" 2>/dev/null; then kill -WINCH "$p"; continue; fi',
+    '  t=; read t < "$f"',
+    f'  [ -n "$t" ] && ps -e -o pid,args | awk -v t="$t" {_STALE_TAIL} && kill "$t" 2>/dev/null',
+    '  rm -f "$f"',
+    "done",
     "exit 0",
 )
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
@@ -97,14 +106,16 @@ class RemoteStep:
                 f"cd {d} || exit {CANNOT_LAUNCH}",
                 'if ! mkdir started 2>/dev/null; then echo "cockpit-step: already started pid=$(cat pid 2>/dev/null)"; exit 0; fi',
                 f"printf '%s\\n' {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
-                f"printf '%s\\n' {' '.join(quote(line.format(shell=self.shell)) for line in _WRAPPER)} > run"
-                f" || exit {CANNOT_LAUNCH}",
+                f"printf '%s\\n' {' '.join(quote(line) for line in self._wrapper())} > run || exit {CANNOT_LAUNCH}",
                 ": > out",
                 f"nohup {self.shell} ./run </dev/null >/dev/null 2>&1 &",
                 "echo $! > pid",
                 'echo "cockpit-step: started pid=$!"',
             ]
         )
+
+    def _wrapper(self) -> tuple[str, ...]:
+        return (f"{self.shell} ./cmd > out 2>&1", *_WRAPPER_END)
 
     def stream_script(self, offset: int) -> str:
         """Stream `out` from byte `offset` with one `tail -f` until the step ends; exit with its status.
@@ -133,6 +144,7 @@ class RemoteStep:
                 *reach,
                 "if [ ! -f rc ]; then",  # an ended step: nothing to stream, the receiver fetches the rest
                 f"  tail -f -c +{int(offset) + 1} out & tp=$!",
+                "  echo $tp > follow.$$",  # for the wrapper, should this shell be killed outright
                 # Signal traps only after the fork: a child forked while TERM is caught can lose a
                 # TERM sent before it execs the tail, and that tail would never end.
                 "  trap 'exit 143' HUP INT TERM",

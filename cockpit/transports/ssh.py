@@ -314,13 +314,13 @@ class SSHTransport:
         except (OSError, asyncssh.Error) as exc:
             self._conn = None
             raise ConnectionLost(f"{self.name}: connection lost while running {command!r}: {exc}") from exc
-        if result.exit_status is None:
-            if result.exit_signal is not None:
-                status = 128 + _signal_number(result.exit_signal[0])
-            else:
-                # The channel closed without a status: the connection dropped (a reboot, a network cut).
-                self._conn = None
-                raise ConnectionLost(f"{self.name}: connection lost while running {command!r}")
+        # asyncssh reports exit_status -1 (not None) alongside an exit signal: the signal decides.
+        if result.exit_signal is not None:
+            status = 128 + _signal_number(result.exit_signal[0])
+        elif result.exit_status is None or result.exit_status < 0:
+            # The channel closed without a status: the connection dropped (a reboot, a network cut).
+            self._conn = None
+            raise ConnectionLost(f"{self.name}: connection lost while running {command!r}")
         else:
             status = result.exit_status
         return CommandResult(command, status, str(result.stdout or ""), str(result.stderr or ""))
@@ -448,10 +448,10 @@ class SSHRunningCommand:
             except (OSError, asyncssh.Error) as exc:
                 self._broken = exc
             else:
-                if completed.exit_status is not None:
-                    return completed.exit_status
-                if completed.exit_signal is not None:
+                if completed.exit_signal is not None:  # (exit_status is then -1)
                     return 128 + _signal_number(completed.exit_signal[0])
+                if completed.exit_status is not None and completed.exit_status >= 0:
+                    return completed.exit_status
                 self._broken = asyncssh.ConnectionLost("channel closed without an exit status")
         self._transport._lost()
         raise ConnectionLost(f"{self._transport.name}: connection lost: {self._broken}")
