@@ -64,13 +64,14 @@ _WRAPPER_END = (
     '  [ -f "$f" ] || continue',
     "  p=${f#follow.}",
     '  if kill -0 "$p" 2>/dev/null; then kill -WINCH "$p"; continue; fi',
-    '  t=; read t < "$f"',
+    '  t=; read -r t < "$f"',
     f'  [ -n "$t" ] && ps -e -o pid,args | awk -v t="$t" {_STALE_TAIL} && kill "$t" 2>/dev/null',
     '  rm -f "$f"',
     "done",
     "exit 0",
 )
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
+_END_OF_WRAPPER = "COCKPIT_END_OF_WRAPPER"
 MAX_WAKE_UPS = 100
 """Interrupted `wait`s a streaming follower sits through before it hands over to polling: stray
 signals are rare, so this many means something keeps signalling it (or its tail's pid was reused)."""
@@ -106,7 +107,10 @@ class RemoteStep:
                 f"cd {d} || exit {CANNOT_LAUNCH}",
                 'if ! mkdir started 2>/dev/null; then echo "cockpit-step: already started pid=$(cat pid 2>/dev/null)"; exit 0; fi',
                 f"printf '%s\\n' {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
-                f"printf '%s\\n' {' '.join(quote(line) for line in self._wrapper())} > run || exit {CANNOT_LAUNCH}",
+                # The wrapper's text as is (a quoted here-document expands nothing).
+                f"cat > run <<'{_END_OF_WRAPPER}' || exit {CANNOT_LAUNCH}",
+                *self._wrapper(),
+                _END_OF_WRAPPER,
                 ": > out",
                 f"nohup {self.shell} ./run </dev/null >/dev/null 2>&1 &",
                 "echo $! > pid",
@@ -162,10 +166,10 @@ class RemoteStep:
                 "  kill -0 $tp 2>/dev/null || tp=",  # ended and reaped: its pid may be another's now
                 "fi",
                 f"[ -f rc ] || {no_stream}",  # the tail died by itself: a broken channel or a tail without -f
-                "read st < rc; size=$(wc -c < out)",
+                "read -r st < rc; size=$(wc -c < out)",
                 _FOLD_SIGNALLED,  # an rc written by an older wrapper under ksh93
                 f'echo "{FOLLOW_DONE} rc=$st size=$((size + 0))" >&2',
-                "exit $st",
+                'exit "$st"',
             ]
         )
 
@@ -195,10 +199,10 @@ class RemoteStep:
                 "    tail -c +$((off + 1)) out | head -c $((size - off))",
                 "    off=$size; idle=0",
                 "  elif [ $fin = 1 ]; then",
-                "    read st < rc",
+                "    read -r st < rc",
                 f"    {_FOLD_SIGNALLED}",
                 '    echo "cockpit-follow: done rc=$st size=$off" >&2',
-                "    exit $st",
+                '    exit "$st"',
                 "  else",
                 "    idle=$((idle + 1))",
                 "  fi",
@@ -224,6 +228,7 @@ class RemoteStep:
                 " for (c in parent) if (!(c in seen) && (parent[c] in seen)) { seen[c] = 1; grew = 1 } }"
                 ' for (x in seen) if (x != r) printf "%s ", x }\')',
                 '[ -n "$pids" ] || { echo "cockpit-kill: no process left under $root" >&2; exit 1; }',
+                "# shellcheck disable=SC2086 # $pids: a list of process ids, split into arguments on purpose",
                 f"kill -{signal_name} $pids",
                 'echo "cockpit-kill: sent SIG' + signal_name + ' to $pids"',
             ]
@@ -235,7 +240,7 @@ class RemoteStep:
         return "\n".join(
             [
                 f'if [ ! -d {d}/started ]; then echo "state=absent rc=- pid=- size=0"; exit 0; fi',
-                f"cd {d}",
+                f"cd {d} || exit 1",
                 "size=0; [ -f out ] && size=$(wc -c < out); size=$((size + 0))",
                 "pid=$(cat pid 2>/dev/null || echo -)",
                 'if [ -f rc ]; then echo "state=finished rc=$(cat rc) pid=$pid size=$size";'

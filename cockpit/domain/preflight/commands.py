@@ -16,8 +16,9 @@ ALT_DISK_FILESET = "bos.alt_disk_install.rte"
 NIMSH_PORTS = (3901, 3902)
 # A PCB/ADDR as netstat -A prints it (f1000e000288c3b8); rmsock takes it without 0x.
 _PCB = re.compile(r"^[0-9a-fA-F]{1,16}$")
-# Where the ghost-major fix saves what it deletes; `$(date ...)` is expanded by the host's shell.
-STAMP = "$(date +%Y%m%d%H%M%S)"
+# Where the ghost-major fix saves what it deletes; `$(date ...)` is expanded by the host's shell
+# (quoted: its output is one word whatever the locale, and shellcheck can tell).
+STAMP = '"$(date +%Y%m%d%H%M%S)"'
 
 
 def _probe(on: Role, *argv: str) -> Probe:

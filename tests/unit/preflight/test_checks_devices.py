@@ -9,8 +9,8 @@ from tests.unit.preflight.fleet import CTX, NOT_RUN, Out, commands_of, evaluate,
 
 ODMGET = ("client", "odmget -q value1=43 CuDvDr")
 LS_DEV = ("client", "ls -al /dev")
-SAVE_ODM = "odmget -q value1=43 CuDvDr > /tmp/cockpit-CuDvDr-43.$(date +%Y%m%d%H%M%S).odm"
-SAVE_DEV = "ls -al /dev/hdisk9 > /tmp/cockpit-dev-43.$(date +%Y%m%d%H%M%S).txt"
+SAVE_ODM = 'odmget -q value1=43 CuDvDr > /tmp/cockpit-CuDvDr-43."$(date +%Y%m%d%H%M%S)".odm'
+SAVE_DEV = 'ls -al /dev/hdisk9 > /tmp/cockpit-dev-43."$(date +%Y%m%d%H%M%S)".txt'
 
 
 def test_the_lowest_free_major_becomes_the_odmget_follow_up() -> None:
