@@ -8,7 +8,7 @@ what AIX prints on such a host, and the fixes an operator would run change the s
     disk_too_small    the target disk shrunk below what rootvg uses
     disk_in_use VG    the target disk belongs to VG (varied on)
     leftover_alt      an altinst_rootvg / old_rootvg (varied off) on a spare or the target disk
-    port_taken        another process listening on a nimsh port (netstat, rmsock)
+    port_taken        another process listening on a nimsh port (netstat, rmsock); nimsh is then down
     niminfo_master    /etc/niminfo names another NIM master
     nimsh_down        (scenario.HostSpec.nimsh_active)   nim_undefined   (seed.nim_clients)
 """
@@ -42,6 +42,9 @@ def apply(st: state.HostState, spec: HostSpec) -> None:
         taken = dict(faults["port_taken"])
         taken.setdefault("pid", 4_000_000 + zlib.crc32(f"{spec.name}/{taken['port']}".encode()) % 4_000_000)
         st["listeners"].append(taken)
+        # nimsh cannot bind a port another process holds, and does not stay up (INFERRED: SRC starts
+        # it, lssrc then shows it inoperative; aix/src.py startsrc does the same while the port is held).
+        st["nimsh"] = {"active": False, "pid": 0}
     if faults.get("niminfo_master"):
         st["niminfo"]["master"] = faults["niminfo_master"]
 

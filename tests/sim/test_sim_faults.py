@@ -43,7 +43,7 @@ UNMOUNTS = [
 # What each fault of the scenario makes the preflight fail (a client's own lpp_source/SPOT: see below).
 FAULT_CHECKS = {
     "nimsh_down": {"nimsh.active"},
-    "port_taken": {"nimsh.ports"},
+    "port_taken": {"nimsh.ports", "nimsh.active"},  # nimsh cannot bind 3901, so it is down too
     "ghost_major": {"devices.ghost_major"},
     "multibos": {"rootvg.multibos"},
     "disk_too_small": {"disk.target_size"},
@@ -106,10 +106,11 @@ async def test_a_sap_message_server_on_3901_shows_in_netstat_and_rmsock(fleet: S
     assert f"{pcb} tcp4       0      0  *.3901                *.*                   LISTEN" in netstat
     held = await lines(fleet, "lpar03", f"rmsock {pcb} tcpcb")
     assert re.fullmatch(r"The socket 0x[0-9a-f]{16} is being held by proccess \d+ \(msg_server\)\.", held[0])
-    nimsh_pid = (await lines(fleet, "lpar03", "lssrc -s nimsh"))[1].split()[2]
-    assert str(held[0]).split()[-2] != nimsh_pid
-    held = await lines(fleet, "lpar03", f"rmsock {listener(netstat, 3902)} tcpcb")
-    assert held[0].endswith(f"proccess {nimsh_pid} (nimsh).")
+    # nimsh could not bind 3901: it is down, nothing listens on 3902, and starting it does not help.
+    assert "inoperative" in (await lines(fleet, "lpar03", "lssrc -s nimsh"))[1]
+    assert not any("*.3902 " in line for line in netstat)
+    assert "has been started" in (await lines(fleet, "lpar03", "startsrc -s nimsh"))[0]
+    assert "inoperative" in (await lines(fleet, "lpar03", "lssrc -s nimsh"))[1]
     plain = await lines(fleet, "lpar03", "netstat -an")
     assert "tcp4       0      0  *.3901                 *.*                    LISTEN" in plain
     refused = await ssh(fleet, "nim01", nimadm("lpar03"))
@@ -368,7 +369,11 @@ async def test_preflight_fails_exactly_the_faulty_checks_and_its_fixes_make_the_
 
     # Apply the fixes the findings offer (not the saves_first: they write to the real /tmp).
     fixable = {c for c, fs in findings.items() if any(f.remediation.commands for f in fs if f.status is Status.FAIL)}
-    assert fixable == {"lpar02", "lpar04", "lpar05", "lpar06", "lpar09"}
+    assert fixable == {"lpar02", "lpar03", "lpar04", "lpar05", "lpar06", "lpar09"}
+    # lpar03's rmsock fix names the SAP message server on 3901 (moving SAP is the operator's): it clears nothing.
+    [sap] = [c for f in findings["lpar03"] if f.check == "nimsh.ports" for c in f.remediation.commands]
+    assert sap.command.startswith("rmsock ") and "(msg_server)" in str((await ssh(fleet, sap.host, sap.command)).stdout)
+    fixable.discard("lpar03")
     for client in sorted(fixable):
         for f in findings[client]:
             for fix in f.remediation.commands if f.status is Status.FAIL else ():

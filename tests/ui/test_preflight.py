@@ -39,7 +39,7 @@ from tests.ui.preflight_fleet import (
 PREFLIGHT_SCENARIO_CELLS: dict[str, dict[str, str]] = {
     "lpar01": {},
     "lpar02": {"nimsh.active": "✗", "nimsh.ports": "!"},  # nimsh down: nothing listens on 3901/3902 either
-    "lpar03": {"nimsh.ports": "✗"},
+    "lpar03": {"nimsh.active": "✗", "nimsh.ports": "✗"},  # SAP took 3901: nimsh could not bind it
     "lpar04": {"fileset.alt_disk_install": "✗"},
     "lpar05": {"devices.ghost_major": "✗"},
     "lpar06": {"rootvg.multibos": "✗"},

@@ -77,7 +77,7 @@ def preflight_fixes() -> Iterator[Sample]:
     yield "fix.alt_rootvg_remove", c.alt_rootvg_remove("altinst_rootvg")
     yield "fix.chpv_clear", c.chpv_clear("hdisk2")
     yield "fix.multibos_remove", c.multibos_remove()
-    yield "fix.rmsock", c.rmsock_holder("client", "f1000f0000311bc0").command
+    yield "fix.rmsock", c.rmsock_holder("f1000f0000311bc0")
 
 
 def nimadm_commands_sent() -> Iterator[Sample]:

@@ -1,4 +1,4 @@
-"""The exact command lines the preflight runs (probes) and proposes (fixes).
+"""The exact command lines the preflight runs (probes: read-only, every one) and proposes (fixes).
 
 Everything is built with names.command_line from validated values, so the simulator, the engine and
 the tests all see one spelling of each command. Forms are the documented ones (REFERENCE 3.3-3.7).
@@ -33,20 +33,19 @@ def lssrc_nimsh(on: Role) -> Probe:
 
 
 def netstat_sockets(on: Role) -> Probe:
-    """`netstat -Aan`: every socket with its PCB address first, so rmsock can name the holder."""
+    """`netstat -Aan`: every socket with its PCB address first, for the rmsock fix that names the holder."""
     return _probe(on, "netstat", "-Aan")
 
 
-def rmsock_holder(on: Role, pcb: str) -> Probe:
-    """`rmsock <pcb> tcpcb`: prints the process holding a TCP socket.
-
-    Note: rmsock aborts a socket that NO process holds (an orphan); for a socket a process holds it
-    only reports. An orphan on 3901/3902 would stop nimsh binding anyway.
+def rmsock_holder(pcb: str) -> str:
+    """`rmsock <pcb> tcpcb`: prints the process holding a TCP socket. A fix, never a probe: for a socket
+    that NO process holds (an orphan) rmsock aborts it and frees its port (the AIX rmsock page); an
+    orphan on 3901/3902 would stop nimsh binding anyway.
     """
     pcb = pcb.lower().removeprefix("0x")
     if not _PCB.fullmatch(pcb):
         raise names.UnsafeValue(f"PCB address {pcb!r} is not hexadecimal")
-    return _probe(on, "rmsock", pcb, "tcpcb")
+    return names.command_line("rmsock", pcb, "tcpcb")
 
 
 def lslpp_fileset(fileset: str = ALT_DISK_FILESET) -> Probe:

@@ -22,7 +22,7 @@ from cockpit.domain.preflight.context import ClientContext
 from cockpit.domain.preflight.models import Finding, Probe, ProbeResult, Waiver
 from cockpit.domain.preflight.verdict import Verdict, evaluate_fleet
 
-# Two rounds are all the checks need (lvlstmajor -> odmget, netstat -> rmsock); one spare.
+# Two rounds are all the checks need (lvlstmajor -> odmget); one spare.
 MAX_ROUNDS = 3
 
 

@@ -152,10 +152,11 @@ class Migration:
         first, last = text.pre(self.text)
         req = self.req
         self.say(first[:1], 0.2)
-        if not self.master["nimsh"]["active"]:
-            raise Failed([*nimsh_down("master"), master_cleanup()])
+        # Another program on a nimsh port answers nimadm's connection (nimsh itself is down then).
         if (holder := nimsh_port_holder(self.master)) is not None:
             raise Failed([*port_taken("master", holder.port), master_cleanup()])
+        if not self.master["nimsh"]["active"]:
+            raise Failed([*nimsh_down("master"), master_cleanup()])
         if self.spot is None:
             raise Failed([no_object(req.spot), master_cleanup()])
         if req.lpp_source is not None:
@@ -167,10 +168,10 @@ class Migration:
             raise Failed([no_object(req.client), master_cleanup()])
         client = self.ctx.read(self.client_host)
         self.slow = float(self.master.get("slow", 1.0)) * float(client.get("slow", 1.0))
-        if not client["nimsh"]["active"]:
-            raise Failed([*nimsh_down(req.client), master_cleanup()])
         if (holder := nimsh_port_holder(client)) is not None:
             raise Failed([*port_taken(req.client, holder.port), master_cleanup()])
+        if not client["nimsh"]["active"]:
+            raise Failed([*nimsh_down(req.client), master_cleanup()])
         if (client.get("niminfo") or {}).get("master") != self.master["hostname"]:
             # nimsh serves only the master its /etc/niminfo names (FAILURES F4)
             raise Failed([*request_denied(req.client, self.master["hostname"]), master_cleanup()])

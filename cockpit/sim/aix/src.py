@@ -7,6 +7,8 @@ import random
 
 from cockpit.sim.aix.common import Ctx, UsageError, err, out
 
+NIMSH_PORTS = (3901, 3902)  # as aix/net.py (which imports this module)
+
 # Subsystems that always run on a simulated host (name -> group, pid); only nimsh is per-host state.
 FIXED = {"sshd": ("ssh", 4063588), "inetd": ("tcpip", 3997992), "syslogd": ("ras", 3932538)}
 
@@ -65,7 +67,10 @@ def startsrc(ctx: Ctx, args: list[str]) -> int:
             err(f"0513-029 The {name} Subsystem is already active.", "Multiple instances are not supported.")
             return 1
         pid = random.randrange(3_000_000, 9_000_000)
-        st["nimsh"] = {"active": True, "pid": pid}
+        # SRC starts nimsh; if another process holds 3901/3902 it cannot bind and ends at once (INFERRED),
+        # so lssrc shows it inoperative again.
+        if not any(x["port"] in NIMSH_PORTS for x in st.get("listeners", [])):
+            st["nimsh"] = {"active": True, "pid": pid}
     out(f"0513-059 The nimsh Subsystem has been started. Subsystem PID is {pid}.")
     return 0
 

@@ -61,43 +61,64 @@ def test_a_command_missing_on_the_host_is_an_error() -> None:
     assert master.summary == "nimsh active: `lssrc -s nimsh` on adachi-nim was not found (exit status 127)"
 
 
-def test_nimsh_ports_held_by_nimsh_pass() -> None:
+def test_nimsh_active_with_one_listener_per_port_passes() -> None:
     findings = evaluate(NimshPorts(), healthy())
     assert [(f.host, f.status) for f in findings] == [("adachi-nim", Status.PASS), ("adachi-AIX7", Status.PASS)]
-    assert findings[1].summary == "ports 3901 (PID 5571004), 3902 (PID 5571004) on adachi-AIX7 are held by nimsh"
+    assert findings[1].summary == "ports 3901, 3902 on adachi-AIX7 are listened on and nimsh is active (PID 5571004)"
+    assert [e.command for e in findings[1].evidence] == ["netstat -Aan", "lssrc -s nimsh"]
 
 
-def test_the_listeners_pcbs_become_rmsock_follow_ups() -> None:
-    answers = healthy() | {("client", "netstat -Aan"): Out(0, s.NETSTAT_SAP_3901)}
-    results = run(answers | {("client", f"rmsock {s.SAP_PCB_3901} tcpcb"): Out(0, s.RMSOCK_SAP)})
-    follow = [(p.on, p.command) for p in plan_followups(CTX, results) if p.command.startswith("rmsock")]
-    assert follow == [
-        ("master", f"rmsock {s.NIMSH_PCB_3901} tcpcb"),
-        ("master", f"rmsock {s.NIMSH_PCB_3902} tcpcb"),
-        ("client", f"rmsock {s.SAP_PCB_3901} tcpcb"),
-        ("client", f"rmsock {s.NIMSH_PCB_3902} tcpcb"),
-    ]
-
-
-def test_port_3901_held_by_a_sap_message_server_fails_with_a_hint_only() -> None:
+def test_the_preflight_never_runs_rmsock() -> None:
+    # rmsock aborts a socket no process holds: it changes the host, so it is a fix, never a probe.
     answers = healthy() | {
         ("client", "netstat -Aan"): Out(0, s.NETSTAT_SAP_3901),
-        ("client", f"rmsock {s.SAP_PCB_3901} tcpcb"): Out(0, s.RMSOCK_SAP),
+        ("client", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE),
+    }
+    results = run(answers)
+    assert not any(p.command.startswith("rmsock") for p in plan_followups(CTX, results))
+    assert not any(p.command.startswith("rmsock") for p in NimshPorts().probes(CTX))
+
+
+def test_a_port_held_while_nimsh_is_down_fails_and_offers_rmsock_as_a_confirmed_fix() -> None:
+    # SAP instance 01's message server took 3901 first: nimsh could not bind it and is not running.
+    answers = healthy() | {
+        ("client", "netstat -Aan"): Out(
+            0, "".join(x for x in s.NETSTAT_SAP_3901.splitlines(True) if "*.3902" not in x)
+        ),
+        ("client", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE),
     }
     hosts = by_host(evaluate(NimshPorts(), answers))
     assert [f.status for f in hosts["adachi-nim"]] == [Status.PASS]
-    [clash] = hosts["adachi-AIX7"]
+    clash, free = hosts["adachi-AIX7"]
     assert (clash.status, clash.severity) == (Status.FAIL, Severity.HIGH)
-    assert clash.summary == "port 3901 on adachi-AIX7 is held by msg_server (PID 4718730), not by nimsh"
-    assert commands_of(clash) == []
-    assert "rdisp/msserv_internal" in clash.remediation.hint and "ps -fp 4718730" in clash.remediation.hint
-    assert [e.command for e in clash.evidence] == ["netstat -Aan", f"rmsock {s.SAP_PCB_3901} tcpcb"]
+    assert clash.summary == (
+        "port 3901 on adachi-AIX7 is held while nimsh is not running: another process or an orphaned socket has it"
+    )
+    assert commands_of(clash) == [("adachi-AIX7", f"rmsock {s.SAP_PCB_3901} tcpcb")]
+    assert clash.remediation.destructive  # it may abort an orphaned socket: typed confirmation
+    assert "rdisp/msserv_internal" in clash.remediation.hint
+    assert [e.command for e in clash.evidence] == ["netstat -Aan", "lssrc -s nimsh"]
     assert (
         clash.evidence[0].output
         == f"{s.SAP_PCB_3901} tcp4       0      0  *.3901                *.*                   LISTEN"
     )
-    assert "msg_server" in clash.evidence[1].output
     assert clash.blocking
+    assert (free.status, free.severity) == (Status.WARN, Severity.MEDIUM)  # 3902: nothing listens
+
+
+def test_a_second_listener_on_a_port_fails_even_with_nimsh_active() -> None:
+    extra = f"{s.SAP_PCB_3901} tcp4       0      0  10.1.1.5.3901         *.*                   LISTEN\n"
+    netstat = s.NETSTAT_NIMSH + extra
+    answers = healthy() | {("client", "netstat -Aan"): Out(0, netstat)}
+    [clash] = by_host(evaluate(NimshPorts(), answers))["adachi-AIX7"]
+    assert (clash.status, clash.summary) == (
+        Status.FAIL,
+        "port 3901 on adachi-AIX7 has 2 listeners: a process other than nimsh holds one",
+    )
+    assert commands_of(clash) == [
+        ("adachi-AIX7", f"rmsock {s.NIMSH_PCB_3901} tcpcb"),
+        ("adachi-AIX7", f"rmsock {s.SAP_PCB_3901} tcpcb"),
+    ]
 
 
 def test_nothing_listening_warns_for_each_port() -> None:
@@ -110,21 +131,29 @@ def test_nothing_listening_warns_for_each_port() -> None:
     assert not any(f.blocking for f in warnings)
 
 
-def test_an_unknown_holder_warns() -> None:
-    answers = healthy() | {("client", f"rmsock {s.NIMSH_PCB_3901} tcpcb"): Out(1, s.RMSOCK_NOT_A_SOCKET)}
-    [unknown] = by_host(evaluate(NimshPorts(), answers))["adachi-AIX7"]
-    assert (unknown.status, unknown.summary) == (
-        Status.WARN,
-        "could not tell which process holds port 3901 on adachi-AIX7",
-    )
+def test_without_nimsh_state_the_holder_is_unknown() -> None:
+    answers = healthy() | {("client", "lssrc -s nimsh"): NOT_RUN}
+    unknown = by_host(evaluate(NimshPorts(), answers))["adachi-AIX7"]
+    assert [(f.status, f.summary) for f in unknown] == [
+        (
+            Status.WARN,
+            f"could not tell whether nimsh holds port {port} on adachi-AIX7 (`lssrc -s nimsh` gave no answer)",
+        )
+        for port in (3901, 3902)
+    ]
+    assert commands_of(unknown[0]) == [("adachi-AIX7", f"rmsock {s.NIMSH_PCB_3901} tcpcb")]
 
 
-def test_netstat_without_pcb_gives_no_follow_up_and_a_warning() -> None:
-    answers = healthy() | {("client", "netstat -Aan"): Out(0, s.NETSTAT_AN)}
-    results = run(answers)
-    assert not any(p.on == "client" and p.command.startswith("rmsock") for p in plan_followups(CTX, results))
-    client = by_host(NimshPorts().evaluate(CTX, results))["adachi-AIX7"]
-    assert [f.status for f in client] == [Status.WARN, Status.WARN]
+def test_netstat_without_pcb_offers_no_rmsock_and_says_how() -> None:
+    answers = healthy() | {
+        ("client", "netstat -Aan"): Out(0, s.NETSTAT_AN),
+        ("client", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE),
+    }
+    client = by_host(NimshPorts().evaluate(CTX, run(answers)))["adachi-AIX7"]
+    assert [f.status for f in client] == [Status.FAIL, Status.FAIL]
+    for f in client:
+        assert commands_of(f) == []
+        assert "`netstat -Aan` and `rmsock <PCB> tcpcb`" in f.remediation.hint
 
 
 def test_netstat_that_failed_is_an_error() -> None:

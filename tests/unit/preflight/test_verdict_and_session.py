@@ -59,7 +59,15 @@ def test_healthy_client_is_go_and_every_check_reports() -> None:
 
 
 def test_a_master_side_problem_is_listed_for_every_client_naming_the_master() -> None:
-    answers: Answers = healthy() | client2() | {("master", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE)}
+    # nimsh stopped on the master: inoperative, and nothing listens on its ports any more.
+    answers: Answers = (
+        healthy()
+        | client2()
+        | {
+            ("master", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE),
+            ("master", "netstat -Aan"): Out(0, s.NETSTAT_AAN_AIX73),
+        }
+    )
     verdict = evaluate_fleet({c.client: run_checks(c, run(answers, c)) for c in (CTX, CTX2)})
     assert verdict.decision is Decision.NO_GO
     for client in ("adachi-AIX7", "aix02"):
@@ -96,7 +104,10 @@ def test_waiver_scope() -> None:
 
 
 def test_json_report_shape() -> None:
-    answers = healthy() | {("client", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE)}
+    answers = healthy() | {
+        ("client", "lssrc -s nimsh"): Out(0, s.LSSRC_INOPERATIVE),
+        ("client", "netstat -Aan"): Out(0, s.NETSTAT_AAN_AIX73),
+    }
     report = evaluate_fleet({CTX.client: run_checks(CTX, run(answers))}).to_json()
     assert json.loads(json.dumps(report)) == report
     assert report["verdict"] == "no-go"
@@ -161,9 +172,7 @@ def test_session_runs_each_command_once_per_host_in_two_rounds() -> None:
     ]
     assert {hc.command for hc in first if hc.host == "adachi-nim"} >= {"lsnim -l adachi-AIX7", "lsnim -l aix02"}
     assert sorted((hc.host, hc.command) for hc in second) == sorted(
-        [("adachi-nim", f"rmsock {s.NIMSH_PCB_3901} tcpcb"), ("adachi-nim", f"rmsock {s.NIMSH_PCB_3902} tcpcb")]
-        + [(c, f"rmsock {pcb} tcpcb") for c in ("adachi-AIX7", "aix02") for pcb in (s.NIMSH_PCB_3901, s.NIMSH_PCB_3902)]
-        + [(c, "odmget -q value1=43 CuDvDr") for c in ("adachi-AIX7", "aix02")]
+        [(c, "odmget -q value1=43 CuDvDr") for c in ("adachi-AIX7", "aix02")]
     )
     verdict = session.verdict()
     assert verdict.decision is Decision.GO

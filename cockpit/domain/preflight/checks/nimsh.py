@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 
 from cockpit.domain.preflight import commands
 from cockpit.domain.preflight.checks.base import Check, Undecidable, View
@@ -12,14 +11,13 @@ from cockpit.domain.preflight.models import (
     ROLES,
     Finding,
     Probe,
-    ProbeResult,
     Remediation,
     RemedyCommand,
     Role,
     Severity,
     Status,
 )
-from cockpit.domain.preflight.parsers.net import SocketHolder, listeners, parse_netstat, parse_rmsock
+from cockpit.domain.preflight.parsers.net import Socket, listeners, parse_netstat
 from cockpit.domain.preflight.parsers.src import NOT_ON_FILE, parse_lssrc
 
 NIMSH_PROCESS = "nimsh"
@@ -88,25 +86,16 @@ class NimshPorts(Check):
     meaning = (
         "nimsh uses the reserved ports 3901 (service requests, stdin/stdout) and 3902 (stderr). If another "
         "program holds one of them - typically the message server of SAP instance 01 or 02, whose "
-        "rdisp/msserv_internal is 39NN - nimsh cannot serve and nimadm cannot reach the host. The check "
-        "lists TCP listeners with `netstat -Aan` and asks `rmsock <PCB> tcpcb` which process holds each "
-        "one (rmsock only reports a socket that a process holds; it would abort an orphaned one)."
+        "rdisp/msserv_internal is 39NN - nimsh cannot bind it and stops, and nimadm reaches that program "
+        "instead of nimsh. The check is read-only: it lists TCP listeners with `netstat -Aan` and reads "
+        "nimsh's state with `lssrc -s nimsh`. An active nimsh holds its ports itself; a listener while nimsh "
+        "is down, or a second listener on a port, belongs to something else. Which process that is, "
+        "`rmsock <PCB> tcpcb` tells; it is offered as a fix, not run by the preflight, because for a socket "
+        "that no process holds (an orphan) rmsock aborts it and frees the port."
     )
 
     def probes(self, ctx: ClientContext) -> list[Probe]:
-        return [commands.netstat_sockets(role) for role in ROLES]
-
-    def followups(self, ctx: ClientContext, results: Mapping[str, ProbeResult]) -> list[Probe]:
-        view = View(ctx, results)
-        probes = []
-        for role in ROLES:
-            result = view.peek(commands.netstat_sockets(role))
-            if result is None or result.exit_status != 0:
-                continue
-            sockets = parse_netstat(result.output)
-            for port in commands.NIMSH_PORTS:
-                probes += [commands.rmsock_holder(role, s.pcb) for s in listeners(sockets, port) if s.pcb]
-        return probes
+        return [p for role in ROLES for p in (commands.netstat_sockets(role), commands.lssrc_nimsh(role))]
 
     def judge(self, ctx: ClientContext, view: View) -> list[Finding]:
         return [f for role in ROLES for f in self.guarded(functools.partial(self._on, ctx, view, role))]
@@ -115,11 +104,14 @@ class NimshPorts(Check):
         host = ctx.host_for(role)
         netstat = view.get(commands.netstat_sockets(role))
         sockets = parse_netstat(netstat.output)
+        lssrc = view.peek(commands.lssrc_nimsh(role))
+        nimsh = parse_lssrc(lssrc.output, NIMSH_PROCESS) if lssrc is not None else None
+        nimsh_active = nimsh.active if nimsh is not None else None
         findings: list[Finding] = []
-        held_by_nimsh: list[str] = []
         for port in commands.NIMSH_PORTS:
             found = listeners(sockets, port)
             port_lines = view.evidence(netstat, "\n".join(s.line for s in found) or f"(no listener on {port})")
+            evidence = [port_lines] + ([view.evidence(lssrc)] if lssrc is not None else [])
             if not found:
                 findings.append(
                     self.finding(
@@ -131,59 +123,71 @@ class NimshPorts(Check):
                         severity=Severity.MEDIUM,
                     )
                 )
-                continue
-            holders: dict[int, tuple[SocketHolder, ProbeResult]] = {}
-            unknown = False
-            for socket in found:
-                answer = view.peek(commands.rmsock_holder(role, socket.pcb)) if socket.pcb else None
-                holder = parse_rmsock(answer.output) if answer else None
-                if holder is None or answer is None:
-                    unknown = True
-                else:
-                    holders.setdefault(holder.pid, (holder, answer))
-            for holder, answer in holders.values():
-                if holder.process == NIMSH_PROCESS:
-                    held_by_nimsh.append(f"{port} (PID {holder.pid})")
-                    continue
+            elif nimsh_active is False:
                 findings.append(
                     self.finding(
                         host,
                         Status.FAIL,
-                        f"port {port} on {host} is held by {holder.process} (PID {holder.pid}), not by nimsh",
-                        [port_lines, view.evidence(answer)],
-                        Remediation(
-                            f"Free port {port} on {host} for nimsh: if {holder.process} is a SAP message server "
-                            "(instance 01/02 use rdisp/msserv_internal = 3901/3902), move the SAP instance "
-                            "number (00 or 03 and up) or change rdisp/msserv_internal; otherwise stop or "
-                            f"reconfigure the process (ps -fp {holder.pid}). Then restart nimsh."
-                        ),
+                        f"port {port} on {host} is held while nimsh is not running: another process or an "
+                        "orphaned socket has it",
+                        evidence,
+                        self._holder_fix(host, port, found),
                     )
                 )
-            if unknown and not holders:
+            elif _more_than_one_per_family(found):
+                findings.append(
+                    self.finding(
+                        host,
+                        Status.FAIL,
+                        f"port {port} on {host} has {len(found)} listeners: a process other than nimsh holds one",
+                        evidence,
+                        self._holder_fix(host, port, found),
+                    )
+                )
+            elif nimsh_active is None:
                 findings.append(
                     self.finding(
                         host,
                         Status.WARN,
-                        f"could not tell which process holds port {port} on {host}",
+                        f"could not tell whether nimsh holds port {port} on {host} (`lssrc -s nimsh` gave no answer)",
                         [port_lines],
-                        Remediation(
-                            f"Run `netstat -Aan` and `rmsock <PCB> tcpcb` on {host} as root to see who "
-                            f"holds port {port}."
-                        ),
+                        self._holder_fix(host, port, found),
                         severity=Severity.MEDIUM,
                     )
                 )
         if not findings:
+            pid = f" (PID {nimsh.pid})" if nimsh is not None and nimsh.pid else ""
+            held = [s.line for p in commands.NIMSH_PORTS for s in listeners(sockets, p)]
             findings.append(
                 self.finding(
                     host,
                     Status.PASS,
-                    f"ports {', '.join(held_by_nimsh)} on {host} are held by nimsh",
-                    [
-                        view.evidence(
-                            netstat, "\n".join(s.line for p in commands.NIMSH_PORTS for s in listeners(sockets, p))
-                        )
-                    ],
+                    f"ports {', '.join(map(str, commands.NIMSH_PORTS))} on {host} are listened on and nimsh is "
+                    f"active{pid}",
+                    [view.evidence(netstat, "\n".join(held))] + ([view.evidence(lssrc)] if lssrc is not None else []),
                 )
             )
         return findings
+
+    def _holder_fix(self, host: str, port: int, found: list[Socket]) -> Remediation:
+        probes = [RemedyCommand(host, commands.rmsock_holder(s.pcb)) for s in found if s.pcb]
+        how = (
+            "The fix runs `rmsock <PCB> tcpcb` for each listener: it prints the process that holds the socket "
+            "(then stop it or move it), or, for a socket no process holds, aborts it and frees the port. "
+            if probes
+            else f"Run `netstat -Aan` and `rmsock <PCB> tcpcb` on {host} as root to see who holds it "
+            "(this netstat printed no PCB addresses). "
+        )
+        return Remediation(
+            f"Free port {port} on {host} for nimsh. {how}A SAP message server (instance 01/02, "
+            "rdisp/msserv_internal = 3901/3902) is moved by changing the SAP instance number (00 or 03 and up) "
+            "or rdisp/msserv_internal. Then start nimsh (`startsrc -s nimsh`) and run the preflight again.",
+            tuple(probes),
+            destructive=bool(probes),  # an orphaned socket is aborted: confirmed by typing, like a deletion
+        )
+
+
+def _more_than_one_per_family(found: list[Socket]) -> bool:
+    """nimsh opens one listener per port (per address family); a second one is another program's."""
+    families = ["6" if s.proto.endswith("6") else "4" for s in found]
+    return len(families) != len(set(families))
