@@ -20,7 +20,8 @@ from cockpit.domain.events import ListSink
 from cockpit.domain.models import TargetState
 from cockpit.domain.remote_step import FOLLOW_DONE, RemoteStep
 from cockpit.engine.follow import FollowPolicy, StepFollower
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.journal import Journal
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.server import SimFleet
 from cockpit.sim.userland import Userland
 from cockpit.transports.factory import transport_for
@@ -215,7 +216,8 @@ async def test_a_killed_step_reports_128_plus_the_signal(fleet: SimFleet) -> Non
 async def test_a_whole_nimadm_run_with_a_stray_sigwinch(fleet: SimFleet, tmp_path: Path) -> None:
     inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
     config = load_config(inventory)
-    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=inventory)
+    journal = Journal(config.state_dir / "journal.sqlite")
+    engine = RunbookRun(config, journal, lambda host: transport_for(host, config.ssh), config_path=inventory)
     run = asyncio.create_task(engine.run(ListSink()))
     work = Path(config.host(MASTER).work_dir)
     signalled: set[int] = set()
@@ -224,7 +226,10 @@ async def test_a_whole_nimadm_run_with_a_stray_sigwinch(fleet: SimFleet, tmp_pat
             os.kill(int(f.name.split(".")[1]), signal.SIGWINCH)
             signalled.add(int(f.name.split(".")[1]))
         await asyncio.sleep(0.05)
-    await asyncio.wait_for(run, 90)
+    try:
+        await asyncio.wait_for(run, 90)
+    finally:
+        journal.close()
     assert signalled, "the run ended before a follower could be signalled"
     assert engine.progress["lpar01"].state is TargetState.SUCCEEDED
     assert engine.progress["lpar02"].state is TargetState.FAILED

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from cockpit.config.runbook import RunbookFile
 from cockpit.config.runbooks import builtin_names, load_runbook
-from cockpit.domain import names, nimadm_commands, template, troubleshoot
+from cockpit.domain import names, template, troubleshoot
 from cockpit.domain import rollback as rb
 from cockpit.domain.preflight import commands as preflight_commands
 from cockpit.domain.preflight.checks import ALL_CHECKS
@@ -45,7 +45,7 @@ CONTEXT = ClientContext(
 
 def remote_step_scripts() -> Iterator[Sample]:
     step = RemoteStep(STEP_DIR)
-    command = nimadm_commands.nimadm_migrate("lpar01", "lpp_source_AIX72TL5", "spot_AIX72TL5", ["hdisk2"])
+    command = "nimadm -c lpar01 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"  # as the runbook renders it
     yield "remote_step.launch", step.launch_script(command)
     yield "remote_step.wrapper", "\n".join(step._wrapper())
     yield "remote_step.stream@0", step.stream_script(0)
@@ -80,17 +80,8 @@ def preflight_fixes() -> Iterator[Sample]:
     yield "fix.rmsock", c.rmsock_holder("f1000f0000311bc0")
 
 
-def nimadm_commands_sent() -> Iterator[Sample]:
-    yield (
-        "nimadm.migrate",
-        nimadm_commands.nimadm_migrate(
-            "lpar01", "lpp_source_AIX72TL5", "spot_AIX72TL5", ["hdisk2", "hdisk3"], cache_vg="cachevg", phase=11
-        ),
-    )
-    yield "nimadm.cleanup", nimadm_commands.nimadm_cleanup("lpar01", "spot_AIX72TL5")
-
-
 def runbook_templates() -> Iterator[Sample]:
+    """Every command of the built-in runbooks (nimadm's run, phase retry and -C clean-up included)."""
     for name in builtin_names():
         runbook = load_runbook(name)
         values = _runbook_values(runbook)
@@ -139,7 +130,6 @@ SOURCES: list[Callable[[], Iterator[Sample]]] = [
     remote_step_scripts,
     preflight_probes,
     preflight_fixes,
-    nimadm_commands_sent,
     runbook_templates,
     rollback_commands,
     troubleshoot_probes,
