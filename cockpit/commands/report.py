@@ -296,3 +296,20 @@ def run(
         return EXIT_USAGE
     err.write(f"report of run {record.run_id} ({fmt}) written to {output}\n")
     return EXIT_OK
+
+
+def save(state_dir: Path, run_id: str) -> Path:
+    """The run's report as Markdown in STATE_DIR/reports/RUN_ID.md (the cockpit's "Save the run's report").
+
+    Read from the journal opened read-only, like `cockpit report`: safe while the run goes on.
+    """
+    journal = open_journal(state_dir)
+    try:
+        text = render(build_report(journal, resolve_run(journal, run_id)), "md")
+    finally:
+        with contextlib.suppress(Exception):
+            journal.close()
+    path = state_dir / "reports" / f"{run_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

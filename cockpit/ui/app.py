@@ -8,6 +8,7 @@ the elapsed column a few times a second (see flush).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -25,12 +26,13 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cockpit.domain.models import TargetState
+from cockpit.ui.asks import RunBackout, backout_ask, quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
 from cockpit.ui.controls import RunControls
+from cockpit.ui.palette import key_commands
 from cockpit.ui.present import phase_bar, state_text
-from cockpit.ui.screens.backout import BackoutScreen, RunBackout
-from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen, quit_warning
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.fleet import READ_ONLY_REFUSAL, FleetScreen
 from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
 from cockpit.ui.screens.preflight import PreflightScreen
@@ -98,6 +100,8 @@ class CockpitApp(App[None]):
         theme: the colour theme to start with (a YAML theme or a Textual one); None: Textual's default.
         theme_dirs: directories of the operator's YAML themes (None: ~/.config/migration-cockpit/themes);
             the built-in ones (cockpit/themes/) are always loaded. See cockpit/ui/themes.py.
+        report: writes the record of a run (by its id) to a file and returns its path: the palette's
+            "Save the run's report".
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -134,6 +138,7 @@ class CockpitApp(App[None]):
         theme: str | None = None,
         theme_dirs: Sequence[Path] | None = None,
         read_only: bool = False,
+        report: Callable[[str], Path] | None = None,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -142,6 +147,7 @@ class CockpitApp(App[None]):
         if read_only:
             controls, rollback, preflight, backout = None, None, None, None
         self._backout = backout
+        self._report = report
         # The YAML themes (built in, then the operator's); `theme` (--theme) must name one of them
         # or a Textual theme, else UnknownTheme. Files that cannot be used are told on mount.
         themes = install_themes(self, theme_dirs, theme)
@@ -399,7 +405,7 @@ class CockpitApp(App[None]):
             self._log_path,
             self.clock,
             self._log_max_lines,
-            open_troubleshoot=self.open_troubleshoot if self._controls is not None or self.read_only else None,
+            open_troubleshoot=self.open_troubleshoot if self._controls is not None else None,
         )
         if current is not None and current is self.screen:
             if current.target != target:
@@ -476,9 +482,10 @@ class CockpitApp(App[None]):
             if why is not None:
                 self.notify(why, title="Not now", severity="warning", markup=False)
                 return
-        if any(isinstance(s, BackoutScreen) for s in self.screen_stack):
+        if any(isinstance(s, ConfirmScreen) for s in self.screen_stack):
             return
-        self.push_screen(BackoutScreen(self._backout.runbook, self._backout.plan, self._backout.run))
+        backout = self._backout
+        self.push_screen(ConfirmScreen(backout_ask(backout.runbook, backout.plan, backout.run)))
 
     def open_rollback(self, targets: Sequence[str]) -> None:
         """The rollback wizard with `targets` ticked (every target of the fleet may be ticked there)."""
@@ -501,29 +508,29 @@ class CockpitApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, LogScreen):
-            yield SystemCommand(
-                "Toggle follow",
-                f"Pause or resume following {screen.target}'s log",
-                screen.action_toggle_follow,
-            )
-            yield SystemCommand("Back to fleet", "Close the log pane", screen.action_back)
-            if self._controls is not None:
-                yield SystemCommand(
-                    "Troubleshoot",
-                    f"Probes and actions for {screen.target}",
-                    partial(self.open_troubleshoot, screen.target),
-                )
-        if isinstance(screen, TroubleshootScreen):
-            yield SystemCommand("Back", "Close the troubleshoot screen", screen.action_back)
-        if isinstance(screen, RollbackScreen):
-            yield SystemCommand("Back", "Close the rollback wizard (ends its journal run)", screen.action_back)
-        elif self._rollback is not None:
+        yield from key_commands(self, screen)
+        if self._rollback is not None and not isinstance(screen, RollbackScreen):
             yield SystemCommand(
                 "Roll back hosts…", "The rollback wizard; tick the hosts to roll back", partial(self.open_rollback, [])
             )
-        if self._engine is None:
-            yield SystemCommand("Start run", "Start the migration run", self.action_start_run)
+        started = self.bridge.run_started
+        if self._report is not None and started is not None:
+            yield SystemCommand(
+                "Save the run's report",
+                f"The record of run {started.run_id} (cockpit report) as a Markdown file",
+                partial(self.save_report, started.run_id),
+            )
+
+    @work(group="report", exit_on_error=False)
+    async def save_report(self, run_id: str) -> None:
+        """Write the run's report (from the journal, read-only) and say where it is."""
+        assert self._report is not None
+        try:
+            path = await asyncio.to_thread(self._report, run_id)
+        except Exception as exc:  # told, never a crash of the cockpit
+            self.notify(f"{type(exc).__name__}: {exc}", title="No report", severity="error", markup=False)
+            return
+        self.notify(str(path), title="Report saved", timeout=20, markup=False)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -531,7 +538,7 @@ class CockpitApp(App[None]):
         if action == "start_run":
             return self._engine is None
         if action == "rollback" and self.read_only:
-            return True  # shown, and refused with the reason (open_rollback)
+            return False  # a read-only cockpit offers only what works there
         if action == "rollback":  # from the fleet, a log or a troubleshoot screen (not over a modal)
             possible = self._rollback is not None or self._backout is not None
             return possible and isinstance(self.screen, FleetScreen | LogScreen | TroubleshootScreen)
@@ -568,8 +575,8 @@ class CockpitApp(App[None]):
                 self.exit()
 
         waiting = sum(1 for view in self.bridge.views.values() if view.state is TargetState.PENDING)
-        text = quit_warning(self._resume_command if self._controls is not None else None, waiting)
-        self.push_screen(ConfirmQuitScreen(text), answered)
+        ask = quit_ask(self._resume_command if self._controls is not None else None, waiting)
+        self.push_screen(ConfirmScreen(ask), answered)
 
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
         # An open run (keep_open) ends once nothing runs; what still runs is left on the master.

@@ -53,6 +53,8 @@ class ControlAction:
     danger: bool = False
     """Stops or removes something (signals, cleanup, abort): shown with the error colour."""
     run_label: str = "Run"
+    destroys: str | None = None
+    """The host whose work or data it destroys (a kill, a clean-up): its name must be typed to run it."""
 
 
 def refusal(
@@ -206,7 +208,8 @@ class ControlActions:
         async def perform(value: str) -> Outcome:
             result = await self.controls.kill(target, signal_name)
             said = (result.stdout or result.stderr).strip() or f"exit {result.exit_status}"
-            lines = [f"[{self.host_of(target)}] {said}"]
+            lines = [f"SIG{signal_name} sent to the processes of {target}'s step on {self.host_of(target)}:"]
+            lines.append(f"[{self.host_of(target)}] {said}")
             if signal_name == "TERM":
                 lines.append(f"If {target} does not end, K sends SIGKILL.")
             return Outcome(True, tuple(lines))
@@ -219,6 +222,7 @@ class ControlActions:
             perform,
             danger=True,
             run_label=f"Send SIG{signal_name}",
+            destroys=target,
         )
 
     def cleanup(self, target: str) -> ControlAction:
@@ -241,7 +245,9 @@ class ControlActions:
             return Outcome(result.ok, (head, *_output(result.stdout + result.stderr)))
 
         verb = "nimadm -C" if nimadm else command.split()[0]
-        return ControlAction("cleanup", f"Clean up {target} with {verb}?", describe, perform, danger=True)
+        return ControlAction(
+            "cleanup", f"Clean up {target} with {verb}?", describe, perform, danger=True, destroys=target
+        )
 
     def retry(self, target: str, phase: int | None) -> ControlAction:
         unit, last = self.unit, self.last
@@ -332,7 +338,17 @@ class ControlActions:
             await self.controls.abort(target)
             return Outcome(True, (f"{target} aborted.",))
 
-        return ControlAction("abort", f"Abort {target}?", describe, perform, danger=True, run_label="Abort")
+        # A running step is killed (its work is lost); a waiting one only stays unstarted.
+        running = self.state_of(target) in _ACTIVE
+        return ControlAction(
+            "abort",
+            f"Abort {target}?",
+            describe,
+            perform,
+            danger=True,
+            run_label="Abort",
+            destroys=target if running else None,
+        )
 
     def concurrency(self) -> ControlAction:
         gate = self.controls.gate

@@ -61,6 +61,18 @@ SHORT_NAMES: dict[str, str] = {
     "cache_vg.space": "cache vg",
 }
 SHORT_MAX = 9
+# The same on two header lines, for a narrow terminal: a column then takes at most 5 cells.
+TWO_LINE_NAMES: dict[str, str] = {
+    "nim.client_defined": "nim\nobj",
+    "nim.client_master": "nim\ninfo",
+    "oslevel.master_not_below_target": "os\nlevel",
+    "fileset.alt_disk_install": "file\nset",
+    "disk.target_free": "disk\nfree",
+    "disk.target_size": "disk\nsize",
+    "rootvg.leftover_alt": "left\nover",
+    "rootvg.multibos": "multi\nbos",
+    "cache_vg.space": "cache\nvg",
+}
 
 # Cell status ranks: the one shown is the highest-ranked unwaived non-pass finding.
 _RANK = {Status.FAIL: 3, Status.ERROR: 2, Status.WARN: 1}
@@ -74,6 +86,27 @@ def short_name(check: str) -> str:
         return known
     tail = check.split(".", 1)[-1].replace("_", " ")
     return tail[:SHORT_MAX]
+
+
+def two_line_name(check: str) -> str:
+    """``disk.target_free`` -> ``disk\\nfree``: the short name on two lines (a one-word name stays whole)."""
+    known = TWO_LINE_NAMES.get(check)
+    if known is not None:
+        return known
+    return "\n".join(short_name(check).split(" ", 1))
+
+
+QUIET = (CellStatus.PASS, CellStatus.NONE, CellStatus.WAIVED)
+"""Cells that need no attention."""
+
+
+def column_order(matrix: PreflightMatrix) -> list[str]:
+    """The checks by priority: those with a cell that needs attention first, each group in check order.
+
+    On a narrow terminal the columns that scroll out of view are then the quiet ones.
+    """
+    loud = [k for k in matrix.checks if any(matrix.status(c, k) not in QUIET for c in matrix.clients)]
+    return loud + [k for k in matrix.checks if k not in loud]
 
 
 def cell_status(findings: Sequence[Finding]) -> CellStatus:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cockpit.domain.models import TargetState
+from cockpit.domain.stall import format_duration
+from cockpit.domain.window import Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,11 @@ def phase_bar(phase: int | None, total: int, cells: int = BAR_CELLS) -> str:
     """`` 6/12 ██████░░░░░░``: the phase reached and a bar scaled to `cells` characters."""
     total = max(total, 1)
     reached = 0 if phase is None else min(max(phase, 0), total)
-    filled = round(reached * cells / total)
+    filled = round(reached * max(cells, 0) / total)
     digits = len(str(total))
     shown = "-" if phase is None else str(reached)
+    if cells <= 0:
+        return f"{shown:>{digits}}/{total}"
     return f"{shown:>{digits}}/{total} {BAR_FULL * filled}{BAR_EMPTY * (cells - filled)}"
 
 
@@ -99,3 +103,17 @@ def summary_counts(states: Iterable[TargetState]) -> list[tuple[TargetState, int
 def summary_text(states: Iterable[TargetState]) -> str:
     """``running 4 · pending 2 · ok 1 · failed 1``."""
     return " · ".join(f"{STATE_LOOKS[s].short} {n}" for s, n in summary_counts(states))
+
+
+def countdown_short(window: Window, now: float) -> str:
+    """The window's countdown in fewer cells: ``6m13s left · cut 5m08s``, ``20m00s left · no starts``."""
+    if now < window.start:
+        return f"opens in {format_duration(window.start - now)}"
+    if now >= window.end:
+        return f"closed {format_duration(now - window.end)} ago"
+    left = f"{format_duration(window.end - now)} left"
+    if window.cutoff is None:
+        return left
+    if now >= window.cutoff:
+        return f"{left} · no starts"
+    return f"{left} · cut {format_duration(window.cutoff - now)}"

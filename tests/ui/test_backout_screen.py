@@ -1,6 +1,6 @@
-"""The cluster back-out in the TUI (issue: guided rollback, point 6), with the real engine over real SSH:
-Linuxha.net upgraded on three simulated nodes, then `b` shows the back-out's steps with their exact
-commands and hosts, nothing runs until `y`, and the nodes are back on 1.0.4 with the verdict green."""
+"""The cluster back-out in the TUI, with the real engine over real SSH: Linuxha.net upgraded on three
+simulated nodes, then `b` shows the back-out's steps with their exact commands and hosts, nothing runs
+until the runbook's name is typed, and the nodes are back on 1.0.4 with the verdict green."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
 from cockpit.ui.app import CockpitApp
-from cockpit.ui.screens.backout import BackoutScreen
+from cockpit.ui.screens.confirm import ConfirmScreen, Stage
 from tests.ui.conftest import SIZE, wait_until
 
 
@@ -52,19 +52,23 @@ async def test_b_backs_out_a_cluster_after_confirmation(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: all(p.state is TargetState.SUCCEEDED for p in engine.progress.values()), 60)
             assert await version(config, "node2") == "1.1.01"
             await pilot.press("b")
-            await wait_until(pilot, lambda: isinstance(app.screen, BackoutScreen), 10)
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
             screen = app.screen
-            assert isinstance(screen, BackoutScreen)
-            plan = "\n".join(screen.plan)
+            assert isinstance(screen, ConfirmScreen)
+            plan = screen.body_text
             assert "rpm -Uvh /tmp/linuxha-1.0.4-1.noarch.rpm" in plan and "on node1, node2, node3" in plan
-            assert screen.state == "proposed" and await version(config, "node2") == "1.1.01"  # nothing ran yet
-            await pilot.press("y")
-            await wait_until(pilot, lambda: screen.state in ("done", "failed", "error"), 60)
-            assert screen.state == "done", screen.log_text
-            assert str(screen.verdict.content).startswith("✓ Back-out of linuxha done on node1, node2, node3")
-            assert any("finished: 3 succeeded" in line for line in screen.log_text)
+            assert screen.ask.type_name == "linuxha"  # it removes the new release on every node
+            await pilot.press("y", "enter")  # a letter of the name, not the name: nothing runs
+            assert screen.stage is Stage.CONFIRM and await version(config, "node2") == "1.1.01"
+            await pilot.press("backspace", *"linuxha", "enter")
+            await wait_until(pilot, lambda: screen.stage is Stage.DONE, 60)
+            said = screen.body_text
+            assert screen.outcome is not None and screen.outcome.ok, said
+            assert screen.heading_text == "✓ Back-out of linuxha done."
+            assert "✓ Back-out of linuxha done on node1, node2, node3" in said
+            assert "finished: 3 succeeded" in said
             assert {await version(config, n) for n in ("node1", "node2", "node3")} == {"1.0.4"}
-            await pilot.press("n")
+            await pilot.press("escape")
             await pilot.press("q")
     finally:
         await fleet.stop()

@@ -46,7 +46,7 @@ async def test_palette_toggles_follow_in_a_log_pane(make_app: MakeApp) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, LogScreen))
         screen = app.screen
         assert isinstance(screen, LogScreen) and screen.following
-        await run_command(pilot, "toggle follow", "Toggle follow")
+        await run_command(pilot, "pause", "Pause/Resume")
         assert not screen.following
         assert "PAUSED" in screen.header.text
 

@@ -9,7 +9,7 @@ from textual.widgets._toast import Toast
 
 from cockpit.domain.models import TargetState
 from cockpit.ui.app import CockpitApp
-from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.log import LogScreen
 from cockpit.ui.widgets.fleet_table import FleetTable
@@ -118,8 +118,8 @@ async def test_quit_asks_while_the_run_goes_on(make_app: MakeApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await engine.reached("mid")
         await pilot.press("q")
-        assert isinstance(app.screen, ConfirmQuitScreen)
-        assert "nimadm keeps running on the NIM master" in app.screen.query_one("#quit-text").render().plain
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "nimadm keeps running on the NIM master" in app.screen.body_text
         await pilot.press("n")
         assert isinstance(app.screen, FleetScreen)
         assert app.is_running

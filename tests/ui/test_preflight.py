@@ -19,10 +19,10 @@ from textual.widgets._toast import Toast
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
 from cockpit.sim.scenario import load_scenario
-from cockpit.ui.screens.fix import FixScreen, FixStage
+from cockpit.ui.asks import FIX_INTRO
+from cockpit.ui.screens.confirm import ConfirmScreen, Stage
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.preflight import PreflightScreen
-from cockpit.ui.screens.start import StartScreen
 from cockpit.ui.screens.waive import WaiveScreen
 from tests.ui.conftest import SIZE, settle, wait_until
 from tests.ui.preflight_fleet import (
@@ -105,13 +105,16 @@ async def test_fix_turns_the_cell_green_and_the_run_starts_that_host_not_the_blo
 
             await pilot.press("f")
             modal = app.screen
-            assert isinstance(modal, FixScreen)
-            steps = plain(modal.query_one("#fix-steps", Static))
-            assert [line.strip() for line in steps.splitlines()] == ["1. [lpar01] startsrc -s nimsh"]
-            assert not modal.destructive
+            assert isinstance(modal, ConfirmScreen)
+            steps = modal.body_text.splitlines()
+            assert steps[0] == FIX_INTRO
+            assert [line.strip() for line in steps[1:]] == ["1. [lpar01] startsrc -s nimsh"]
+            assert not modal.ask.danger and modal.ask.type_name is None
             await pilot.press("y")
-            await wait_until(pilot, lambda: modal.stage is FixStage.DONE, timeout=20)
-            results = modal.results_text
+            await wait_until(pilot, lambda: modal.stage is Stage.DONE, timeout=20)
+            assert modal.heading_text == "✓ Applied the fix for nimsh.active on lpar01."
+            results = modal.body_text
+            assert FIX_INTRO not in results  # it shows what ran and what came back, not what would run
             assert "✓ [lpar01] startsrc -s nimsh  exit 0" in results
             assert "0513-059 The nimsh Subsystem has been started. Subsystem PID is" in results
             assert "re-check: nimsh.active on lpar01 ✓ pass · lpar01 GO" in results
@@ -125,10 +128,11 @@ async def test_fix_turns_the_cell_green_and_the_run_starts_that_host_not_the_blo
             # Start: the confirmation names who runs and who stays blocked, then the fleet takes over.
             await pilot.press("s")
             start = app.screen
-            assert isinstance(start, StartScreen)
-            assert start.go == (NIMSH_DOWN,)
-            assert list(start.blocked) == [GHOST]
-            await pilot.press("y")
+            assert isinstance(start, ConfirmScreen)
+            said = start.body_text.splitlines()
+            assert said[0] == f"nimadm runs on nim01 for 1 client(s): {NIMSH_DOWN}"
+            assert said[said.index("Not started (1), blocked by preflight:") + 1].strip() == f"■ {GHOST}"
+            await pilot.press("enter")  # enter confirms as y does
             assert isinstance(app.screen, FleetScreen)
             await wait_until(pilot, lambda: not app.run_active and app.bridge.run_finished is not None, timeout=30)
             await settle(pilot)
@@ -152,21 +156,27 @@ async def test_destructive_fix_needs_yes_and_a_waiver_lets_the_client_go(tmp_pat
             table.move_to(GHOST, "devices.ghost_major")
             await pilot.pause()
 
-            # The ghost cleanup deletes ODM entries: it lists its saves first and runs only on "yes".
+            # The ghost cleanup deletes ODM entries: it lists its saves first and runs only once the
+            # host's name is typed.
             await pilot.press("f")
             modal = app.screen
-            assert isinstance(modal, FixScreen)
-            assert modal.destructive
-            steps = plain(modal.query_one("#fix-steps", Static))
-            lines = [line.strip() for line in steps.splitlines()]
-            assert lines[0] == "saves first (a copy of what the fix deletes):"
-            assert lines[1].startswith("1. [lpar02] odmget -q value1=43 CuDvDr > /tmp/cockpit-CuDvDr-43.")
+            assert isinstance(modal, ConfirmScreen)
+            assert modal.ask.danger and modal.ask.type_name == GHOST
+            lines = [line.strip() for line in modal.body_text.splitlines()]
+            assert lines[1] == "saves first (a copy of what the fix deletes):"
+            assert lines[2].startswith("1. [lpar02] odmget -q value1=43 CuDvDr > /tmp/cockpit-CuDvDr-43.")
             destructive = lines.index("then the fix, destructive (it deletes):")
             assert "[lpar02] odmdelete -q value1=43 -o CuDvDr" in " ".join(lines[destructive:])
-            run = modal.query_one("#fix-run", Button)
-            await pilot.press("y", "enter")  # "y" is not "yes": nothing runs
+            run = modal.query_one("#confirm-run", Button)
+            await pilot.press("y", "enter")  # "y" is not the host's name: nothing runs
             assert run.disabled
-            assert modal.stage is FixStage.CONFIRM
+            await pilot.press(*"yes", "enter")  # nor is "yes"
+            assert run.disabled
+            assert modal.stage is Stage.CONFIRM
+            assert modal.name_field is not None
+            modal.name_field.value = GHOST
+            await pilot.pause()
+            assert not run.disabled  # the name would run it: cancelled instead
             await pilot.press("escape")
             assert app.screen is screen
             assert table.cell_text(GHOST, "devices.ghost_major") == "✗"
@@ -203,13 +213,14 @@ async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> N
             screen.table.move_to(NIMSH_DOWN, "nimsh.active")
             await pilot.press("f")
             modal = app.screen
-            assert isinstance(modal, FixScreen)
+            assert isinstance(modal, ConfirmScreen)
             reboot = asyncio.create_task(cockpit.fleet.reboot(NIMSH_DOWN))
             try:
                 await asyncio.sleep(0.3)  # the listener is closed at once; the reboot itself lasts minutes
                 await pilot.press("y")
-                await wait_until(pilot, lambda: modal.stage is FixStage.DONE, timeout=20)
-                results = modal.results_text
+                await wait_until(pilot, lambda: modal.stage is Stage.DONE, timeout=20)
+                assert modal.heading_text == "✗ Not done: Apply the fix for nimsh.active on lpar01"
+                results = modal.body_text
                 assert "✗ [lpar01] startsrc -s nimsh  could not run:" in results
                 assert "re-check: nimsh.active on lpar01 ? error · lpar01 NO-GO" in results
                 await pilot.press("escape")

@@ -24,7 +24,9 @@ from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.sim.state import read
 from cockpit.ui.app import CockpitApp
-from cockpit.ui.screens.rollback import ChooseDisk, ConfirmStep, RollbackScreen, Stage
+from cockpit.ui.screens.choose_disk import ChooseDisk
+from cockpit.ui.screens.confirm import ConfirmScreen
+from cockpit.ui.screens.rollback import RollbackScreen, Stage
 from tests.engine.test_engine_over_ssh import make_engine
 from tests.rollback.fleet import NEW, OLD, host_view, reboot_over_ssh, scenario
 from tests.ui.conftest import SIZE, wait_until
@@ -99,14 +101,23 @@ async def read_done(pilot: Pilot[None], screen: RollbackScreen) -> None:
 
 
 async def confirm(pilot: Pilot[None], *, answer: str = "y") -> str:
-    """Press n, expect the confirmation, answer it; return what it said would run."""
+    """Press n, expect the confirmation, answer it; return what it said would run.
+
+    `y`: every step that changes the host asks for its name: `y` alone is refused, the name and enter run it.
+    """
     app = pilot.app
     await pilot.press("n")
-    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
     modal = app.screen
-    assert isinstance(modal, ConfirmStep)
-    said = modal.text
-    await pilot.press(answer)
+    assert isinstance(modal, ConfirmScreen)
+    assert modal.ask.type_name == HOST
+    said = modal.body_text
+    if answer == "y":
+        await pilot.press("y", "enter")  # typed into the name field: not the name, nothing runs
+        assert app.screen is modal and modal.confirm_button.disabled
+        await pilot.press("backspace", *HOST, "enter")
+    else:
+        await pilot.press(answer)
     await wait_until(pilot, lambda: app.screen is not modal)
     return said
 
@@ -236,7 +247,7 @@ async def test_rebooted_host_refuses_a_wrong_disk_then_reboots_back_onto_the_rec
             assert f"✗ REFUSED: {reason}" in screen.detail_text
             await pilot.press("n")  # nothing to run on a refused host
             await pilot.pause()
-            assert not isinstance(c.app.screen, ConfirmStep)
+            assert not isinstance(c.app.screen, ConfirmScreen)
             assert await host_view(c.fleet, HOST) == before
 
             # The right disk: the wizard's plan again; bootlist, check, reboot (each change confirmed).

@@ -14,8 +14,7 @@ from textual.widgets._toast import Toast
 
 from cockpit.domain.models import TargetState
 from cockpit.ui.app import CockpitApp
-from cockpit.ui.screens.confirm_quit import ConfirmQuitScreen
-from cockpit.ui.screens.control import ControlScreen, ControlStage
+from cockpit.ui.screens.confirm import ConfirmScreen, Stage
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.troubleshoot import TroubleshootScreen
 from tests.ui.conftest import SIZE, settle, wait_until
@@ -24,19 +23,19 @@ from tests.ui.controls_fleet import HANG_IN_3, OPERATOR, controlled_cockpit
 HUNG = "lpar01"
 
 
-async def open_modal(pilot: Pilot[None], key: str) -> ControlScreen:
+async def open_modal(pilot: Pilot[None], key: str) -> ConfirmScreen:
     await pilot.press(key)
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ControlScreen))
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
     modal = pilot.app.screen
-    assert isinstance(modal, ControlScreen)
+    assert isinstance(modal, ConfirmScreen)
     return modal
 
 
-async def confirmed(pilot: Pilot[None], modal: ControlScreen, *keys: str) -> str:
-    """Confirm with `keys`, wait for the engine's answer, close the modal; return what it said."""
+async def confirmed(pilot: Pilot[None], modal: ConfirmScreen, *keys: str) -> str:
+    """Confirm with `keys`, wait for the engine's answer, close the modal; return what it said (heading first)."""
     await pilot.press(*keys)
-    await wait_until(pilot, lambda: modal.stage is ControlStage.DONE, timeout=30)
-    said = modal.outcome_text
+    await wait_until(pilot, lambda: modal.stage is Stage.DONE, timeout=30)
+    said = f"{modal.heading_text}\n{modal.body_text}"
     await pilot.press("escape")
     await wait_until(pilot, lambda: pilot.app.screen is not modal)
     return said
@@ -70,10 +69,10 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
 
             # Quitting now would leave it running: the confirmation says so and how to come back.
             await pilot.press("q")
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen))
-            assert isinstance(app.screen, ConfirmQuitScreen)
-            assert "the migrations keep running on the NIM master" in app.screen.text
-            assert "cockpit run inventory.yaml --resume re-attaches" in app.screen.text
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "the migrations keep running on the NIM master" in app.screen.body_text
+            assert "cockpit run inventory.yaml --resume re-attaches" in app.screen.body_text
             await pilot.press("n")
 
             screen = await troubleshoot(pilot, app, HUNG)
@@ -93,15 +92,24 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
             await pilot.press("1")
             await wait_until(pilot, lambda: screen.probe_runs["processes"].count == 1, timeout=20)
             output = screen.output_text
-            assert output.startswith("$ ps -e -o pid,ppid,etime,args\non nim01 · exit 0")
+            assert output.startswith("Is nimadm still alive, and what is it waiting on")  # why this probe
+            assert output.splitlines()[1:3] == ["$ ps -e -o pid,ppid,etime,args", "on nim01 · exit 0"]
             assert "nimadm -c lpar01" in output and "wrapper pid" in output
 
-            # Kill: the modal says which signal goes to which step on which host, then does it.
+            # Kill: the modal says which signal goes to which step on which host; it runs once the
+            # host's name is typed (y alone is a letter of the name, and enter before it refuses).
             modal = await open_modal(pilot, "k")
-            assert f"SIGTERM to the processes of step {step_dir} on nim01" in modal.plan_text
-            assert f"journals it as done by {OPERATOR}" in modal.plan_text
-            said = await confirmed(pilot, modal, "y")
-            assert "✓ done" in said and "[nim01] cockpit-kill: sent SIGTERM to" in said
+            assert f"SIGTERM to the processes of step {step_dir} on nim01" in modal.body_text
+            assert f"journals it as done by {OPERATOR}" in modal.body_text
+            assert modal.confirm_button.disabled
+            await pilot.press("y", "enter")
+            assert modal.stage is Stage.CONFIRM and engine.progress[HUNG].state is TargetState.STALLED
+            await pilot.press("backspace")
+            said = await confirmed(pilot, modal, *HUNG, "enter")
+            assert said.startswith("✓ Done: Terminate the running step of lpar01")
+            assert "These commands will run" not in said and "This will happen" not in said
+            assert f"SIGTERM sent to the processes of {HUNG}'s step on nim01:" in said
+            assert "[nim01] cockpit-kill: sent SIGTERM to" in said
             await pilot.press("escape")
             await settle(pilot)
             await wait_until(pilot, lambda: table.cell_text(HUNG, "state") == "✗ failed", timeout=30)
@@ -111,19 +119,22 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
             screen = await troubleshoot(pilot, app, HUNG)
             assert not screen.action_buttons["retry"].disabled and screen.action_buttons["kill"].disabled
             modal = await open_modal(pilot, "r")
-            field = modal.query_one("#control-value", Input)
+            field = modal.query_one("#confirm-value", Input)
             assert field.value == "3"
             commands = [engine.command(HUNG, n) for n in range(3, 13)]
-            plan = modal.plan_text.splitlines()
+            plan = modal.body_text.splitlines()
             assert plan[1] == "On nim01, one after another, each as its own step; the first that fails stops the rest:"
             assert [line.strip() for line in plan[2:12]] == commands
             assert commands[0].endswith("-P 3") and commands[-1].endswith("-P 12")
             await pilot.press("backspace", "1", "3")
-            assert "the phase is a whole number from 1 to 12" in modal.plan_text
-            assert modal.query_one("#control-run", Button).disabled
+            assert "the phase is a whole number from 1 to 12" in modal.body_text
+            assert modal.query_one("#confirm-run", Button).disabled
             await pilot.press("backspace", "backspace", "3")
             said = await confirmed(pilot, modal, "enter")
-            assert said.splitlines() == ["✓ done", f"Retry of {HUNG} from phase 3 started: 10 steps."]
+            assert said.splitlines() == [
+                f"✓ Done: Retry {HUNG} from a phase",
+                f"Retry of {HUNG} from phase 3 started: 10 steps.",
+            ]
             await pilot.press("escape")
             assert isinstance(app.screen, FleetScreen)
             await wait_until(pilot, lambda: table.cell_text(HUNG, "state") == "✓ succeeded", timeout=60)
@@ -148,7 +159,7 @@ async def test_fleet_controls_pause_starts_set_concurrency_and_abort_a_waiting_h
             assert "concurrency 2 (0 running)" in header.title_text
             modal = await open_modal(pilot, "c")
             await pilot.press("backspace", "1")
-            assert modal.plan_text.startswith(
+            assert modal.body_text.startswith(
                 "This will happen:\nAt most 1 client migrates at once (now 2, 0 running)."
             )
             await confirmed(pilot, modal, "enter")
@@ -163,8 +174,9 @@ async def test_fleet_controls_pause_starts_set_concurrency_and_abort_a_waiting_h
 
             app.fleet.table.move_cursor(row=1)
             modal = await open_modal(pilot, "a")
-            assert modal.action.heading == "Abort lpar02?"
-            assert "lpar02 will not start: it shows as blocked (aborted by the operator)." in modal.plan_text
+            assert modal.ask.heading == "Abort lpar02?"
+            assert modal.ask.type_name is None  # it has not started: nothing of it is lost, y is enough
+            assert "lpar02 will not start: it shows as blocked (aborted by the operator)." in modal.body_text
             await confirmed(pilot, modal, "y")
             await settle(pilot)
             table = app.fleet.table
@@ -198,38 +210,42 @@ async def test_keep_waiting_snoozes_the_alarm_and_mark_failed_needs_a_reason(tmp
 
             # Keep waiting: pick 30 minutes; the alarm goes off and the host shows running again.
             modal = await open_modal(pilot, "z")
-            assert "No stall alarm for lpar01 for the next 10 minutes" in modal.plan_text
-            await pilot.press("down", "enter")
-            assert "No stall alarm for lpar01 for the next 30 minutes (journaled as snooze 1800s)." in modal.plan_text
-            said = await confirmed(pilot, modal, "y")
-            assert said.splitlines() == ["✓ done", f"No stall alarm for {HUNG} for 30 minutes."]
+            assert "No stall alarm for lpar01 for the next 10 minutes" in modal.body_text
+            await pilot.press("down")
+            assert "No stall alarm for lpar01 for the next 30 minutes (journaled as snooze 1800s)." in modal.body_text
+            said = await confirmed(pilot, modal, "enter")
+            assert said.splitlines() == [
+                f"✓ Done: Keep waiting for {HUNG}",
+                f"No stall alarm for {HUNG} for 30 minutes.",
+            ]
             await wait_until(pilot, lambda: app.bridge.views[HUNG].state is TargetState.RUNNING)
             await settle(pilot)
             assert "alarm snoozed by the operator" in screen.header.text
             assert cockpit.actions() == [(HUNG, "snooze", "1800s", OPERATOR)]
             modal = await open_modal(pilot, "f")
-            run = modal.query_one("#control-run", Button)
-            assert run.disabled and modal.plan_text == "marking a target failed needs a reason"
+            run = modal.query_one("#confirm-run", Button)
+            assert run.disabled and modal.problem == "marking a target failed needs a reason"
+            assert modal.body_text.startswith("marking a target failed needs a reason")
             await pilot.press("enter")  # refused: nothing happens without a reason
-            assert modal.stage is ControlStage.CONFIRM and engine.progress[HUNG].state is TargetState.RUNNING
+            assert modal.stage is Stage.CONFIRM and engine.progress[HUNG].state is TargetState.RUNNING
             await pilot.press(*"NFS server down")
             assert not run.disabled
-            assert f"{HUNG} is marked failed by {OPERATOR}: NFS server down" in modal.plan_text
-            assert "Nothing is sent to nim01: its step keeps running there." in modal.plan_text
+            assert f"{HUNG} is marked failed by {OPERATOR}: NFS server down" in modal.body_text
+            assert "Nothing is sent to nim01: its step keeps running there." in modal.body_text
             await pilot.press("escape")  # cancelled: nothing done, nothing journaled
             assert app.screen is screen and len(cockpit.actions()) == 1
 
             # Stop the step first, as the modal advised, then mark it failed with the reason.
-            await confirmed(pilot, await open_modal(pilot, "k"), "y")
+            await confirmed(pilot, await open_modal(pilot, "k"), *HUNG, "enter")
             await wait_until(pilot, lambda: engine.progress[HUNG].state is TargetState.FAILED, timeout=30)
             modal = await open_modal(pilot, "f")
             await pilot.press(*"NFS server down")
-            assert modal.plan_text.splitlines()[1:3] == [
+            assert modal.body_text.splitlines()[1:3] == [
                 f"{HUNG} is marked failed by {OPERATOR}: NFS server down",
                 "Nothing is sent to nim01.",
             ]
             said = await confirmed(pilot, modal, "enter")
-            assert said.splitlines() == ["✓ done", f"{HUNG} marked failed: NFS server down"]
+            assert said.splitlines() == [f"✓ Done: Mark {HUNG} failed", f"{HUNG} marked failed: NFS server down"]
             await settle(pilot)
             assert screen.header.text.startswith(f"{HUNG} · ✗ failed")
             assert f"marked failed by {OPERATOR}: NFS server down" in screen.header.text

@@ -7,9 +7,11 @@ observer opens the journal read-only.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from cockpit.commands.exits import EXIT_OK, UsageError
+from cockpit.commands.report import save as save_report
 from cockpit.config.loader import load_config
 from cockpit.engine.journal import Journal
 from cockpit.engine.observe import JournalObserver, ObserveError, pick_run
@@ -40,6 +42,7 @@ def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = Non
             theme=theme,
             read_only=True,
             freeze_gc=True,
+            report=functools.partial(save_report, config.state_dir),
         )
         app.run()
     except UnknownTheme as exc:

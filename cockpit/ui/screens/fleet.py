@@ -16,14 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from cockpit.domain.window import clock_time, misses
+from cockpit.ui.asks import control_ask
 from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
 from cockpit.ui.controls import RunControls, error_text
-from cockpit.ui.screens.control import ControlScreen
+from cockpit.ui.fit import Piece
+from cockpit.ui.present import countdown_short
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.fleet_table import FleetTable
+from cockpit.ui.widgets.key_footer import KeyFooter
 from cockpit.ui.widgets.run_header import RunHeader
 
 _FLEET_ACTIONS = ("troubleshoot", "toggle_starts", "concurrency", "abort")
@@ -36,6 +39,16 @@ READ_ONLY_REFUSAL = (
 class FleetScreen(Screen[None]):
     """Overview of every target. Enter (or a click on the highlighted row) opens its log."""
 
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "select_cursor",
+        "troubleshoot",
+        "rollback",
+        "quit",
+        "start_run",
+        "abort",
+        "toggle_starts",
+        "concurrency",
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "troubleshoot", "Troubleshoot"),
         Binding("p", "toggle_starts", "Pause/resume starts"),
@@ -56,7 +69,7 @@ class FleetScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.read_only = read_only
-        """Watching a run (cockpit watch / replay): the fleet keys are refused with READ_ONLY_REFUSAL."""
+        """Watching a run (cockpit watch / replay): the fleet's keys are not offered (nor refused, if called)."""
         self._bridge = bridge
         self._clock = clock
         self._open_log = open_log
@@ -82,7 +95,7 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_header()
@@ -131,12 +144,14 @@ class FleetScreen(Screen[None]):
 
     def _show_header(self) -> None:
         started = self._bridge.run_started
-        status = self._status
-        if started is not None:
-            status = f"run {started.run_id} ({started.runbook}) · {status}"
+        run = (started.run_id, started.runbook) if started is not None else None
+        window = None
         if self._window is not None:
-            status = f"{status} · {self._window.countdown(time.time())}"
-        self.header.show(self._title, status, self._bridge.states(), self._gate_content())
+            now = time.time()
+            window = (self._window.countdown(now), countdown_short(self._window, now))
+        self.header.show_run(
+            self._title, self._status, self._bridge.states(), run=run, window=window, gate=self._gate()
+        )
 
     def _eta_of(self, target: str) -> tuple[str, bool]:
         """The target's ETA on this machine's clock (the engine's, not the UI's monotonic one)."""
@@ -146,16 +161,19 @@ class FleetScreen(Screen[None]):
             return "", False
         return clock_time(eta), misses(eta, self._window)
 
-    def _gate_content(self) -> Content | None:
+    def _gate(self) -> list[Piece[Content]]:
+        """The start gate's state: READ-ONLY, paused (never dropped), the concurrency (shortened, then dropped)."""
         if self.read_only:
-            return Content.styled(" READ-ONLY ", "bold reverse $warning")
+            return [Piece(Content.styled(" READ-ONLY ", "bold reverse $warning"))]
         if self._controls is None:
-            return None
+            return []
         gate = self._controls.gate
-        parts: list[Content | str | tuple[str, str]] = [f"concurrency {gate.limit} ({gate.running} running)"]
+        pieces = []
         if gate.paused:
-            parts = [(" starts paused ", "bold reverse $warning"), " · ", *parts]
-        return Content.assemble(*parts)
+            pieces.append(Piece(Content.styled(" starts paused ", "bold reverse $warning")))
+        long = Content(f"concurrency {gate.limit} ({gate.running} running)")
+        pieces.append(Piece(long, 4, Content(f"conc {gate.limit}")))
+        return pieces
 
     @on(FleetTable.RowSelected, "#fleet")
     def _row_selected(self, event: FleetTable.RowSelected) -> None:
@@ -166,8 +184,8 @@ class FleetScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _FLEET_ACTIONS:
-            # Hidden without the engine's controls; shown read-only, so that a key says why it does nothing.
-            return self._controls is not None or self.read_only
+            # Hidden without the engine's controls, and so in a read-only cockpit: only what works is shown.
+            return self._controls is not None and not self.read_only
         return True
 
     def refuse_read_only(self) -> bool:
@@ -223,4 +241,5 @@ class FleetScreen(Screen[None]):
 
     def _confirm(self, action: ControlAction) -> None:
         assert self._controls is not None
-        self.app.push_screen(ControlScreen(action, self._controls.operator), lambda _ok: self._show_header())
+        ask = control_ask(action, self._controls.operator)
+        self.app.push_screen(ConfirmScreen(ask), lambda _ok: self._show_header())

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Log
+from textual.widgets import Log
 
 from cockpit.ui.bridge import Changes, LogFeed, UiBridge
 from cockpit.ui.logtail import LogTail, read_log_tail
+from cockpit.ui.widgets.key_footer import KeyFooter
 from cockpit.ui.widgets.log_header import LogHeader
 
 DEFAULT_MAX_LINES = 5_000
@@ -41,6 +43,7 @@ def append_lines(log: Log, lines: Iterable[str]) -> None:
 class LogScreen(Screen[None]):
     """Log pane of `target`. Lines are written once per app flush, never one call per line."""
 
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("back", "toggle_follow", "troubleshoot", "rollback", "quit")
     BINDINGS = [
         Binding("escape", "back", "Fleet"),
         Binding("p", "toggle_follow", "Pause/Resume"),
@@ -49,13 +52,7 @@ class LogScreen(Screen[None]):
         Binding("t", "troubleshoot", "Troubleshoot"),
     ]
 
-    DEFAULT_CSS = """
-    LogScreen #log {
-        height: 1fr;
-        border: none;
-        background: $surface;
-    }
-    """
+    CSS_PATH = "log.tcss"
 
     def __init__(
         self,
@@ -87,7 +84,7 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.log_widget
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Start collecting live lines before reading the file, so none falls between the two.
@@ -135,7 +132,7 @@ class LogScreen(Screen[None]):
         view = self._bridge.views.get(self.target)
         if view is not None:
             waiting = self._feed.waiting if self._feed is not None else 0
-            self.header.show(view, self._clock(), self.following, waiting)
+            self.header.show_view(view, self._clock(), self.following, waiting)
 
     def action_toggle_follow(self) -> None:
         """Pause or resume following. While paused, lines wait in the feed and nothing is lost."""

@@ -16,19 +16,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable
 
 from cockpit.config.models import NimadmPlan
 from cockpit.domain.preflight import Finding, Status, Waiver
 from cockpit.domain.window import Window
-from cockpit.ui.preflight_content import cell_detail, client_detail, status_content, verdict_content
-from cockpit.ui.preflight_present import PreflightMatrix, fix_steps, fixable, where
-from cockpit.ui.screens.fix import FixScreen
-from cockpit.ui.screens.start import StartScreen
+from cockpit.ui.asks import fix_ask, start_ask
+from cockpit.ui.control_actions import Outcome
+from cockpit.ui.preflight_content import cell_detail, client_detail, outcome_lines, status_content, verdict_content
+from cockpit.ui.preflight_present import QUIET, PreflightMatrix, fix_steps, fixable, where
+from cockpit.ui.present import countdown_short
+from cockpit.ui.screens.confirm import ConfirmScreen, Report
 from cockpit.ui.screens.waive import WaiveScreen
 from cockpit.ui.widgets.finding_detail import FindingDetail
-from cockpit.ui.widgets.preflight_header import PreflightHeader, legend_content
+from cockpit.ui.widgets.key_footer import KeyFooter
+from cockpit.ui.widgets.preflight_header import PreflightHeader, legend_pieces, scroll_cue
 from cockpit.ui.widgets.preflight_matrix import PreflightMatrixTable
+from cockpit.ui.widgets.priority_line import PriorityLine
 
 if TYPE_CHECKING:
     from cockpit.engine.preflight import FixOutcome, PreflightReport, PreflightService
@@ -38,6 +42,7 @@ StartRun = Callable[[Mapping[str, str]], None]
 
 
 class PreflightScreen(Screen[None]):
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("select_cursor", "fix", "waive", "start", "recheck", "quit")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "fix", "Apply fix"),
         Binding("w", "waive", "Waive"),
@@ -46,13 +51,7 @@ class PreflightScreen(Screen[None]):
         Binding("escape", "focus_matrix", "Matrix", show=False),
     ]
 
-    DEFAULT_CSS = """
-    PreflightScreen #legend {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-    }
-    """
+    CSS_PATH = "preflight.tcss"
 
     def __init__(self, service: PreflightService, title: str, start_run: StartRun) -> None:
         super().__init__()
@@ -77,7 +76,7 @@ class PreflightScreen(Screen[None]):
         # Held, not queried: workers report into them.
         self.header = PreflightHeader()
         self.table = PreflightMatrixTable(id="matrix")
-        self.legend = Static(legend_content(), id="legend")
+        self.legend = PriorityLine(id="legend")
         self.detail = FindingDetail(id="detail")
 
     def compose(self) -> ComposeResult:
@@ -85,9 +84,10 @@ class PreflightScreen(Screen[None]):
         yield self.table
         yield self.legend
         yield self.detail
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._show_legend()
         self.table.focus()
         self.check()
         if self.window is not None:
@@ -111,10 +111,11 @@ class PreflightScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_header(self) -> None:
-        status = self.busy or self.status
+        window = None
         if self.window is not None:
-            status = " · ".join(x for x in (status, self.window.countdown(time.time())) if x)
-        self.header.show(self.title_text, status, self.matrix)
+            now = time.time()
+            window = (self.window.countdown(now), countdown_short(self.window, now))
+        self.header.show_preflight(self.title_text, self.busy or self.status, self.matrix, window)
 
     def _refused(self) -> bool:
         if self.busy is not None:
@@ -169,6 +170,16 @@ class PreflightScreen(Screen[None]):
         self.table.show(self.matrix)
         self._show_detail()
 
+    @on(PreflightMatrixTable.ColumnsMoved)
+    def _show_legend(self) -> None:
+        """The glyphs' meanings, and the cue when check columns are out of view (a narrow terminal)."""
+        matrix = self.matrix
+        left, right = self.table.hidden_columns()
+        loud = set()
+        if matrix is not None:
+            loud = {k for k in matrix.checks if any(matrix.status(c, k) not in QUIET for c in matrix.clients)}
+        self.legend.show(legend_pieces(), scroll_cue(left, right, loud))
+
     # -- the detail panel ----------------------------------------------------------------------
 
     @on(DataTable.CellHighlighted, "#matrix")
@@ -220,16 +231,17 @@ class PreflightScreen(Screen[None]):
         hosts = sorted({f.host for f in findings})
         subject = f"the fix for {check} on {', '.join(where(h, client, self.master) for h in hosts)}"
         steps = fix_steps(findings)
+        # A destructive fix asks for the name of the host it deletes on (the row's client when it is one).
+        deleting = sorted({s.command.host for s in steps if s.destructive}) or hosts
+        host = client if client in deleting else deleting[0]
 
-        def confirmed() -> None:
-            self._set_busy(f"fixing {check} for {client}…")
-            self._apply_fix(client, check, findings, modal)
+        async def perform(_value: str, progress: Report) -> Outcome:
+            return await self._apply_fix(client, check, findings, progress)
 
-        modal = FixScreen(subject, steps, confirmed)
-        self.app.push_screen(modal)
+        self.app.push_screen(ConfirmScreen(fix_ask(subject, steps, host, perform)))
 
-    @work(group="preflight", exit_on_error=False)
-    async def _apply_fix(self, client: str, check: str, findings: list[Finding], modal: FixScreen) -> None:
+    async def _apply_fix(self, client: str, check: str, findings: list[Finding], progress: Report) -> Outcome:
+        """Run the fix's commands (stopping at the first that fails), then re-check: all said in `progress`."""
         self._set_busy(f"fixing {check} for {client}…")
         steps = fix_steps(findings)
         outcomes: list[FixOutcome] = []
@@ -241,21 +253,22 @@ class PreflightScreen(Screen[None]):
                 if not all(o.ok for o in done):
                     break  # the service stops at a failed command; so does the next finding's fix
         except Exception as exc:  # a fix that could not run is reported, never swallowed
-            modal.show_note(Content.styled(f"the fix could not run: {type(exc).__name__}: {exc}", "bold $error"))
+            progress.line(Content.styled(f"the fix could not run: {type(exc).__name__}: {exc}", "bold $error"))
         finally:
             self._fixing = False
         self.last_fix[(client, check)] = outcomes
-        modal.show_outcomes(outcomes, steps[len(outcomes) :])
+        for line in outcome_lines(outcomes, steps[len(outcomes) :]):
+            progress.line(line)
         # A fix on the master changes every row that lists the same master finding.
         clients = [client]
         for f in findings:
             if self.matrix is not None and f.host != client:
                 clients += [c for c in self.matrix.clients_with(check, f.host) if c not in clients]
-        modal.show_pending(f"re-checking {', '.join(clients)}…")
-        report = await self._recheck(clients)
-        if report is not None and self.matrix is not None:
+        progress.pending(f"re-checking {', '.join(clients)}…")
+        rechecked = await self._recheck(clients)
+        if rechecked is not None and self.matrix is not None:
             for c in clients:
-                modal.show_note(
+                progress.line(
                     Content.assemble(
                         "re-check: ",
                         (check, "bold"),
@@ -266,11 +279,11 @@ class PreflightScreen(Screen[None]):
                     )
                 )
         else:
-            modal.show_note(Content.styled("the re-check failed: press r to check again", "bold $error"))
+            progress.line(Content.styled("the re-check failed: press r to check again", "bold $error"))
         complete = len(outcomes) == len(steps) and all(o.ok for o in outcomes)
-        modal.finish(complete)
         if not complete:
             self.notify(f"The fix for {check} on {client} did not complete.", severity="error", timeout=10)
+        return Outcome(complete, ())
 
     # -- waive ---------------------------------------------------------------------------------
 
@@ -330,7 +343,7 @@ class PreflightScreen(Screen[None]):
         for client, why in blocked.items():
             hv = self.matrix.host_verdict(client) if self.matrix is not None else None
             reasons[client] = hv.reasons if hv is not None and hv.reasons else [why]
-        self.app.push_screen(StartScreen(self.master, go, reasons, window=self.window), answered)
+        self.app.push_screen(ConfirmScreen(start_ask(self.master, go, reasons, window=self.window)), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("fix", "waive", "start"):

@@ -3,7 +3,7 @@
 The probes are the engine's (`trouble_probes`): each runs when asked (Enter on it, or its number),
 in a worker, and its output stays in the pane with the host and exit status. The actions (keep
 waiting, interrupt, kill, nimadm -C, retry from a phase, skip a phase, mark failed) each open a
-ControlScreen that shows what will run where before anything does; the ones that do not fit the
+confirmation (screens/confirm.py) that shows what will run where before anything does; the ones that do not fit the
 target's state are disabled, and a key pressed for one says why.
 """
 
@@ -21,18 +21,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Log, OptionList, Static
+from textual.widgets import Button, Log, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.ui.asks import control_ask
 from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import TARGET_ACTIONS, ControlActions, refusal
 from cockpit.ui.controls import ProbeResult, RunControls, error_text
 from cockpit.ui.logtail import LogTail, read_log_tail
-from cockpit.ui.screens.control import ControlScreen
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.log import append_lines
+from cockpit.ui.widgets.key_footer import KeyFooter
 from cockpit.ui.widgets.trouble_header import TroubleHeader
 
+NARROW = 130
+"""Below this width the eight action buttons wrap onto two rows."""
 LAST_LINES = 40
 """About what the pane holds on a 48-line terminal; older lines are in the log screen."""
 
@@ -62,6 +66,7 @@ class TroubleshootScreen(Screen[None]):
     """`target`'s troubleshoot screen. `run_open()` says whether the engine still takes retries;
     `term_sent` (shared with the app) remembers targets sent SIGTERM, for which SIGKILL is offered."""
 
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("back", "run_probe", "rollback", "quit")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("enter", "run_probe", "Run probe"),
@@ -73,43 +78,7 @@ class TroubleshootScreen(Screen[None]):
         ),
     ]
 
-    DEFAULT_CSS = """
-    TroubleshootScreen #trouble-body {
-        height: 1fr;
-    }
-    TroubleshootScreen #trouble-lines {
-        width: 1fr;
-        border: round $primary-muted;
-        border-title-color: $foreground;
-        background: $surface;
-    }
-    TroubleshootScreen #trouble-right {
-        width: 1fr;
-    }
-    TroubleshootScreen #trouble-probes {
-        height: auto;
-        max-height: 18;
-        border: round $primary-muted;
-        border-title-color: $foreground;
-    }
-    TroubleshootScreen #trouble-probes:focus {
-        border: round $primary;
-    }
-    TroubleshootScreen #trouble-output {
-        height: 1fr;
-        border: round $primary-muted;
-        border-title-color: $foreground;
-        background: $surface;
-    }
-    TroubleshootScreen #trouble-actions {
-        height: 1;
-        background: $panel;
-        padding: 0 1;
-    }
-    TroubleshootScreen #trouble-actions Button {
-        margin-right: 1;
-    }
-    """
+    CSS_PATH = "troubleshoot.tcss"
 
     def __init__(
         self,
@@ -168,9 +137,14 @@ class TroubleshootScreen(Screen[None]):
                     yield self.output
         with Horizontal(id="trouble-actions"):
             yield from self.action_buttons.values()
-        yield Footer()
+        yield KeyFooter()
+
+    def on_resize(self) -> None:
+        # The action buttons take two rows of four on a narrow terminal, one row of eight on a wide one.
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
+        self.on_resize()
         self.lines.border_title = f"last lines of {self.target}"
         self.probe_list.border_title = "probes: Enter or 1-5 runs one"
         self.query_one("#trouble-output").border_title = "probe output"
@@ -185,13 +159,8 @@ class TroubleshootScreen(Screen[None]):
         master = config.master.name if config.has_master else self.target
         for n, probe in enumerate(self.probes, start=1):
             host = {"master": master, "step": self._controls.step_host(self.target)}.get(probe.on, self.target)
-            prompt = Content.assemble(
-                (f"{n} ", "bold $accent"),
-                (probe.title, "bold"),
-                (f"  on {host}", "$text-muted"),
-                "\n",
-                (probe.why, "italic $text-muted"),
-            )
+            # One line each, so that the output below keeps its height; the why is shown above the output.
+            prompt = Content.assemble((f"{n} ", "bold $accent"), (probe.title, "bold"), (f"  on {host}", "$text-muted"))
             options.append(Option(prompt, id=probe.key))
         return options
 
@@ -315,7 +284,7 @@ class TroubleshootScreen(Screen[None]):
         if probe is None:
             return
         run = self.probe_runs[probe.key]
-        head = Content.assemble(("$ ", "$text-muted"), (probe.command, "bold"))
+        head = Content.assemble((probe.why, "italic $text-muted"), "\n", ("$ ", "$text-muted"), (probe.command, "bold"))
         if run.running:
             body = Content.styled("running…", "$warning")
         elif run.error is not None:
@@ -356,7 +325,7 @@ class TroubleshootScreen(Screen[None]):
                 self._term_sent.add(self.target)
             self._refresh(self._clock())
 
-        self.app.push_screen(ControlScreen(action, self._controls.operator), done)
+        self.app.push_screen(ConfirmScreen(control_ask(action, self._controls.operator)), done)
 
     def action_back(self) -> None:
         self.dismiss()

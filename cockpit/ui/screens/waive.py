@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -23,34 +23,7 @@ class WaiveScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    DEFAULT_CSS = """
-    WaiveScreen {
-        align: center middle;
-    }
-    WaiveScreen > #waive-box {
-        width: 90%;
-        max-width: 120;
-        height: auto;
-        padding: 1 2;
-        border: thick $warning;
-        background: $surface;
-    }
-    WaiveScreen #waive-heading {
-        text-style: bold;
-        margin-bottom: 1;
-    }
-    WaiveScreen #waive-findings, WaiveScreen #waive-text {
-        margin-bottom: 1;
-    }
-    WaiveScreen Horizontal {
-        height: auto;
-        align-horizontal: right;
-        margin-top: 1;
-    }
-    WaiveScreen Button {
-        margin-left: 2;
-    }
-    """
+    CSS_PATH = "waive.tcss"
 
     def __init__(self, check: str, client: str, findings: Sequence[Finding], master: str) -> None:
         super().__init__()
@@ -71,17 +44,21 @@ class WaiveScreen(ModalScreen[str | None]):
             )
         with Vertical(id="waive-box"):
             yield Static(f"Waive {self.check} for {self.client}", id="waive-heading", markup=False)
-            yield Static(join(lines), id="waive-findings")
+            with VerticalScroll(id="waive-findings"):
+                yield Static(join(lines))
             yield Static(
                 f"{self.client} may then start despite this finding. The waiver is journaled with your name "
                 "and the reason, and stays in force until revoked.",
                 id="waive-text",
                 markup=False,
             )
-            yield Input(placeholder="reason (required), e.g. change 4711: ODM cleaned by hand", id="waive-reason")
+            yield Input(
+                placeholder="reason (required), e.g. change 4711: ODM cleaned by hand", id="waive-reason", compact=True
+            )
             with Horizontal():
-                yield Button("Cancel (esc)", id="waive-cancel")
-                yield Button("Waive", id="waive-ok", variant="warning", disabled=True)
+                yield Static(Content.styled("enter: Waive · esc: Cancel", "$text-muted"), id="waive-keys")
+                yield Button("Cancel", id="waive-cancel", compact=True)
+                yield Button("Waive", id="waive-ok", variant="warning", disabled=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#waive-reason", Input).focus()

@@ -24,41 +24,19 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cockpit.domain.models import TargetState
 from cockpit.ui.bridge import TargetView, UiBridge
-from cockpit.ui.present import STATE_LOOKS, format_elapsed, phase_bar, state_text, truncate
+from cockpit.ui.fleet_columns import (
+    COLUMN_KEYS,
+    MAX_NAME_WIDTH,
+    PADDING,
+    TICKING,
+    Cell,
+    EtaOf,
+    Layout,
+    cells,
+    choose_layout,
+)
 from cockpit.ui.theme_styles import ThemeStyles
-
-# Fixed column widths; the name column fits the names and the last-line column takes the rest.
-_STATE_WIDTH = max(len(state_text(s)) for s in TargetState)
-_PHASE_WIDTH = len(phase_bar(12, 12))
-_ELAPSED_WIDTH = 8
-_MIN_NAME_WIDTH = 6
-_MAX_NAME_WIDTH = 32
-_MIN_LAST_WIDTH = 20
-_PADDING = 1
-"""Blank cells on each side of every cell (as DataTable's cell_padding)."""
-_SCROLLBAR = 2
-"""Room kept for a vertical scrollbar so that a long fleet never scrolls sideways."""
-
-_TICKING = (TargetState.RUNNING, TargetState.STALLED)
-_EXPLAINED = (TargetState.FAILED, TargetState.BLOCKED, TargetState.UNREACHABLE, TargetState.STALLED)
-"""States whose last-line column says why (error, reason, silence) in the state's colour."""
-
-# Log lines may carry control characters (a tab, a stray escape); on screen they would move the
-# terminal's cursor. One cell each, like Log's replacement.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x20), 0x7F)} | {0x09: " "}
-
-Cell = tuple[str, str | None, bool]
-"""What a cell shows: plain text, theme variable for its colour (None: default), bold."""
-
-COLUMN_KEYS: tuple[str, ...] = ("target", "state", "phase", "elapsed", "eta", "last")
-_LABELS = ("target", "state", "phase", "elapsed", "ETA", "last line")
-"""The ETA column is there only when the table has an ETA source (a live run, not a canned feed)."""
-_ETA_WIDTH = len("! 00:00:00")
-
-EtaOf = Callable[[str], tuple[str, bool]]
-"""A target's ETA as shown (`02:41`, blank when not under way) and whether it misses the window's end."""
 
 
 @dataclass(slots=True)
@@ -165,8 +143,7 @@ class FleetTable(ScrollView, can_focus=True):
         self._eta_of = eta_of
         self._unit = unit
         self._styles: ThemeStyles | None = None
-        self._name_width = 0
-        self._last_width = 0
+        self._layout = Layout(0, 0, False, 0)
         self._built = False
         self._cursor = 0
 
@@ -199,29 +176,21 @@ class FleetTable(ScrollView, can_focus=True):
             self._styles = ThemeStyles(self.app.get_css_variables())
         return self._styles
 
-    def _widths(self) -> tuple[int, int]:
-        names = self._bridge.views.keys()
-        name_width = max([_MIN_NAME_WIDTH, *(len(n) for n in names)])
-        name_width = min(name_width, _MAX_NAME_WIDTH)
-        available = self.size.width or self.app.size.width
-        fixed = name_width + _STATE_WIDTH + _PHASE_WIDTH + _ELAPSED_WIDTH + (_ETA_WIDTH if self._eta_of else 0)
-        padding = 2 * _PADDING * len(self._keys)
-        return name_width, max(_MIN_LAST_WIDTH, available - fixed - padding - _SCROLLBAR)
+    def _choose_layout(self) -> Layout:
+        views = self._bridge.views
+        total = max([12, *(v.phases_total for v in views.values())])
+        width = self.size.width or self.app.size.width
+        return choose_layout(width, views.keys(), eta=self._eta_of is not None, total=total)
 
     @property
-    def _column_widths(self) -> tuple[int, ...]:
-        if self._eta_of is None:
-            return (self._name_width, _STATE_WIDTH, _PHASE_WIDTH, _ELAPSED_WIDTH, self._last_width)
-        return (self._name_width, _STATE_WIDTH, _PHASE_WIDTH, _ELAPSED_WIDTH, _ETA_WIDTH, self._last_width)
-
-    @property
-    def _keys(self) -> tuple[str, ...]:
-        return COLUMN_KEYS if self._eta_of is not None else tuple(k for k in COLUMN_KEYS if k != "eta")
+    def layout(self) -> Layout:
+        """The columns as drawn now (which fit the width, and how wide)."""
+        return self._layout
 
     def rebuild(self) -> None:
         """(Re)build every row from the bridge: on mount, on a resize that changes the widths."""
         now = self._clock()
-        self._name_width, self._last_width = self._widths()
+        self._layout = self._choose_layout()
         self._rows = [_Row(view.name, self._cells(view, now)) for view in self._bridge.views.values()]
         self._index = {row.name: i for i, row in enumerate(self._rows)}
         self._header = None
@@ -231,11 +200,10 @@ class FleetTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize_virtual(self) -> None:
-        width = sum(self._column_widths) + 2 * _PADDING * len(self._keys)
-        self.virtual_size = Size(width, len(self._rows) + 1)  # + the header line
+        self.virtual_size = Size(self._layout.width, len(self._rows) + 1)  # + the header line
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._built and self._widths() != (self._name_width, self._last_width):
+        if self._built and self._choose_layout() != self._layout:
             self.rebuild()
 
     # -- updating --------------------------------------------------------------------------
@@ -251,7 +219,7 @@ class FleetTable(ScrollView, can_focus=True):
                 continue
             index = self._index.get(name)
             if index is None:
-                if len(name) > self._name_width and self._name_width < _MAX_NAME_WIDTH:
+                if len(name) > self._layout.name and self._layout.name < MAX_NAME_WIDTH:
                     self.rebuild()
                     return
                 self._index[name] = len(self._rows)
@@ -269,7 +237,7 @@ class FleetTable(ScrollView, can_focus=True):
             return
         index = self._index
         for name, view in self._bridge.views.items():
-            if view.state in _TICKING and name in index:
+            if view.state in TICKING and name in index:
                 self._update_row(index[name], view, now)
 
     def _update_row(self, index: int, view: TargetView, now: float) -> None:
@@ -340,83 +308,29 @@ class FleetTable(ScrollView, can_focus=True):
         header = self._header
         if header is None or header.cell_length != width:
             style = self._row_style("fleet-table--header")
-            pad = " " * _PADDING
+            pad = " " * PADDING
+            labels = self._layout.labels(self._unit)
             text = "".join(
-                f"{pad}{set_cell_size(label, w)}{pad}"
-                for label, w in zip(self._labels, self._column_widths, strict=True)
+                f"{pad}{set_cell_size(label, w)}{pad}" for label, w in zip(labels, self._layout.widths, strict=True)
             )
             header = self._header = Strip([Segment(text, style)]).crop_extend(0, width, style)
         return header
 
-    def _content(self, cells: list[Cell]) -> Strip:
+    def _content(self, row_cells: list[Cell]) -> Strip:
         styles = self._theme_styles()
-        pad = " " * _PADDING
+        pad = " " * PADDING
         segments = []
         total = 0
-        for (text, color, bold), width in zip(cells, self._column_widths, strict=True):
+        for (text, color, bold), width in zip(row_cells, self._layout.widths, strict=True):
             style = (_BOLD if bold else _PLAIN) if color is None else styles.style(color, bold)
             segments.append(Segment(f"{pad}{set_cell_size(text, width)}{pad}", style))
-            total += width + 2 * _PADDING
+            total += width + 2 * PADDING
         return Strip(segments, total)
 
     # -- cells -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _last_text(view: TargetView, now: float) -> str:
-        """The last-line column: the last line, or why the target is not simply running."""
-        change = view.change
-        state = view.state
-        if change is None:
-            return view.last_line
-        if state is TargetState.FAILED:
-            if change.error:  # the line that explains it (e.g. 0516-082) and where it happened
-                unit = "step" if change.step else "phase"
-                return f"{unit} {change.phase}: {change.error}" if change.phase else change.error
-            return change.reason or view.last_line or "failed"
-        if state is TargetState.BLOCKED:
-            # The engine's error names the gate's reasons ("not started: nimsh.active: ..."); its
-            # reason only says who blocked it ("blocked by preflight").
-            return change.error or change.reason or view.last_line
-        if state is TargetState.UNREACHABLE:
-            return change.reason or change.error or view.last_line
-        if state is TargetState.STALLED:
-            # How long it has been quiet (ticking) and the last thing it said; the engine's reason
-            # is a snapshot of the same silence, shown in the log pane's header.
-            silent = view.silent_for(now)
-            if silent is None:
-                return change.reason or view.last_line
-            return f"silent {format_elapsed(silent)} · {view.last_line}"
-        if change.step and state is TargetState.RUNNING and not view.last_line:
-            return change.step  # a step-by-step runbook: the step under way until it prints
-        return view.last_line
-
     def _cells(self, view: TargetView, now: float) -> list[Cell]:
-        state = view.state
-        look = STATE_LOOKS[state]
-        bar_color = "foreground-muted" if state is TargetState.PENDING else look.color
-        elapsed_color = "warning" if state is TargetState.STALLED else None
-        last_color = look.color if state in _EXPLAINED else None
-        last_text = truncate(self._last_text(view, now).translate(_CONTROLS), self._last_width)
-        return [
-            (truncate(view.name, self._name_width), None, True),
-            (state_text(state), look.color, state in (TargetState.FAILED, TargetState.STALLED)),
-            (phase_bar(view.phase, view.phases_total), bar_color, False),
-            (format_elapsed(view.elapsed(now)), elapsed_color, False),
-            *([self._eta_cell(view.name)] if self._eta_of is not None else []),
-            (last_text, last_color, False),
-        ]
-
-    @property
-    def _labels(self) -> tuple[str, ...]:
-        labels = tuple(label for key, label in zip(COLUMN_KEYS, _LABELS, strict=True) if key in self._keys)
-        return tuple(self._unit if label == "phase" else label for label in labels)
-
-    def _eta_cell(self, target: str) -> Cell:
-        if self._eta_of is None:
-            return ("", None, False)
-        text, late = self._eta_of(target)
-        # Late: the ETA is past the window's end; the `!` says so without colour (NO_COLOR).
-        return (f"! {text}", "warning", True) if late and text else (text, None, False)
+        return cells(view, now, self._layout, self._eta_of)
 
     # -- cursor and keys ---------------------------------------------------------------------
 
@@ -500,11 +414,11 @@ class FleetTable(ScrollView, can_focus=True):
 
     def cell_text(self, target: str, column: str) -> str:
         """The plain text shown in a cell."""
-        return self._rows[self._index[target]].cells[self._keys.index(column)][0]
+        return self._rows[self._index[target]].cells[self._layout.keys.index(column)][0]
 
     def cell_color(self, target: str, column: str) -> str | None:
         """The theme variable a cell's text is coloured with (None: the table's foreground)."""
-        return self._rows[self._index[target]].cells[self._keys.index(column)][1]
+        return self._rows[self._index[target]].cells[self._layout.keys.index(column)][1]
 
     def target_at_cursor(self) -> str | None:
         if not self._rows:
