@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -23,11 +23,30 @@ if TYPE_CHECKING:
 
 
 class _Parser(argparse.ArgumentParser):
+    epilog_from: Callable[[], str] | None = None
+    """Builds the epilog when help is asked for (the scenario list reads files: not on every start)."""
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
+    def format_help(self) -> str:
+        if self.epilog_from is not None:
+            self.epilog = self.epilog_from()
+        return super().format_help()
+
+
+def _scenario_list() -> str:
+    from cockpit.sim.scenario import summaries
+
+    rows = summaries()
+    width = max(len(name) for name, _ in rows)
+    return "scenarios:\n" + "\n".join(f"  {name:<{width}}  {about}" for name, about in rows)
+
 
 _THEME_HELP = "colour theme: cockpit-dark, cockpit-light, cockpit-high-contrast, a Textual theme or your own (themes/)"
+_CONFIG_HELP = "the config file (YAML): hosts, SSH settings and the plan"
+_JOURNAL_CONFIG_HELP = "the config file whose state directory holds the journal"
+_FORMAT_HELP = "text for people (default), json for tools"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,9 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"cockpit {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="simulated fleet on loopback, then the cockpit on it")
-    demo.add_argument("--scenario", default="demo", help="simulator scenario (default: demo)")
-    demo.add_argument("--hosts", type=int, help="number of simulated clients (default: the scenario's)")
+    demo = sub.add_parser(
+        "demo",
+        help="simulated fleet on loopback, then the cockpit on it",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.epilog_from = _scenario_list
+    demo.add_argument("--scenario", default="demo", help="simulator scenario, one of those below (default: demo)")
+    demo.add_argument("--hosts", type=int, metavar="N", help="number of simulated clients (default: the scenario's)")
     demo.add_argument("--headless", action="store_true", help="print state changes instead of the TUI")
     demo.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
     demo.add_argument(
@@ -47,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     run = sub.add_parser("run", help="run the plan in CONFIG")
-    run.add_argument("config", type=Path)
+    run.add_argument("config", type=Path, help=_CONFIG_HELP)
     run.add_argument("--headless", action="store_true", help="print one line per state change; no TUI")
     run.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
     run.add_argument("--dry-run", action="store_true", help="show what would run where, touch no host")
@@ -66,28 +90,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     runs = sub.add_parser("runs", help="the past runs of CONFIG's journal, newest first")
-    runs.add_argument("config", type=Path)
-    runs.add_argument("--format", choices=("text", "json"), default="text")
+    runs.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
+    runs.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     rep = sub.add_parser("report", help="the record of a run: per host outcome, steps, phases, actions, rollbacks")
-    rep.add_argument("config", type=Path)
+    rep.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
     rep.add_argument("run_id", metavar="RUN_ID", help="a run id (`cockpit runs CONFIG`) or `latest`")
-    rep.add_argument("--format", choices=("md", "json", "junit"), default="md")
+    rep.add_argument(
+        "--format",
+        choices=("md", "json", "junit"),
+        default="md",
+        help="md for people (default), json for tools, junit for CI dashboards",
+    )
     rep.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
 
     watch = sub.add_parser("watch", help="watch a run another cockpit drives (read-only, from its journal)")
-    watch.add_argument("config", type=Path)
+    watch.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
     watch.add_argument("--run", metavar="RUN_ID", help="default: the latest unfinished run, else the latest")
     watch.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
 
     replay = sub.add_parser("replay", help="show a past run in the cockpit as it ended (read-only)")
-    replay.add_argument("config", type=Path)
+    replay.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
     replay.add_argument("run_id", metavar="RUN_ID", help="a run id (`cockpit runs CONFIG`) or `latest`")
     replay.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
 
     chk = sub.add_parser("check", help="preflight every host; exit 0 go, 1 no-go")
-    chk.add_argument("config", type=Path)
-    chk.add_argument("--format", choices=("text", "json"), default="text")
+    chk.add_argument("config", type=Path, help=_CONFIG_HELP)
+    chk.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     chk.add_argument(
         "--waive",
         action="append",
@@ -102,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show where each host stands and the exact rollback commands; --yes runs them. "
         "For a cluster runbook (hacws, linuxha) it is the runbook's back-out steps on every node.",
     )
-    rb.add_argument("config", type=Path)
+    rb.add_argument("config", type=Path, help=_CONFIG_HELP)
     rb.add_argument(
         "--host", action="append", default=[], metavar="NAME", help="a client (repeat for several; clusters: all nodes)"
     )
@@ -112,36 +141,54 @@ def build_parser() -> argparse.ArgumentParser:
         "--cleanup", action="store_true", help="after a verified rollback, remove the migrated system from its disk"
     )
     rb.add_argument("--disk", metavar="HDISK", help="the disk you expect to boot (refused if it cannot boot it)")
-    rb.add_argument("--reboot-timeout", type=float, default=1800.0, metavar="SECONDS", help="default 1800")
+    rb.add_argument(
+        "--reboot-timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="how long a rebooted host may take to answer again (default 1800)",
+    )
     rb.add_argument(
         "--headless", action="store_true", help="no TUI (the guided wizard is `b` on a host in the cockpit)"
     )
 
     val = sub.add_parser("validate", help="check a config file; exit 0 valid, 2 invalid")
-    val.add_argument("config", type=Path)
+    val.add_argument("config", type=Path, help=_CONFIG_HELP)
 
-    srv = sub.add_parser("serve", help="the demo cockpit in a browser (textual-serve, on 127.0.0.1 only)")
+    srv = sub.add_parser(
+        "serve",
+        help="the demo cockpit in a browser (textual-serve, on 127.0.0.1 only)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    srv.epilog_from = _scenario_list
     srv.add_argument("--port", type=int, default=8000, help="TCP port on 127.0.0.1 (default 8000)")
     srv.add_argument("--scenario", default="demo", help="simulator scenario of each tab's demo (default: demo)")
-    srv.add_argument("--hosts", type=int, help="number of simulated clients (default: the scenario's)")
+    srv.add_argument("--hosts", type=int, metavar="N", help="number of simulated clients (default: the scenario's)")
 
     sch = sub.add_parser("schema", help="print the JSON Schema of the config file (for editors)")
     sch.add_argument("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
 
     dg = sub.add_parser("diagnose", help="phases, outcome, known errors and fixes of a saved nimadm/alt_disk log")
-    dg.add_argument("logfile", type=Path)
-    dg.add_argument("--format", choices=("text", "json"), default="text")
+    dg.add_argument("logfile", type=Path, help="a saved nimadm, alt_disk_copy or alt_disk_mksysb log (or its output)")
+    dg.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     ex = sub.add_parser("explain", help="what an AIX message means, its fix and sources (--list: the catalogue)")
     ex.add_argument("code", nargs="?", metavar="CODE", help="a message code, e.g. 0516-404")
     ex.add_argument("--list", action="store_true", dest="list_all", help="every message the catalogue knows")
-    ex.add_argument("--format", choices=("text", "json"), default="text")
+    ex.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
-    sim = sub.add_parser("sim", help="serve a simulated AIX fleet on 127.0.0.1 in the foreground")
-    sim.add_argument("scenario", nargs="?", default="demo")
+    sim = sub.add_parser(
+        "sim",
+        help="serve a simulated AIX fleet on 127.0.0.1 in the foreground",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sim.epilog_from = _scenario_list
+    sim.add_argument(
+        "scenario", nargs="?", default="demo", help="one of those below, or a scenario file (default: demo)"
+    )
     sim.add_argument("--inventory-out", type=Path, help="write the fleet's inventory (a config file) here")
     sim.add_argument("--workdir", type=Path, help="keep the fleet's keys and state here (default: a temp dir)")
-    sim.add_argument("--hosts", type=int, help="number of simulated clients")
+    sim.add_argument("--hosts", type=int, metavar="N", help="number of simulated clients")
     sim.add_argument(
         "--shell", choices=("dash", "mksh", "ksh93"), help="the hosts' shell (default: the scenario's, else dash)"
     )
@@ -306,7 +353,10 @@ def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | N
         try:
             _wait_ready(sim, sim_log, timeout=60)
             print(f"simulated fleet '{scenario}' up; inventory {inventory}", file=sys.stderr)
-            return run_command.run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
+            status = run_command.run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
+            # A client that does not succeed is what the demo shows (its fleet fails by design), not a
+            # failure of the demo: it ended normally. Bad usage and internal errors keep their status.
+            return EXIT_OK if status == EXIT_FAILED else status
         finally:
             if sim.poll() is None:
                 os.killpg(sim.pid, signal.SIGTERM)

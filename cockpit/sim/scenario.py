@@ -164,6 +164,18 @@ def available() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 
 
+_DESCRIPTION = re.compile(r"^description:\s*(.+?)\s*$", re.MULTILINE)
+
+
+def summaries() -> list[tuple[str, str]]:
+    """(name, description) of every shipped scenario, for `cockpit demo --help` (no YAML parse: fast)."""
+    out = []
+    for name in available():
+        found = _DESCRIPTION.search((SCENARIO_DIR / f"{name}.yaml").read_text())
+        out.append((name, found.group(1) if found else ""))
+    return out
+
+
 def load_scenario(name_or_path: str | Path, hosts: int | None = None) -> Scenario:
     """Load a shipped scenario by name ("demo", "tiny") or a scenario file by path.
 

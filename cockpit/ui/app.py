@@ -8,35 +8,31 @@ the elapsed column a few times a second (see flush).
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cockpit.domain.models import TargetState
-from cockpit.ui.asks import RunBackout, backout_ask, quit_ask
+from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
 from cockpit.ui.controls import RunControls
-from cockpit.ui.palette import key_commands
-from cockpit.ui.present import phase_bar, state_text
+from cockpit.ui.navigation import BUSY, Backout, Navigation
 from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.ui.screens.fleet import READ_ONLY_REFUSAL, FleetScreen
+from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.log import DEFAULT_MAX_LINES, LogScreen
 from cockpit.ui.screens.preflight import PreflightScreen
-from cockpit.ui.screens.rollback import RollbackScreen, RollbackService
+from cockpit.ui.screens.rollback import RollbackService
 from cockpit.ui.screens.troubleshoot import TroubleshootScreen
 from cockpit.ui.themes import ThemeCommands, install_themes
 
@@ -53,19 +49,9 @@ DEFAULT_FLUSH_INTERVAL = 0.05
 LINE_REFRESH_EVERY = 4
 """Fleet rows that only printed lines are redrawn on every 4th flush (5 times a second)."""
 DEFAULT_RESUME_COMMAND = "cockpit run CONFIG --resume"
-_BUSY = (TargetState.RUNNING, TargetState.STALLED, TargetState.PENDING)
 
 
-@dataclass(frozen=True)
-class Backout:
-    """A cluster runbook's way back, for `b`: its name, the plan as confirmed, and how to run it."""
-
-    runbook: str
-    plan: Sequence[str]
-    run: RunBackout
-
-
-class CockpitApp(App[None]):
+class CockpitApp(Navigation):
     """Fleet overview plus per-target log panes for one migration run.
 
     Args:
@@ -290,7 +276,7 @@ class CockpitApp(App[None]):
             return False  # a watcher leaves nothing behind: the run is another process's
         if self._controls is None:
             return True  # the run ends when its last step does
-        return any(view.state in _BUSY for view in self.bridge.views.values())
+        return any(view.state in BUSY for view in self.bridge.views.values())
 
     def _follow_open_run(self) -> None:
         """With controls the run stays open after its last step: the status follows the targets.
@@ -301,7 +287,7 @@ class CockpitApp(App[None]):
         open_run = self._controls is not None or self.read_only  # a watched run may be kept open too
         if not open_run or not self.run_active or self.bridge.run_started is None:
             return
-        busy = any(view.state in _BUSY for view in self.bridge.views.values())
+        busy = any(view.state in BUSY for view in self.bridge.views.values())
         idle = self.bridge.run_finished is not None and not busy
         status = self._finished_status() if idle else "running"
         if status != self._fleet.status:
@@ -344,18 +330,6 @@ class CockpitApp(App[None]):
         self._flushes += 1
         self.flush(full=self._flushes % LINE_REFRESH_EVERY == 0)
 
-    def _log_screen(self) -> LogScreen | None:
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, LogScreen):
-                return screen
-        return None
-
-    def _troubleshoot_screen(self) -> TroubleshootScreen | None:
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, TroubleshootScreen):
-                return screen
-        return None
-
     def _tell_stall(self, change: TargetChanged) -> None:
         """A target turned stalled: say so once, and where to look (the row shows it too)."""
         how = " Press t on its row to troubleshoot." if self._controls is not None else ""
@@ -376,161 +350,6 @@ class CockpitApp(App[None]):
                 severity="warning",
             )
             errors.reported = errors.count
-
-    # -- navigation ----------------------------------------------------------------------------
-
-    def target_names(self) -> list[str]:
-        return list(self.bridge.views)
-
-    def describe_target(self, target: str) -> str:
-        view = self.bridge.views.get(target)
-        if view is None:
-            return ""
-        return f"{state_text(view.state)} · phase {phase_bar(view.phase, view.phases_total)}"
-
-    def open_log(self, target: str) -> None:
-        """Show `target`'s log pane, replacing an open one (one pane streams at a time)."""
-        if target not in self.bridge.views:
-            self.notify(f"No target named {target!r}", severity="warning")
-            return
-        current = self._log_screen()
-        if current is not None:
-            # Back down to the open pane (closing troubleshoot screens above it): a second pane
-            # would take the live feed from the first one.
-            while self.screen is not current and isinstance(self.screen, TroubleshootScreen):
-                self.pop_screen()
-        screen = LogScreen(
-            self.bridge,
-            target,
-            self._log_path,
-            self.clock,
-            self._log_max_lines,
-            open_troubleshoot=self.open_troubleshoot if self._controls is not None else None,
-        )
-        if current is not None and current is self.screen:
-            if current.target != target:
-                self.switch_screen(screen)
-            return
-        self.push_screen(screen)
-
-    @property
-    def can_troubleshoot(self) -> bool:
-        return self._controls is not None
-
-    def open_troubleshoot(self, target: str) -> None:
-        """Show `target`'s troubleshoot screen (over the fleet or its log pane), replacing an open one."""
-        controls = self._controls
-        if self.read_only:
-            self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
-            return
-        if controls is None:
-            self.notify("Troubleshooting needs the engine's controls (cockpit run).", severity="warning")
-            return
-        if target not in self.bridge.views:
-            self.notify(f"No target named {target!r}", severity="warning")
-            return
-        screen = TroubleshootScreen(
-            self.bridge,
-            target,
-            controls,
-            self._log_path,
-            self.clock,
-            run_open=lambda: self.run_active,
-            term_sent=self.term_sent,
-        )
-        current = self.screen
-        if isinstance(current, TroubleshootScreen):
-            if current.target != target:
-                self.switch_screen(screen)
-            return
-        self.push_screen(screen)
-
-    # -- rollback ------------------------------------------------------------------------------
-
-    @property
-    def can_rollback(self) -> bool:
-        return self._rollback is not None
-
-    def _rollback_screen(self) -> RollbackScreen | None:
-        return next((s for s in reversed(self.screen_stack) if isinstance(s, RollbackScreen)), None)
-
-    def rollback_refusal(self, target: str) -> str | None:
-        """Why `target` must not be rolled back now (its migration runs or waits to), else None."""
-        view = self.bridge.views.get(target)
-        if view is None or view.state not in _BUSY:
-            return None
-        if view.state is TargetState.PENDING and not self.run_active:
-            return None  # no run will start it
-        return f"{target} is {view.state.value}: stop its migration (t, then kill / abort) before rolling back"
-
-    def action_rollback(self) -> None:
-        if self._backout is not None and not self.read_only:
-            self.open_backout()
-            return
-        screen = self.screen
-        if isinstance(screen, LogScreen | TroubleshootScreen):
-            target: str | None = screen.target
-        else:
-            target = self._fleet.table.target_at_cursor()
-        self.open_rollback([target] if target else [])
-
-    def open_backout(self) -> None:
-        """A cluster runbook goes back with its back-out steps on every node (no disk to boot)."""
-        assert self._backout is not None
-        for target in self.target_names():
-            why = self.rollback_refusal(target)
-            if why is not None:
-                self.notify(why, title="Not now", severity="warning", markup=False)
-                return
-        if any(isinstance(s, ConfirmScreen) for s in self.screen_stack):
-            return
-        backout = self._backout
-        self.push_screen(ConfirmScreen(backout_ask(backout.runbook, backout.plan, backout.run)))
-
-    def open_rollback(self, targets: Sequence[str]) -> None:
-        """The rollback wizard with `targets` ticked (every target of the fleet may be ticked there)."""
-        factory = self._rollback
-        if self.read_only:
-            self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
-            return
-        if factory is None:
-            self.notify("The rollback wizard needs the engine (cockpit run / demo).", severity="warning")
-            return
-        if self._rollback_screen() is not None:
-            self.notify("The rollback wizard is open already.", severity="warning")
-            return
-        for target in targets:
-            why = self.rollback_refusal(target)
-            if why is not None:
-                self.notify(why, title="Not now", severity="warning", markup=False)
-                return
-        self.push_screen(RollbackScreen(factory, targets, self.target_names(), busy=self.rollback_refusal))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield from key_commands(self, screen)
-        if self._rollback is not None and not isinstance(screen, RollbackScreen):
-            yield SystemCommand(
-                "Roll back hosts…", "The rollback wizard; tick the hosts to roll back", partial(self.open_rollback, [])
-            )
-        started = self.bridge.run_started
-        if self._report is not None and started is not None:
-            yield SystemCommand(
-                "Save the run's report",
-                f"The record of run {started.run_id} (cockpit report) as a Markdown file",
-                partial(self.save_report, started.run_id),
-            )
-
-    @work(group="report", exit_on_error=False)
-    async def save_report(self, run_id: str) -> None:
-        """Write the run's report (from the journal, read-only) and say where it is."""
-        assert self._report is not None
-        try:
-            path = await asyncio.to_thread(self._report, run_id)
-        except Exception as exc:  # told, never a crash of the cockpit
-            self.notify(f"{type(exc).__name__}: {exc}", title="No report", severity="error", markup=False)
-            return
-        self.notify(str(path), title="Report saved", timeout=20, markup=False)
 
     # -- actions -------------------------------------------------------------------------------
 

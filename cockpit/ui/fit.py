@@ -3,7 +3,7 @@
 Pure (no Textual): the pieces may be any text with a length (plain strings in tests, Content on screen).
 Each piece has a rank: 0 is never dropped (a window's countdown, a READ-ONLY badge, the fleet's counts);
 higher ranks go first. At each rank, from the highest down, the pieces of that rank are first shortened
-(when they have a short form), then dropped, until the line fits.
+together (those that have a short form), then dropped one at a time, until the line fits.
 """
 
 from __future__ import annotations
@@ -45,19 +45,16 @@ def fit(
     for rank in ranks:
         if total() <= width:
             break
-        for step in ("shorten", "drop"):
-            if step == "drop" and rank == 0:
-                continue
-            for i in reversed(range(len(pieces))):  # the rightmost of a rank first
-                piece = pieces[i]
-                if piece.rank != rank or chosen[i] is None:
-                    continue
-                if step == "shorten" and piece.short is not None:
-                    chosen[i] = piece.short
-                elif step == "drop":
-                    chosen[i] = None
+        # Every piece of the rank shortened together (one short, one long would read as a mistake) ...
+        for i, piece in enumerate(pieces):
+            if piece.rank == rank and piece.short is not None:
+                chosen[i] = piece.short
+        if total() <= width or rank == 0:
+            continue
+        # ... then dropped one at a time, the rightmost first.
+        for i in reversed(range(len(pieces))):
+            if pieces[i].rank == rank and chosen[i] is not None:
+                chosen[i] = None
                 if total() <= width:
                     break
-            if total() <= width:
-                break
     return [t for t in chosen if t is not None]

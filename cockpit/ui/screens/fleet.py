@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Static
 
 from cockpit.domain.window import clock_time, misses
 from cockpit.ui.asks import control_ask
@@ -23,7 +24,8 @@ from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
 from cockpit.ui.controls import RunControls, error_text
 from cockpit.ui.fit import Piece
-from cockpit.ui.present import countdown_short
+from cockpit.ui.fleet_columns import EXPLAINED, last_text
+from cockpit.ui.present import STATE_LOOKS, countdown_short, state_text
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.fleet_table import FleetTable
 from cockpit.ui.widgets.key_footer import KeyFooter
@@ -38,6 +40,8 @@ READ_ONLY_REFUSAL = (
 
 class FleetScreen(Screen[None]):
     """Overview of every target. Enter (or a click on the highlighted row) opens its log."""
+
+    CSS_PATH = "fleet.tcss"
 
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
         "select_cursor",
@@ -84,6 +88,8 @@ class FleetScreen(Screen[None]):
         self.header = RunHeader()
         self._window = controls.window if controls is not None else None
         self._eta = controls.eta if controls is not None else None
+        self.selected = Static(id="fleet-selected", markup=False)
+        """The cursor row's whole line: its reason or last line is never cut here (a narrow terminal cuts the row)."""
         self.table = FleetTable(
             bridge,
             clock,
@@ -95,10 +101,12 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.table
+        yield self.selected
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_header()
+        self._show_selected()
 
     def on_screen_resume(self) -> None:
         # Back from a log pane: draw everything that changed meanwhile right away.
@@ -137,6 +145,9 @@ class FleetScreen(Screen[None]):
             self._stale_lines = set()
         if tick:
             table.tick(now)
+        cursor = table.target_at_cursor()
+        if cursor is not None and (cursor in changes.targets or cursor in changes.lines or tick):
+            self._show_selected()
         # The gate's count and the window's countdown move on their own.
         if self._header_stale or (tick and self._controls is not None):
             self._show_header()
@@ -174,6 +185,22 @@ class FleetScreen(Screen[None]):
         long = Content(f"concurrency {gate.limit} ({gate.running} running)")
         pieces.append(Piece(long, 4, Content(f"conc {gate.limit}")))
         return pieces
+
+    @on(FleetTable.CursorMoved, "#fleet")
+    def _show_selected(self) -> None:
+        target = self.table.target_at_cursor()
+        view = self._bridge.views.get(target) if target is not None else None
+        if view is None:
+            self.selected.update("")
+            return
+        look = STATE_LOOKS[view.state]
+        said = last_text(view, self._clock()) or "-"
+        color = f"${look.color}" if view.state in EXPLAINED else ""
+        self.selected.update(
+            Content.assemble(
+                (view.name, "bold"), " · ", (state_text(view.state), f"${look.color}"), " · ", (said, color)
+            )
+        )
 
     @on(FleetTable.RowSelected, "#fleet")
     def _row_selected(self, event: FleetTable.RowSelected) -> None:

@@ -54,7 +54,7 @@ def host_prompt(host: str, walk: HostWalk | None) -> Content:
     look = _STAGE_LOOK.get(walk.stage, (walk.stage.value, "$warning"))
     if walk.busy is not None:
         look = ("… busy", "$warning")
-    return Content.assemble(f"{host:<10} ", look)
+    return Content.assemble(f"{host:<8} ", look)
 
 
 def counts_text(walks: list[HostWalk]) -> str:
@@ -127,10 +127,13 @@ def _state(walk: HostWalk, a: Assessment, service: RollbackService, width: int) 
             roles.append("booted from (bootinfo -b)")
         if d.name == first:
             roles.append("first in bootlist")
-        row = f"  {d.name:<8} {d.pvid:<18} {d.vg or 'None':<15} {d.state or '':<7}"
-        # Narrow: the roles under the disk, indented, rather than wrapped into the next disk's row.
-        joint = "" if width >= WIDE else "\n           "
-        out += [row, joint, (" · ".join(roles), "$accent"), "\n"]
+        if width >= WIDE:
+            row = f"  {d.name:<8} {d.pvid:<18} {d.vg or 'None':<15} {d.state or '':<7}"
+            out += [row, (" · ".join(roles), "$accent"), "\n"]
+        else:
+            # Narrow: the PVID and the roles under the disk, indented, rather than wrapped into the next row.
+            out += [f"  {d.name:<8} {d.vg or 'None':<15} {d.state or ''}\n", f"           {d.pvid}"]
+            out += [(" · " + " · ".join(roles), "$accent") if roles else "", "\n"]
     bootlist = " ".join(str(e) for e in st.bootlist) or "(empty)"
     out += [f"  bootlist -m normal -o   {bootlist}\n"]
     out += [f"  booted from             {st.booted_from or '(bootinfo -b said nothing)'}\n"]

@@ -44,9 +44,9 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "snooze": ("z", "keep waiting"),
     "interrupt": ("i", "interrupt (INT)"),
     "kill": ("k", "kill (TERM)"),
-    "force_kill": ("K", "force kill (KILL)"),
+    "force_kill": ("K", "kill (KILL)"),
     "cleanup": ("c", "nimadm -C"),
-    "retry": ("r", "retry from phase…"),
+    "retry": ("r", "retry from…"),
     "skip": ("s", "skip phase"),
     "mark_failed": ("f", "mark failed"),
 }

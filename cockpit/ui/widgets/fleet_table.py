@@ -122,6 +122,18 @@ class FleetTable(ScrollView, can_focus=True):
         def control(self) -> FleetTable:
             return self.table
 
+    class CursorMoved(Message):
+        """The cursor is on another row (the screen shows that row's whole line)."""
+
+        def __init__(self, table: FleetTable, target: str) -> None:
+            super().__init__()
+            self.table = table
+            self.target = target
+
+        @property
+        def control(self) -> FleetTable:
+            return self.table
+
     def __init__(
         self,
         bridge: UiBridge,
@@ -355,6 +367,7 @@ class FleetTable(ScrollView, can_focus=True):
         if old != row:
             self._refresh_row(old)
             self._refresh_row(row)
+            self.post_message(self.CursorMoved(self, self._rows[row].name))
         if scroll:
             self._scroll_to_cursor()
 
