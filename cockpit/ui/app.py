@@ -88,6 +88,7 @@ class CockpitApp(Navigation):
             the built-in ones (cockpit/themes/) are always loaded. See cockpit/ui/themes.py.
         report: writes the record of a run (by its id) to a file and returns its path: the palette's
             "Save the run's report".
+        wall_clock: this machine's time (the window's countdown, ETAs): the engine's clock, not `clock`.
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -125,6 +126,7 @@ class CockpitApp(Navigation):
         theme_dirs: Sequence[Path] | None = None,
         read_only: bool = False,
         report: Callable[[str], Path] | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -164,13 +166,14 @@ class CockpitApp(Navigation):
             controls=controls,
             open_troubleshoot=self.open_troubleshoot,
             read_only=read_only,
+            wall_clock=wall_clock,
         )
         if read_only:
             self.sub_title = "READ-ONLY"
         self._blocked: dict[str, str] | None = None
         self._preflight: PreflightScreen | None = None
         if preflight is not None:
-            self._preflight = PreflightScreen(preflight, title, self.start_gated_run)
+            self._preflight = PreflightScreen(preflight, title, self.start_gated_run, wall_clock=wall_clock)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -89,7 +89,7 @@ def control_ask(action: ControlAction, operator: str) -> Ask:
         confirm=action.run_label,
         danger=action.danger,
         type_name=action.destroys,
-        warning="This stops work on the host that cannot be resumed." if action.destroys else "",
+        warning="What it stops cannot be resumed: only retried." if action.destroys else "",
         param=action.param,
         describe=describe,
         perform=perform,

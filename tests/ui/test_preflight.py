@@ -8,9 +8,11 @@ waiver with a reason is journaled and lets its client go.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
@@ -18,7 +20,10 @@ from textual.widgets._toast import Toast
 
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
+from cockpit.engine.preflight import PreflightService
 from cockpit.sim.scenario import load_scenario
+from cockpit.sim.server import SimFleet
+from cockpit.ui.app import CockpitApp
 from cockpit.ui.asks import FIX_INTRO
 from cockpit.ui.screens.confirm import ConfirmScreen, Stage
 from cockpit.ui.screens.fleet import FleetScreen
@@ -34,6 +39,7 @@ from tests.ui.preflight_fleet import (
     preflight_ready,
     tiny_with_nimsh_down,
 )
+from tests.ui.screen_text import SIZES, screen_lines
 
 # preflight.yaml: one fault per client (see the scenario's header); what each one must show, and nothing else.
 PREFLIGHT_SCENARIO_CELLS: dict[str, dict[str, str]] = {
@@ -231,16 +237,98 @@ async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> N
                 reboot.cancel()
 
 
-def test_preflight_matrix(snap_compare: Any, tmp_path: Path) -> None:
-    """The preflight matrix of the one-fault-per-client scenario, with the first failing cell's detail."""
-    with fleet_in_thread("preflight", tmp_path / "fleet") as fleet:
-        app, _engine, service = build(fleet, tmp_path, title="nimadm · preflight.yaml")
+@pytest.fixture(scope="module")
+def preflight_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimFleet]:
+    """The one-fault-per-client fleet, shared by the pictures (the checks only read the hosts)."""
+    with fleet_in_thread("preflight", tmp_path_factory.mktemp("preflight-fleet")) as fleet:
+        yield fleet
 
-        async def run_before(pilot: Pilot[None]) -> None:
-            await wait_until(pilot, lambda: app.preflight is not None and app.preflight.ready, timeout=30)
-            await pilot.pause()
 
-        try:
-            assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-        finally:
-            service.close()
+def preflight_app(fleet: SimFleet, workdir: Path) -> tuple[CockpitApp, PreflightService]:
+    app, _engine, service = build(fleet, workdir, title="nimadm · preflight.yaml")
+    return app, service
+
+
+async def answered(pilot: Pilot[None], app: CockpitApp) -> PreflightScreen:
+    await wait_until(pilot, lambda: app.preflight is not None and app.preflight.ready, timeout=30)
+    await pilot.pause()
+    assert app.preflight is not None
+    return app.preflight
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_preflight_matrix(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet, size: str) -> None:
+    """The matrix of the one-fault-per-client scenario with the first failing cell's detail. The client
+    and its verdict never scroll away: lpar05's ghost device reads NO-GO at 80 columns too."""
+    app, service = preflight_app(preflight_fleet, tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await answered(pilot, app)
+        lines = screen_lines(app)
+        ghost = next(line for line in lines if line.split()[:1] == ["lpar05"])
+        assert ghost.split()[1] == "NO-GO"
+        _left, right = screen.table.hidden_columns()
+        assert [key.value for key in list(screen.table.columns)[:2]] == ["client", "verdict"]  # fixed columns
+        if right:  # what scrolls out of view is said, with a cue, at the end of the legend line
+            legend = next(line for line in lines if "✓ pass" in line)
+            assert f"{len(right)} more check" in legend
+
+    try:
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+    finally:
+        service.close()
+
+
+def test_start_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+    """Eleven blocked clients: the plan scrolls, the keys and the buttons stay in view."""
+    app, service = preflight_app(preflight_fleet, tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await answered(pilot, app)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("y / enter confirms · n / esc cancels" in line and "Start" in line for line in lines)
+
+    try:
+        assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+    finally:
+        service.close()
+
+
+def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+    """The ghost device's fix: saves first, the destructive commands, and the host's name to type."""
+    app, service = preflight_app(preflight_fleet, tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await answered(pilot, app)
+        screen.table.move_to("lpar05", "devices.ghost_major")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("Type the host's name, lpar05, to run it:" in line for line in lines), "\n".join(lines)
+        assert any("enter confirms · esc cancels" in line for line in lines)
+
+    try:
+        assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+    finally:
+        service.close()
+
+
+def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+    app, service = preflight_app(preflight_fleet, tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await answered(pilot, app)
+        screen.table.move_to("lpar05", "devices.ghost_major")
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, WaiveScreen))
+        await pilot.pause()
+        assert any("enter confirms · esc cancels" in line and "Waive" in line for line in screen_lines(app))
+
+    try:
+        assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
+    finally:
+        service.close()

@@ -1,4 +1,4 @@
-"""SVG snapshot of the rollback wizard on a not-yet-rebooted host, read over real SSH from the simulator.
+"""SVG snapshots of the rollback wizard on a not-yet-rebooted host, read over real SSH from the simulator.
 
 lpar01 got an alternate rootvg on hdisk2 (alt_disk_copy, which also points the bootlist at it): the
 state nimadm leaves before the reboot. The journal holds the level recorded before, at a fixed time and
@@ -27,11 +27,12 @@ from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.rollback import RollbackScreen
 from tests.rollback.fleet import OLD, scenario
 from tests.sim.remote import lines
-from tests.ui.conftest import SIZE
 from tests.ui.fake_engine import FakeClock, ScriptedEngine
+from tests.ui.screen_text import SIZES, screen_lines
 
 RECORDED_AT = 1795000000.0  # 2026-11-18 (UTC)
 
@@ -53,34 +54,35 @@ class Loop:
         self.loop.close()
 
 
-@pytest.fixture
-def not_rebooted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    loop = Loop()
-    fleet: SimFleet = loop.run(SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet"))
-    try:
-        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
-        loop.run(lines(fleet, "lpar01", "alt_disk_copy -d hdisk2"))
-        assert loop.run(lines(fleet, "lpar01", "bootlist -m normal -o")) == ["hdisk2 blv=hd5"]
-        journal = Journal(load_config(inventory).state_dir / "journal.sqlite", clock=lambda: RECORDED_AT)
-        journal.start_run("20261118-020000-000", "nimadm", str(inventory))
-        journal.record_fact("20261118-020000-000", "lpar01", LEVEL_BEFORE, OLD)
-        journal.close()
-        yield inventory
-    finally:
-        loop.run(fleet.stop())
-        loop.close()
-        monkeypatch.delenv("TZ")
+@pytest.fixture(scope="module")
+def not_rebooted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """lpar01 cloned to hdisk2 and its level recorded; shared by the pictures (the wizard only reads)."""
+    tmp_path = tmp_path_factory.mktemp("not-rebooted")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("TZ", "UTC")
         time.tzset()
+        loop = Loop()
+        fleet: SimFleet = loop.run(SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet"))
+        try:
+            inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+            loop.run(lines(fleet, "lpar01", "alt_disk_copy -d hdisk2"))
+            assert loop.run(lines(fleet, "lpar01", "bootlist -m normal -o")) == ["hdisk2 blv=hd5"]
+            journal = Journal(load_config(inventory).state_dir / "journal.sqlite", clock=lambda: RECORDED_AT)
+            journal.start_run("20261118-020000-000", "nimadm", str(inventory))
+            journal.record_fact("20261118-020000-000", "lpar01", LEVEL_BEFORE, OLD)
+            journal.close()
+            yield inventory
+        finally:
+            loop.run(fleet.stop())
+            loop.close()
+    time.tzset()
 
 
-def test_rollback_wizard_not_rebooted(snap_compare: Any, tmp_path: Path, not_rebooted: Path) -> None:
-    """Where lpar01 stands (disks and what each holds, bootlist, booted disk, levels) and the proposed steps."""
-    config = load_config(not_rebooted)
+def wizard_app(inventory: Path, workdir: Path) -> tuple[CockpitApp, Journal]:
+    config = load_config(inventory)
     journal = Journal(config.state_dir / "journal.sqlite")
     clock = FakeClock()
-    engine = ScriptedEngine(tmp_path / "engine", clock, None)
+    engine = ScriptedEngine(workdir / "engine", clock, None)
 
     def wizard() -> RollbackWizard:
         return RollbackWizard(
@@ -88,20 +90,54 @@ def test_rollback_wizard_not_rebooted(snap_compare: Any, tmp_path: Path, not_reb
         )
 
     app = CockpitApp(engine.run, ("lpar01",), engine.log_path, clock=clock, autostart=False, rollback=wizard)
+    return app, journal
+
+
+async def wizard_read(pilot: Pilot[None], app: CockpitApp) -> RollbackScreen:
+    app.open_rollback(["lpar01"])
+    deadline = time.monotonic() + 30
+    while not (isinstance(app.screen, RollbackScreen) and "lpar01" in app.screen.walks):
+        assert time.monotonic() < deadline, f"the wizard did not open: {app.screen}"
+        await pilot.pause(0.01)
+    screen = app.screen
+    while screen.walks["lpar01"].busy is not None:
+        assert time.monotonic() < deadline, f"lpar01 was not read: {screen.walks['lpar01']}"
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rollback_wizard_not_rebooted(snap_compare: Any, tmp_path: Path, not_rebooted: Path, size: str) -> None:
+    """Where lpar01 stands (disks and what each holds, bootlist, booted disk, levels) and the proposed steps;
+    the host list says which hosts are ticked without colour ([x] / [ ])."""
+    app, journal = wizard_app(not_rebooted, tmp_path)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        app.open_rollback(["lpar01"])
-        deadline = time.monotonic() + 30
-        while not (isinstance(app.screen, RollbackScreen) and "lpar01" in app.screen.walks):
-            assert time.monotonic() < deadline, f"the wizard did not open: {app.screen}"
-            await pilot.pause(0.01)
-        screen = app.screen
-        while screen.walks["lpar01"].busy is not None:
-            assert time.monotonic() < deadline, f"lpar01 was not read: {screen.walks['lpar01']}"
-            await pilot.pause(0.02)
-        await pilot.pause()
+        await wizard_read(pilot, app)
+        assert any("[x] lpar01" in line for line in screen_lines(app))
 
     try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+    finally:
+        journal.close()
+
+
+def test_rollback_step_confirmation_fits_80x24(snap_compare: Any, tmp_path: Path, not_rebooted: Path) -> None:
+    """The bootlist change asks for the host's name, as every destructive step of the cockpit does."""
+    app, journal = wizard_app(not_rebooted, tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wizard_read(pilot, app)
+        await pilot.press("n")
+        while not isinstance(app.screen, ConfirmScreen):
+            await pilot.pause(0.01)
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("Type the host's name, lpar01, to run it:" in line for line in lines), "\n".join(lines)
+        assert any("enter confirms · esc cancels" in line for line in lines)
+
+    try:
+        assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
     finally:
         journal.close()

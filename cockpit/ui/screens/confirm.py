@@ -139,13 +139,11 @@ class ConfirmScreen(ModalScreen[bool]):
             # Docked at the bottom of the box: the body scrolls, the name field and buttons stay in view.
             with Vertical(id="confirm-foot"):
                 if self.name_field is not None:
-                    warning = f"{ask.warning} " if ask.warning else ""
-                    yield Static(
-                        Content.assemble(("⚠ ", "bold $error"), warning, f"Type the {ask.type_what}'s name to run it."),
-                        id="confirm-warning",
-                    )
+                    warning = ask.warning or "This destroys data."
+                    yield Static(Content.assemble(("⚠ ", "bold $error"), warning), id="confirm-warning")
                     with Horizontal(id="confirm-name-row"):
-                        yield Label(Content.assemble(f"{ask.type_what} name (", (ask.type_name or "", "bold"), "): "))
+                        name = (ask.type_name or "", "bold")
+                        yield Label(Content.assemble(f"Type the {ask.type_what}'s name, ", name, ", to run it: "))
                         yield self.name_field
                 with Horizontal(id="confirm-buttons"):
                     yield Static(id="confirm-keys")
@@ -213,9 +211,9 @@ class ConfirmScreen(ModalScreen[bool]):
         elif self.stage is Stage.DONE:
             text = "enter / esc closes"
         elif self._typing:
-            text = f"enter: {self.ask.confirm} · esc: {self.ask.cancel}"
+            text = "enter confirms · esc cancels"
         else:
-            text = f"y / enter: {self.ask.confirm} · n / esc: {self.ask.cancel}"
+            text = "y / enter confirms · n / esc cancels"
         keys.update(Content.styled(text, "$text-muted"))
 
     @property

@@ -70,12 +70,14 @@ class FleetScreen(Screen[None]):
         controls: RunControls | None = None,
         open_troubleshoot: Callable[[str], None] | None = None,
         read_only: bool = False,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.read_only = read_only
         """Watching a run (cockpit watch / replay): the fleet's keys are not offered (nor refused, if called)."""
         self._bridge = bridge
         self._clock = clock
+        self._wall_clock = wall_clock
         self._open_log = open_log
         self._open_troubleshoot = open_troubleshoot
         self._controls = controls
@@ -158,7 +160,7 @@ class FleetScreen(Screen[None]):
         run = (started.run_id, started.runbook) if started is not None else None
         window = None
         if self._window is not None:
-            now = time.time()
+            now = self._wall_clock()
             window = (self._window.countdown(now), countdown_short(self._window, now))
         self.header.show_run(
             self._title, self._status, self._bridge.states(), run=run, window=window, gate=self._gate()
@@ -167,7 +169,7 @@ class FleetScreen(Screen[None]):
     def _eta_of(self, target: str) -> tuple[str, bool]:
         """The target's ETA on this machine's clock (the engine's, not the UI's monotonic one)."""
         assert self._eta is not None
-        eta = self._eta.eta(target, time.time())
+        eta = self._eta.eta(target, self._wall_clock())
         if eta is None:
             return "", False
         return clock_time(eta), misses(eta, self._window)

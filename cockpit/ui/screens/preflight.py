@@ -53,8 +53,16 @@ class PreflightScreen(Screen[None]):
 
     CSS_PATH = "preflight.tcss"
 
-    def __init__(self, service: PreflightService, title: str, start_run: StartRun) -> None:
+    def __init__(
+        self,
+        service: PreflightService,
+        title: str,
+        start_run: StartRun,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__()
+        self._wall_clock = wall_clock
         self.service = service
         self.title_text = title
         self._start_run = start_run
@@ -113,7 +121,7 @@ class PreflightScreen(Screen[None]):
     def _show_header(self) -> None:
         window = None
         if self.window is not None:
-            now = time.time()
+            now = self._wall_clock()
             window = (self.window.countdown(now), countdown_short(self.window, now))
         self.header.show_preflight(self.title_text, self.busy or self.status, self.matrix, window)
 
@@ -343,7 +351,9 @@ class PreflightScreen(Screen[None]):
         for client, why in blocked.items():
             hv = self.matrix.host_verdict(client) if self.matrix is not None else None
             reasons[client] = hv.reasons if hv is not None and hv.reasons else [why]
-        self.app.push_screen(ConfirmScreen(start_ask(self.master, go, reasons, window=self.window)), answered)
+        self.app.push_screen(
+            ConfirmScreen(start_ask(self.master, go, reasons, window=self.window, now=self._wall_clock)), answered
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("fix", "waive", "start"):

@@ -36,6 +36,9 @@ from cockpit.ui.widgets.tick_list import TickList
 
 __all__ = ["RollbackScreen", "RollbackService", "Stage"]
 
+NARROW = 110
+"""Below this width the host list goes above the host's pane instead of beside it."""
+
 
 class RollbackScreen(Screen[None]):
     """The rollback wizard for `hosts` (ticked), any of `choices` may be ticked too.
@@ -89,6 +92,7 @@ class RollbackScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW, "-narrow")
         self.host_list.border_title = "hosts (space ticks)"
         self.query_one("#rb-detail").border_title = "rollback"
         if self._shown is not None:
@@ -100,6 +104,8 @@ class RollbackScreen(Screen[None]):
         self._show()
 
     def on_resize(self) -> None:
+        # Narrow: the host list above the host's pane, which then has the whole width.
+        self.set_class(self.size.width < NARROW, "-narrow")
         self._show()  # the detail's layout follows its width
 
     # -- hosts -----------------------------------------------------------------------------------

@@ -131,9 +131,10 @@ def _state(walk: HostWalk, a: Assessment, service: RollbackService, width: int) 
             row = f"  {d.name:<8} {d.pvid:<18} {d.vg or 'None':<15} {d.state or '':<7}"
             out += [row, (" · ".join(roles), "$accent"), "\n"]
         else:
-            # Narrow: the PVID and the roles under the disk, indented, rather than wrapped into the next row.
-            out += [f"  {d.name:<8} {d.vg or 'None':<15} {d.state or ''}\n", f"           {d.pvid}"]
-            out += [(" · " + " · ".join(roles), "$accent") if roles else "", "\n"]
+            # Narrow: the PVID and each role on a line of their own under the disk, rather than wrapped.
+            out += [f"  {d.name:<8} {d.vg or 'None':<15} {d.state or ''}\n", f"           {d.pvid}\n"]
+            for role in roles:
+                out += [(f"           · {role}", "$accent"), "\n"]
     bootlist = " ".join(str(e) for e in st.bootlist) or "(empty)"
     out += [f"  bootlist -m normal -o   {bootlist}\n"]
     out += [f"  booted from             {st.booted_from or '(bootinfo -b said nothing)'}\n"]

@@ -56,7 +56,7 @@ class WaiveScreen(ModalScreen[str | None]):
                 placeholder="reason (required), e.g. change 4711: ODM cleaned by hand", id="waive-reason", compact=True
             )
             with Horizontal():
-                yield Static(Content.styled("enter: Waive · esc: Cancel", "$text-muted"), id="waive-keys")
+                yield Static(Content.styled("enter confirms · esc cancels", "$text-muted"), id="waive-keys")
                 yield Button("Cancel", id="waive-cancel", compact=True)
                 yield Button("Waive", id="waive-ok", variant="warning", disabled=True, compact=True)
 

@@ -1,7 +1,7 @@
 """The log pane's top line: target, live state and phase, why it stopped, and whether the pane follows the tail.
 
 At any width the target, its state, its phase and FOLLOWING / PAUSED stay; the elapsed time goes first
-and the reason is cut at the end (the log below says it in full).
+and the reason, last on the line, is cut at its end (the log below says it in full).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class LogHeader(PriorityLine):
         left: list[Piece[Content]] = [
             Piece(Content.styled(view.name, "bold")),
             Piece(Content.styled(state_text(state), f"${look.color}")),
-            Piece(Content(f"phase {phase}"), 0, Content(phase)),
+            Piece(Content(f"phase {phase}")),
         ]
         elapsed = format_elapsed(view.elapsed(now))
         if elapsed:

@@ -63,7 +63,7 @@ class TroubleHeader(Vertical):
         first: list[Piece[Content]] = [
             Piece(Content.styled(view.name, "bold")),
             Piece(Content.styled(state_text(state), f"bold ${look.color}")),
-            Piece(Content(f"phase {phase}"), 0, Content(phase)),
+            Piece(Content(f"phase {phase}")),
         ]
         elapsed = format_elapsed(view.elapsed(now))
         if elapsed:
