@@ -1,6 +1,6 @@
 """What to look at when a nimadm client is stuck or failed: probes, and reading their answers.
 
-The places come from reference/FAILURES.md F16 and REFERENCE 1.3: the master's alt_mig log, the
+The places a stuck nimadm is looked at (SOURCES.md, nimadm): the master's alt_mig log, the
 client's NFS file systems mounted on the master during phases 3-9, nimsh's log on the client, the
 NIM object's state, and the processes of the step itself.
 """
@@ -45,14 +45,14 @@ def probes(client_nim_name: str) -> list[TroubleProbe]:
             "NFS mounts of the client on the master",
             "master",
             "mount",
-            "Phases 3-9 work on the client's /alt_inst over NFS; a hung mount stops everything (F16).",
+            "Phases 3-9 work on the client's /alt_inst over NFS; a hung mount stops everything.",
         ),
         TroubleProbe(
             "nimsh_log",
             "/var/adm/ras/nimsh.log on the client",
             "client",
             names.command_line("tail", "-n", str(LOG_LINES), "/var/adm/ras/nimsh.log"),
-            "Remote execution between master and client goes through nimsh (F1, F3).",
+            "Remote execution between master and client goes through nimsh.",
         ),
         TroubleProbe(
             "lsnim",

@@ -6,7 +6,7 @@ of its own (runbook "rollback"), and the migration run whose recorded level the 
 gets an action pointing at it.
 
 A reboot drops the SSH connection: that is expected. The wizard then reconnects with backoff until the
-host answers again with the SAME host key (a changed key is refused as always, FAILURES F19) or the
+host answers again with the SAME host key (a changed key is refused as always) or the
 time is up. It never reboots a host whose bootlist does not start with the previous system's boot disk.
 """
 
@@ -29,7 +29,7 @@ RUNBOOK = "rollback"
 COMMAND_TIMEOUT = 120.0
 SHUTDOWN_TIMEOUT = 60.0
 SHUTDOWN_GRACE = 120.0  # a failed shutdown whose host still answers after this did not reboot it
-REBOOT_TIMEOUT = 1800.0  # RUNBOOKS B1: an LPAR is back in 15-30 minutes (INFERRED)
+REBOOT_TIMEOUT = 1800.0  # an LPAR is usually back in 15-30 minutes (an estimate, not a documented figure)
 
 
 class RollbackError(Exception):
@@ -296,7 +296,7 @@ class RollbackWizard:
         return rb.check_cleanup(state, self._assessment(step.host).new_disks, step)
 
     async def _reboot_step(self, step: RollbackStep) -> StepOutcome:
-        # F21: never reboot into something that would not boot the previous system. Read it again now.
+        # Never reboot into something that would not boot the previous system. Read it again now.
         try:
             state = await self.read_state(step.host)
         except (TransportError, rb.StateError) as exc:

@@ -66,7 +66,7 @@ def _multibos(st: state.HostState) -> None:
 
 def _ghost(st: state.HostState, major: int) -> None:
     """A disk removed without rmdev -d left its special files and ODM object on `major`, and LVM's list
-    of used majors lost it: `major` becomes the lowest number lvlstmajor prints (FAILURES F9).
+    of used majors lost it: `major` becomes the lowest number lvlstmajor prints.
     """
     st["majors_used"] = sorted((set(st["majors_used"]) | set(range(major))) - {major})
     disks = {d["name"] for d in st["disks"]}

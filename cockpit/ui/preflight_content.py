@@ -131,7 +131,7 @@ def _finding_block(f: Finding, client: str, master: str) -> list[Content]:
         for c in r.commands:
             out.append(_line(INDENT * 2, (f"[{c.host}]", "$accent"), f" {c.command}"))
         if r.destructive:
-            out.append(Content.styled(INDENT * 2 + "destructive: the confirmation asks you to type yes", "$error"))
+            out.append(Content.styled(INDENT * 2 + "destructive: the confirmation asks for the host's name", "$error"))
         if r.ordered:
             out.append(Content.styled(INDENT * 2 + "f runs these after a confirmation that shows them again", "dim"))
         else:

@@ -1,7 +1,7 @@
 """The exact command lines the preflight runs (probes: read-only, every one) and proposes (fixes).
 
 Everything is built with names.command_line from validated values, so the simulator, the engine and
-the tests all see one spelling of each command. Forms are the documented ones (REFERENCE 3.3-3.7).
+the tests all see one spelling of each command. Forms are the documented ones.
 Filtering (grep) is done in Python on the full output, never in a remote pipeline: no quoting games.
 """
 
@@ -100,7 +100,7 @@ def lvlstmajor() -> Probe:
 
 
 def ls_dev() -> Probe:
-    """`ls -al /dev`, filtered in Python for the major number (seed 003 pipes it to grep)."""
+    """`ls -al /dev`, filtered in Python for the major number (the field report pipes it to grep)."""
     return _probe("client", "ls", "-al", "/dev")
 
 

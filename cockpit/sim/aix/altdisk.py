@@ -1,11 +1,11 @@
 """The alt_disk family on a client: alt_disk_copy (a rootvg clone, phases 1-3, `-D` trace with
 ALT_MAJOR_NUM), alt_rootvg_op -X / -q and the legacy alt_disk_install -X.
 
-The clone's text is the alt_disk_copy part of the real nimadm run (REFERENCE 1.5 phases 1 and 11, as in
-tests/data/alt_disk_copy_constructed.log). What a clone does to the host (REFERENCE 2.2): phase 1 makes
+The clone's text is the alt_disk_copy part of the real nimadm run (phases 1 and 11, as in
+tests/data/alt_disk_copy_constructed.log). What a clone does to the host: phase 1 makes
 altinst_rootvg (varied on, the lowest free major number); phase 3 varies it off and sets the bootlist;
 a failure in phase 3 (multibos standby, a ghost device on the clone's major) removes it again. nimadm's
-phases 1 and 11 use the same functions. The -D trace and the error texts are INFERRED (REFERENCE 2.4).
+phases 1 and 11 use the same functions. The -D trace and the error texts are INFERRED.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class CloneError(Exception):
 
 
 def check_targets(st: state.HostState, disks: list[str]) -> None:
-    """Phase 1 needs existing, free target disks and no altinst_rootvg anywhere (FAILURES F11, F12)."""
+    """Phase 1 needs existing, free target disks and no altinst_rootvg anywhere."""
     for name in disks:
         d = state.disk(st, name)
         if d is None:
@@ -72,8 +72,8 @@ def create_clone(st: state.HostState, disks: list[str]) -> int:
 
 
 def phase3_blocker(st: state.HostState) -> str | None:
-    """Why phase 3 of the clone fails on this host: `multibos` (a standby BOS, FAILURES F10), `ghost` (a
-    special file or CuDvDr object on the clone's major, FAILURES F9), or None."""
+    """Why phase 3 of the clone fails on this host: `multibos` (a standby BOS), `ghost` (a
+    special file or CuDvDr object on the clone's major), or None."""
     if any(x["name"] == vg.MULTIBOS_BLV for x in st["rootvg_lvs"]):
         return "multibos"
     major = st["vg_majors"].get(ALT)
@@ -91,8 +91,8 @@ def finish_clone(st: state.HostState, disks: list[str], keep_bootlist: bool) -> 
 
 
 def phase3_lines(run: text.Run, blocker: str | None) -> list[Line]:
-    """alt_disk_copy phase 3 after its banner: multibos stops it at once ([GIBSON]), a ghost device when
-    the LVs are renamed (seed 003)."""
+    """alt_disk_copy phase 3 after its banner: multibos stops it at once, a ghost device when
+    the LVs are renamed (the field report)."""
     if blocker == "multibos":
         return text.phase11_multibos()
     verify = line(text.VERIFYING)

@@ -4,9 +4,9 @@ restored onto an alternate disk).
 A backup is a small JSON file at the host path it was written to (aix/vfs.py maps /backup, /export):
 {kind: mksysb | savevg, vg, oslevel, host, disks}. A scenario's `images` seeds mksysb files the same way.
 
-From the sources: `0512-038 mksysb: Backup Completed Successfully.` (AIX's message; the seed names
-mksysb and savevg only), alt_disk_mksysb -m IMAGE -d DISK ([CHEAT]), its phases (REFERENCE 2.2: phase 1
-restores the mksysb into altinst_rootvg, phase 3 as for a clone), the 0516-082 text (seed 003).
+From the sources: `0512-038 mksysb: Backup Completed Successfully.` (AIX's message; IBM's HACWS
+instructions name mksysb and savevg only), alt_disk_mksysb -m IMAGE -d DISK, its phases (phase 1
+restores the mksysb into altinst_rootvg, phase 3 as for a clone), the 0516-082 text (the field report).
 INFERRED: the progress and error texts of mksysb / savevg / restvg and alt_disk_mksysb's own lines.
 
 Stdlib only (see aixcmd.py).
@@ -235,7 +235,7 @@ def alt_disk_mksysb(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     major = st["vg_majors"].get(altdisk.ALT)
     ghost = major is not None and any(vg.ghost_users(st, major, altdisk.ALT))
-    if ghost:  # FAILURES F9: a ghost device holds the major number of the new VG
+    if ghost:  # a ghost device holds the major number of the new VG
         emit(
             [
                 *text.phase11_ghost_major(),

@@ -12,7 +12,7 @@ BOOTABLE_VGS = ("rootvg", "altinst_rootvg", "old_rootvg")
 
 
 def lspv_lines(st: state.HostState) -> list[str]:
-    """REFERENCE 2.5 layout: disk, PVID, VG (`None` if free), state (`active` only when varied on)."""
+    """lspv's layout: disk, PVID, VG (`None` if free), state (`active` only when varied on)."""
     rows = []
     for d in st["disks"]:
         vg = d["vg"] or "None"
@@ -48,7 +48,7 @@ def bootlist(ctx: Ctx, args: list[str]) -> int:
         return 1
     key = "bootlist_service" if mode == "service" else "bootlist"
     if "-i" in flags and not devices:
-        # -i invalidates the list: nothing to boot from in that mode until it is set again [IBM-bootlist].
+        # -i invalidates the list: nothing to boot from in that mode until it is set again.
         with ctx.update() as st:
             for k in ("bootlist", "bootlist_service") if mode == "both" else (key,):
                 st[k] = []

@@ -1,14 +1,14 @@
-"""HACWS control workstations (seed 000, RUNBOOKS D): clverify, spcw_addevents, hacws_verify.
+"""HACWS control workstations: clverify, spcw_addevents, hacws_verify (IBM PSSP: HACWS migration).
 
 A host state of an HACWS scenario has `hacws`: {role (primary | backup), shared_vg, events_added}.
 The active control workstation is the one with the shared volume group (spdatavg, /spdata) varied on.
 The runbook calls these by bare name: on the PSSP control workstations /usr/sbin/cluster/diag and
-/usr/sbin/hacws are on root's PATH (INFERRED; the seed gives the full paths), and the simulator can
+/usr/sbin/hacws are on root's PATH (INFERRED; the instructions give the full paths), and the simulator can
 only put fake commands on PATH.
 
-Seed 000 gives what the commands are for and when they fail: hacws_verify needs the primary CW to be
+The instructions give what the commands are for and when they fail: hacws_verify needs the primary CW to be
 the active one and fails when spcw_addevents was not run after an HACMP upgrade. Every output text here
-is INFERRED (HACMP 4.x / PSSP 3.x style); the messages name the seed's conditions.
+is INFERRED (HACMP 4.x / PSSP 3.x style); the messages name the instructions' conditions.
 
 Stdlib only (see aixcmd.py).
 """

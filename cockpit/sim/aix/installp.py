@@ -1,6 +1,6 @@
 """The installp output of nimadm phase 6.
 
-INFERRED: the only real run we have (REFERENCE 1.5, seed 003) omits this part. The layout follows
+INFERRED: the only real run we have omits this part. The layout follows
 AIX installp's usual migration output (pre-installation verification, filesets being applied, the
 installation summary); fileset names are real AIX filesets, levels follow the target level. It is as
 long as asked (`installp_lines` in the scenario) so a bench can stream thousands of lines.
@@ -177,7 +177,7 @@ def install_output(
         RULE,
         "",
     ]
-    body: list[str] = []  # a migration's phase 6 takes about 30 minutes [RHDISK0]: the default total
+    body: list[str] = []  # a migration's phase 6 takes about 30 minutes: the default total
     for i, (name, _, _, level) in enumerate(sets, start=1):
         body += ["installp: APPLYING software for:", f"        {name} {level}", ""]
         if i == 1 and copyright_lines:

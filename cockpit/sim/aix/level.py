@@ -37,11 +37,11 @@ def oslevel(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     level = state.oslevel(st)
     if not args:
-        # INFERRED format (REFERENCE 3.2): V.R.M.F of the maintenance level every fileset has reached.
+        # INFERRED format: V.R.M.F of the maintenance level every fileset has reached.
         below = _below(st, vrmf(level))
         out(min([vrmf(level), *(lvl for _, lvl in below)], key=_key))
     elif len(args) == 2 and args[0] == "-l":
-        # Seed 000: the filesets below that level; the layout is INFERRED (REFERENCE 3.2).
+        # IBM's HACWS instructions: the filesets below that level; the layout is INFERRED.
         if not is_vrmf(args[1]):
             err(f"oslevel: {args[1]} is not a valid maintenance level (V.R.M.F).")  # INFERRED
             return 1

@@ -1,14 +1,14 @@
-"""Linuxha.net cluster nodes (seed 002, RUNBOOKS E): clhalt, clbuild, clbuildapp, clform, clstat, rpm,
+"""Linuxha.net cluster nodes (the Linuxha.net migration howto): clhalt, clbuild, clbuildapp, clform, clstat, rpm,
 and `ps -ef` showing the cluster daemons.
 
 A node's state has `linuxha`: {cluster, app, nodes, installed ({name, version, release, arch} | None),
 built (the version the cluster configuration was last built with), formed, apps_running, formed_at,
 rpm_files ({path: {name, version, release, arch, requires}}), missing (packages the node lacks)}.
 clbuild, clform and clhalt act on the whole cluster (run on one node, they change every node's state:
-INFERRED from the seed running them "on one of the nodes"). /etc/cluster is the node's own (aix/vfs.py):
+INFERRED from the howto running them "on one of the nodes"). /etc/cluster is the node's own (aix/vfs.py):
 VERSION is the installed package's file, so `cat /etc/cluster/VERSION` and the archive follow rpm.
 
-From the seed: the command lines, `1.0.4` / `1.1.01` in VERSION, the five daemons `cldaemon-`,
+From the howto: the command lines, `1.0.4` / `1.1.01` in VERSION, the five daemons `cldaemon-`,
 `cllockd-`, `clnetd-`, `clhbd-`, `clhbd2-<cluster>` (clhbd2 a child of clhbd) and the `ps -ef` layout.
 INFERRED: every other text (clbuild/clform/clhalt/clstat output, rpm's output follows rpm 4.4).
 
@@ -72,7 +72,7 @@ def first_state(nodes: list[str], params: dict[str, str], missing_dep: str | Non
 
 
 def first_files(ha: dict[str, object], host: str) -> dict[str, str]:
-    """/etc/cluster of a 1.0.x node (file names from the seed; contents INFERRED) and /var/log/cluster."""
+    """/etc/cluster of a 1.0.x node (file names from the howto; contents INFERRED) and /var/log/cluster."""
     cluster, app, nodes = str(ha["cluster"]), str(ha["app"]), ha["nodes"]
     assert isinstance(nodes, list)
     node_xml = "".join(f'    <node name="{n}"/>\n' for n in nodes)
@@ -121,7 +121,7 @@ def _parse(command: str, args: list[str], long: list[str]) -> dict[str, str]:
 
 
 def _usage(command: str, why: str) -> int:
-    err(f"{command}: {why}", f"Usage: see `{command} --help`  (the simulator implements the seed's forms)")
+    err(f"{command}: {why}", f"Usage: see `{command} --help`  (the simulator implements the howto's forms)")
     return 1
 
 
@@ -340,7 +340,7 @@ def _erase(ctx: Ctx, name: str) -> int:
         ha["installed"] = None
         # The daemons are the package's: removing it stops them on this node (INFERRED).
         ha.update(formed=False, apps_running=False)
-    vfs.remove_file(ctx.fleet, ctx.host, VERSION_FILE)  # package file; the configuration stays (seed 002)
+    vfs.remove_file(ctx.fleet, ctx.host, VERSION_FILE)  # package file; the configuration stays (the howto)
     return 0
 
 

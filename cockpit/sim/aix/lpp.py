@@ -2,7 +2,7 @@
 
 A host, a SPOT or an lpp_source holds a few base filesets at the level of its oslevel plus the ones a
 scenario names (`filesets:`); bos.alt_disk_install.rte is there only when named, so a SPOT made from
-install media lacks it as in seed 003. Formats: REFERENCE 3.3 (colon layouts; `-L` human layout and
+install media lacks it as in the field report. Formats: lslpp's colon layouts ( `-L` human layout and
 the state legend INFERRED).
 """
 

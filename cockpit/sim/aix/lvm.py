@@ -1,9 +1,9 @@
 """LVM queries and one change: lsvg, lvlstmajor, bootinfo, chpv -C.
 
 `lsvg <vg>` follows the layout of a standard (non-scalable) VG as in tests/unit/preflight/samples.py
-([ANS] sample layout); `lsvg -l` the usual table; lvlstmajor prints the free majors as lvlstmajor.c
-does (`a`, `a..b` for three and more in a row, `N...` for N and above). Error texts are LVM's 0516
-messages (INFERRED where noted).
+(the sample layout in IBM's Ansible collection for AIX); `lsvg -l` the usual table; lvlstmajor prints
+the free majors as lvlstmajor.c does (`a`, `a..b` for three and more in a row, `N...` for N and
+above). Error texts are LVM's 0516 messages (INFERRED where noted).
 """
 
 from __future__ import annotations

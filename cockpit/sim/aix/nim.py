@@ -1,6 +1,6 @@
 """lsnim on the NIM master: the object list, stanzas (-l), filters (-t, -c) and attributes (-a).
 
-Attribute names and values come from REFERENCE 3.4 (IBM's Ansible parser); the column layout of the
+Attribute names and values come from IBM's Ansible collection for AIX (its lsnim parser); the column layout of the
 plain listing and the stanza spacing are INFERRED.
 """
 
@@ -165,7 +165,7 @@ def objects(st: state.HostState) -> list[tuple[str, str, str, dict[str, str]]]:
 
 def no_object(name: str) -> int:
     err(f'0042-053 lsnim: there is no NIM object named "{name}"')
-    return 53  # NIM errors use their 3-digit code as the exit status [NIMERR]
+    return 53  # NIM errors use their 3-digit code as the exit status
 
 
 def lsnim(ctx: Ctx, args: list[str]) -> int:

@@ -173,7 +173,7 @@ class Migration:
         if not client["nimsh"]["active"]:
             raise Failed([*nimsh_down(req.client), master_cleanup()])
         if (client.get("niminfo") or {}).get("master") != self.master["hostname"]:
-            # nimsh serves only the master its /etc/niminfo names (FAILURES F4)
+            # nimsh serves only the master its /etc/niminfo names
             raise Failed([*request_denied(req.client, self.master["hostname"]), master_cleanup()])
         if not req.cleanup:
             self.check_alt_disk_levels()
@@ -182,7 +182,7 @@ class Migration:
         return client
 
     def check_alt_disk_levels(self) -> None:
-        """REFERENCE 1.7 (verbatim): the SPOT's bos.alt_disk_install.rte must match the master's."""
+        """As the field report printed it: the SPOT's bos.alt_disk_install.rte must match the master's."""
         assert self.spot is not None
         mine = self.master.get("filesets", {}).get(ALT_DISK_FILESET, "0.0.0.0")
         spots = self.spot.get("filesets", {}).get(ALT_DISK_FILESET)
@@ -211,17 +211,17 @@ class Migration:
         phase = req.phase or 1
         if phase > 1:
             last = record["last_phase"] if record and record["status"] in ("running", "paused") else 0
-            if last != phase - 1:  # phases depend on the previous ones (REFERENCE 1.2, -P restrictions)
+            if last != phase - 1:  # phases depend on the previous ones
                 raise Failed([out_of_order(req.client, phase, last), master_cleanup()])
             return
         for name in req.disks:
             d = state.disk(client, name)
             if d is None:
                 raise Failed([disk_missing(req.client, name), master_cleanup()])
-            if d["vg"] is not None:  # e.g. altinst_rootvg left by an earlier run (FAILURES F12)
+            if d["vg"] is not None:  # e.g. altinst_rootvg left by an earlier run
                 raise Failed([disk_in_use(req.client, name, d["vg"]), master_cleanup()])
         for d in client["disks"]:
-            if d["vg"] in ("altinst_rootvg", "old_rootvg"):  # elsewhere than on the target (FAILURES F12)
+            if d["vg"] in ("altinst_rootvg", "old_rootvg"):  # elsewhere than on the target
                 raise Failed([leftover(req.client, d["name"], d["vg"]), master_cleanup()])
 
     def migrate(self) -> None:
@@ -232,7 +232,7 @@ class Migration:
         hang_phase = client.get("faults", {}).get("hang_phase")
         for phase in phases:
             lines, fatal = self.phase_lines(phase, client)
-            if fatal:  # print up to the error, then clean up as nimadm does (REFERENCE 1.6)
+            if fatal:  # print up to the error, then clean up as nimadm does
                 self.say(text.banner(phase) + lines, text.PHASE_MINUTES[phase] * 0.6)
                 boot_disk = self.remove_alt_disk()
                 self.record(status="failed")

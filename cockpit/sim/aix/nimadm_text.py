@@ -1,4 +1,4 @@
-"""The text nimadm prints, phase by phase: REFERENCE 1.5 (seed 003) verbatim, names substituted.
+"""The text nimadm prints, phase by phase: the field report's run verbatim, names substituted.
 
 Each builder returns paced lines (common.Line). Where the real run has no text for a case (cache
 mode -j, the -B flag, a refused -P), the lines are INFERRED and marked so.
@@ -12,7 +12,7 @@ from cockpit.sim.aix.common import Line, error_line, line
 
 RULE = "+" + "-" * 77 + "+"
 
-# Typical real minutes of each phase (RUNBOOKS B, [S3] ~1 h run, [RHDISK0] installp ~30 min); 0 = the
+# Typical real minutes of each phase (a run takes about an hour, installp about 30 minutes); 0 = the
 # pre-phase checks. Scaled by the fleet's time scale and the host's slow factor.
 PHASE_MINUTES = {
     0: 1.0,
@@ -85,7 +85,7 @@ class Run:
 
 
 def banner(phase: int) -> list[Line]:
-    # Phase 7 follows the installp output of phase 6 without a blank line in the real run (REFERENCE 1.5).
+    # Phase 7 follows the installp output of phase 6 without a blank line in the real run.
     lead = [] if phase == 7 else [line("")]
     return [*lead, line(RULE), line(f"Executing nimadm phase {phase}."), line(RULE)]
 
@@ -212,7 +212,7 @@ MERGE_METHODS = (
 
 
 def phase5() -> list[Line]:
-    # The warning and the noise lines below occur in a SUCCESSFUL run (FAILURES F7, F8).
+    # The warning and the noise lines below occur in a SUCCESSFUL run.
     return [
         line("Saving system configuration files."),
         line(NFS_WARNING),
@@ -298,7 +298,7 @@ def phase11_ok(run: Run) -> list[Line]:
 
 
 def phase11_ghost_major() -> list[Line]:
-    """FAILURES F9: a ghost device holds the major number the clone's VG needs."""
+    """A ghost device holds the major number the clone's VG needs."""
     return [
         line("Modifying ODM on cloned disk."),
         *unmounts_twice(),
@@ -308,7 +308,7 @@ def phase11_ghost_major() -> list[Line]:
 
 
 def phase11_multibos() -> list[Line]:
-    """FAILURES F10 ([GIBSON]): a multibos standby BOS on the client."""
+    """A multibos standby BOS on the client (as a public blog post on nimadm and multibos shows)."""
     return [
         error_line("alt_disk_copy: 0505-218 ATTENTION: init_multibos() returned an unexpected result."),
         *unmounts_twice(),
@@ -323,7 +323,7 @@ def cleanup_lines(run: Run) -> list[Line]:
 
 
 def failure(run: Run, boot_disk: str) -> list[Line]:
-    """REFERENCE 1.6: the error, automatic cleanup, and the bootlist pointed back at the ORIGINAL disk."""
+    """The error, automatic cleanup, and the bootlist pointed back at the ORIGINAL disk."""
     return [
         error_line("0505-187 nimadm: Error cloning altinst_rootvg on client."),
         *cleanup_lines(run),

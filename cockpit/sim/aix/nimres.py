@@ -1,7 +1,7 @@
 """`nim` on the NIM master: -o showres (the software in a SPOT or an lpp_source) and -o cust (install
-filesets from an lpp_source into a SPOT, e.g. bos.alt_disk_install.rte for nimadm, FAILURES F6).
+filesets from an lpp_source into a SPOT, e.g. bos.alt_disk_install.rte for nimadm).
 
-The listings are those of REFERENCE 3.3/3.4 ([ANS nim_resource.py]); the cust output is installp's
+The listings are those IBM's Ansible collection for AIX parses (nim_resource.py); the cust output is installp's
 (INFERRED for this operation), and its failure lines are INFERRED too.
 """
 

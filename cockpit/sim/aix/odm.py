@@ -1,9 +1,9 @@
-"""The ODM commands of the ghost-device cleanup (REFERENCE 3.7): odmget, odmdelete, savebase.
+"""The ODM commands of the ghost-device cleanup: odmget, odmdelete, savebase.
 
 Only the CuDvDr object class (device -> major/minor) is simulated. Stanzas print as odmget prints them
 (a blank line, `Class:`, tab-indented `attr = "value"`); the query language is the `attr=value [and
-attr=value ...]` subset the cleanup uses. `0518-307 odmdelete: N objects deleted.` is INFERRED (REFERENCE
-3.7), as are the messages for an unknown class or a query the simulator cannot read.
+attr=value ...]` subset the cleanup uses. `0518-307 odmdelete: N objects deleted.` is INFERRED, as are the
+messages for an unknown class or a query the simulator cannot read.
 """
 
 from __future__ import annotations

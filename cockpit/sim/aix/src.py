@@ -20,7 +20,7 @@ USAGE = {
 
 
 def _row(name: str, group: str, pid: str, status: str) -> str:
-    # Columns of REFERENCE 3.5: " nimsh            nimclient        5571004      active"
+    # lssrc's columns: " nimsh            nimclient        5571004      active"
     return f" {name:<17}{group:<17}{pid:<13}{status}"
 
 

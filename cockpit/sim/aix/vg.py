@@ -4,7 +4,7 @@ alt_disk_copy, alt_rootvg_op, multibos, nimadm and a reboot.
 A VG's major number lives in three places on AIX: LVM's list of used majors (what lvlstmajor leaves
 out), the CuDvDr object class of the ODM (resource=devno, value1=major, value3=device) and the special
 files in /dev. Creating or removing a VG changes all three together here; a ghost device is an entry
-in the last two that the first does not know about (FAILURES F9).
+in the last two that the first does not know about.
 
 Stdlib only (see aixcmd.py).
 """
@@ -24,7 +24,7 @@ MAX_PPS_PER_PV = 1016  # a standard VG: the PP size is the smallest power of two
 BASE_USED_MAJORS = (*range(0, 43), 44, *range(51, 60))
 BASE_DATE = "Nov 18 09:12"
 
-# rootvg of a default AIX 7.1 install: names and order from seed 003's phase 1, sizes (MB) INFERRED.
+# rootvg of a default AIX 7.1 install: names and order from the field report's phase 1, sizes (MB) INFERRED.
 ROOTVG_LVS: tuple[tuple[str, str, int, str], ...] = (
     ("hd5", "boot", 64, "N/A"),
     ("hd6", "paging", 2048, "N/A"),

@@ -46,7 +46,7 @@ def test_ghost_major_43_with_dev_hdisk9_and_a_cudvdr_entry() -> None:
         ("adachi-AIX7", "savebase"),
     ]
     assert f.remediation.destructive is True
-    assert "seed 003" in f.remediation.hint and "risky" in f.remediation.hint
+    assert "(0516-082)" in f.remediation.hint and "risky" in f.remediation.hint
     assert f.evidence[1].output == "crw-rw----    1 root     system       43,  0 Nov 20 10:00 hdisk9"
     assert 'value3 = "hdisk9"' in f.evidence[2].output
 

@@ -30,7 +30,7 @@ class GhostMajor(Check):
         "alt_disk_copy -DV prints it as ALT_MAJOR_NUM). If a device that no longer exists left special "
         "files with that major in /dev, or CuDvDr entries with value1 = that major in the ODM, phase 11 "
         "(alt_disk_copy -P3) fails after an hour of migration with 0516-082 /usr/sbin/lchangelv: Unable to "
-        "access a special device file (seed 003). The cure is to delete those files and ODM entries and "
+        "access a special device file. The cure is to delete those files and ODM entries and "
         "run savebase. Editing the ODM directly is risky: save what you delete, take a backup (mksysb) or "
         "ask IBM support first. The preflight never runs alt_disk_copy itself: it would start a clone."
     )
@@ -112,7 +112,7 @@ class GhostMajor(Check):
             fixes += [commands.odmdelete_major(major), commands.odmget_major_command(major), commands.savebase()]
         return Remediation(
             hint=(
-                f"Ghost device on major {major} (seed 003, 0516-082): remove its special files and its CuDvDr "
+                f"Ghost device on major {major} (0516-082): remove its special files and its CuDvDr "
                 f"entries, check that `odmget -q value1={major} CuDvDr` prints nothing, then savebase. Editing "
                 "the ODM directly is risky: take a mksysb or ask IBM support first; the commands save what "
                 "they delete under /tmp."

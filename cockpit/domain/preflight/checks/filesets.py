@@ -42,7 +42,7 @@ class AltDiskFileset(Check):
     meaning = (
         "nimadm runs alt_disk_install code from both the NIM master and the SPOT and insists that "
         "bos.alt_disk_install.rte is installed in both at the same level. A SPOT made from install media "
-        "often lacks it: seed 003 stopped before phase 1 with 0505-204 (SPOT does not have "
+        "often lacks it: a real run stopped before phase 1 with 0505-204 (SPOT does not have "
         "bos.alt_disk_install.rte installed) and 0505-205 (SPOT level 0.0.0.0 does not match the NIM "
         "master's level 7.2.5.101). `nim -o cust -a lpp_source=<lpp> -a filesets=bos.alt_disk_install.rte "
         "<spot>` installs it into the SPOT from an lpp_source at the master's level. The lpp_source must "

@@ -30,7 +30,7 @@ class NimshActive(Check):
     meaning = (
         "nimadm reaches the client through NIM remote execution, served by the NIM service handler (nimsh) "
         "on the NIM master and on the client. nimsh is not started by default, and nimadm fails when it is "
-        "not active on both sides (seed 003). `startsrc -s nimsh` starts it (0513-059 The nimsh Subsystem "
+        "not active on both sides. `startsrc -s nimsh` starts it (0513-059 The nimsh Subsystem "
         "has been started. Subsystem PID is N.); if nimadm still cannot connect, /var/adm/ras/nimsh.log on "
         "the host says why."
     )

@@ -1,4 +1,4 @@
-"""Special files in `ls -al /dev` and ODM stanzas of `odmget` (REFERENCE 3.7, seed 003).
+"""Special files in `ls -al /dev` and ODM stanzas of `odmget`.
 
     crw-rw----    1 root     system       43,  0 Nov 20 10:00 hdisk9
 

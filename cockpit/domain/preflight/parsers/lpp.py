@@ -1,4 +1,4 @@
-"""Fileset listings in colon format, and fileset levels (REFERENCE 3.3, nim_resource.py of IBM).
+"""Fileset listings in colon format (as IBM's Ansible collection for AIX parses them), and fileset levels.
 
 Three commands print a fileset per line with the fileset in field 2 and its level in field 3:
 

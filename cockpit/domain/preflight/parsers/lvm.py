@@ -1,6 +1,6 @@
 """LVM probes: `lspv`, `lsvg <vg>`, `lsvg -l <vg>`, `bootinfo -s <disk>`, `lvlstmajor`.
 
-Layouts (REFERENCE 2.5, 3.6; IBM ansible-power-aix alt_disk.py and its lsvg samples; lvlstmajor.c):
+Layouts (as IBM's Ansible collection for AIX parses them, and its lsvg samples):
 
     lspv:       hdisk0          00f6a07c1dc6aaaa                    rootvg          active
                 hdisk2          00f6a07c1dc6f18a                    altinst_rootvg          (no state)

@@ -1,4 +1,4 @@
-"""`lsnim -l <object>` stanzas and the client's `/etc/niminfo` (REFERENCE 3.4).
+"""`lsnim -l <object>` stanzas and the client's `/etc/niminfo`.
 
     adachi-AIX7:
        class          = machines

@@ -1,4 +1,4 @@
-"""`oslevel -s` levels (VVRR-TL-SP-YYWW, e.g. 7200-05-06-2320) and their order (REFERENCE 3.2)."""
+"""`oslevel -s` levels (VVRR-TL-SP-YYWW, e.g. 7200-05-06-2320) and their order."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`lssrc -s <subsystem>` (REFERENCE 3.5).
+"""`lssrc -s <subsystem>`.
 
     Subsystem         Group            PID          Status
      nimsh            nimclient        5571004      active
