@@ -8,7 +8,7 @@ waiver with a reason is journaled and lets its client go.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,14 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 from textual.widgets._toast import Toast
 
+from cockpit.config import Config, load_config
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
-from cockpit.engine.preflight import PreflightService
+from cockpit.engine.preflight import PreflightReport, PreflightRunner, PreflightService
+from cockpit.engine.run import NimadmRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
+from cockpit.transports.factory import transport_for
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.asks import FIX_INTRO
 from cockpit.ui.screens.confirm import ConfirmScreen, Stage
@@ -33,7 +36,6 @@ from tests.ui.conftest import SIZE, settle, wait_until
 from tests.ui.preflight_fleet import (
     GHOST,
     NIMSH_DOWN,
-    build,
     cockpit_on,
     fleet_in_thread,
     preflight_ready,
@@ -237,15 +239,45 @@ async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> N
                 reboot.cancel()
 
 
+FleetAnswer = tuple[SimFleet, PreflightReport]
+"""The preflight fleet and its answer, read once per module."""
+
+
+class AnsweredPreflight(PreflightService):
+    """The real service, whose full check answers with the fleet's report read once for the module.
+
+    The pictures only read the hosts: asking 14 of them over SSH again for each picture would cost a
+    preflight's time each, for the same answer. A re-check of some clients still asks them.
+    """
+
+    def __init__(self, config: Config, transport_for: Any, answer: PreflightReport) -> None:
+        super().__init__(config, transport_for, operator="tester")
+        self.answer = answer
+
+    async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
+        if clients is not None:
+            return await super().check(clients)
+        self.last = self.answer
+        return self.answer
+
+
 @pytest.fixture(scope="module")
-def preflight_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimFleet]:
-    """The one-fault-per-client fleet, shared by the pictures (the checks only read the hosts)."""
+def preflight_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetAnswer]:
+    """The one-fault-per-client fleet and its preflight answer, shared by the pictures."""
     with fleet_in_thread("preflight", tmp_path_factory.mktemp("preflight-fleet")) as fleet:
-        yield fleet
+        config = load_config(fleet.write_inventory(tmp_path_factory.mktemp("answer") / "inventory.yaml"))
+        answer = asyncio.run(PreflightRunner(config, lambda h: transport_for(h, config.ssh)).run())
+        yield fleet, answer
 
 
-def preflight_app(fleet: SimFleet, workdir: Path) -> tuple[CockpitApp, PreflightService]:
-    app, _engine, service = build(fleet, workdir, title="nimadm · preflight.yaml")
+def preflight_app(fleet: FleetAnswer, workdir: Path) -> tuple[CockpitApp, PreflightService]:
+    sim, answer = fleet
+    config = load_config(sim.write_inventory(workdir / "inventory.yaml"))
+    service = AnsweredPreflight(config, lambda h: transport_for(h, config.ssh), answer)
+    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=workdir / "inventory.yaml")
+    app = CockpitApp(
+        engine.run, list(engine.progress), engine.log_path, title="nimadm · preflight.yaml", preflight=service
+    )
     return app, service
 
 
@@ -257,7 +289,7 @@ async def answered(pilot: Pilot[None], app: CockpitApp) -> PreflightScreen:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_preflight_matrix(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet, size: str) -> None:
+def test_preflight_matrix(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer, size: str) -> None:
     """The matrix of the one-fault-per-client scenario with the first failing cell's detail. The client
     and its verdict never scroll away: lpar05's ghost device reads NO-GO at 80 columns too."""
     app, service = preflight_app(preflight_fleet, tmp_path)
@@ -279,7 +311,7 @@ def test_preflight_matrix(snap_compare: Any, tmp_path: Path, preflight_fleet: Si
         service.close()
 
 
-def test_start_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+def test_start_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer) -> None:
     """Eleven blocked clients: the plan scrolls, the keys and the buttons stay in view."""
     app, service = preflight_app(preflight_fleet, tmp_path)
 
@@ -297,7 +329,7 @@ def test_start_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fl
         service.close()
 
 
-def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer) -> None:
     """The ghost device's fix: saves first, the destructive commands, and the host's name to type."""
     app, service = preflight_app(preflight_fleet, tmp_path)
 
@@ -317,7 +349,7 @@ def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, pr
         service.close()
 
 
-def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: SimFleet) -> None:
+def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer) -> None:
     app, service = preflight_app(preflight_fleet, tmp_path)
 
     async def run_before(pilot: Pilot[None]) -> None:
