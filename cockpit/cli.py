@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from cockpit.commands.exits import EXIT_INTERNAL, EXIT_USAGE, UsageError
+from cockpit.commands.exits import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
 
 # asyncio (~30 ms, half of `cockpit --help`), subprocess, signal, tempfile and traceback are
 # imported inside the commands that use them: `--help` and `validate` must start fast.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
@@ -19,12 +20,12 @@ _OWN = ("quit", "command_palette", "app.quit", "app.command_palette")
 """Offered by Textual's own entries already (Quit runs the app's action_quit: it still asks first)."""
 
 
-def _offered(node: DOMNode, screen: Screen[object], show: bool) -> bool:
+def _offered(node: DOMNode, screen: Screen[Any], show: bool) -> bool:
     """A shown key, or a hidden one of the screen itself (probes, actions); never a widget's cursor keys."""
     return show or node is screen
 
 
-def key_commands(app: App[object], screen: Screen[object]) -> Iterator[SystemCommand]:
+def key_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
     """One entry per action the screen's keys offer now (enabled ones), titled by the key's description."""
     seen: set[tuple[int, str]] = set()
     for node, binding, enabled, _tooltip in screen.active_bindings.values():

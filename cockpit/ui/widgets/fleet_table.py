@@ -195,7 +195,7 @@ class FleetTable(ScrollView, can_focus=True):
         return choose_layout(width, views.keys(), eta=self._eta_of is not None, total=total)
 
     @property
-    def layout(self) -> Layout:
+    def columns_layout(self) -> Layout:
         """The columns as drawn now (which fit the width, and how wide)."""
         return self._layout
 

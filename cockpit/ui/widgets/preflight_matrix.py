@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from cockpit.domain.preflight import Decision
 from cockpit.ui.preflight_present import (
@@ -145,14 +146,14 @@ class PreflightMatrixTable(DataTable[Text]):
         """The checks whose column is (partly) out of view: (on the left, on the right)."""
         if not self.order or not self.columns:
             return [], []
-        fixed = sum(self.columns[key].get_render_width(self) for key in (CLIENT_COLUMN, VERDICT_COLUMN))
+        fixed = sum(self.columns[ColumnKey(key)].get_render_width(self) for key in (CLIENT_COLUMN, VERDICT_COLUMN))
         view = self.scrollable_content_region.width - fixed
         scroll = round(self.scroll_x)
         left: list[str] = []
         right: list[str] = []
         x = 0
         for check in self.order:
-            width = self.columns[check].get_render_width(self)
+            width = self.columns[ColumnKey(check)].get_render_width(self)
             if x < scroll:
                 left.append(check)
             elif x + width - scroll > view:

@@ -42,9 +42,11 @@ class PriorityLine(Widget):
 
     def fitted(self, width: int) -> tuple[Content, Content]:
         """(left, right) as drawn in `width` cells."""
-        right = Content(SEPARATOR).join(fit(self._right, width // 2, _length, separator=len(SEPARATOR)))
+        shown: list[Content] = fit(self._right, width // 2, _length, separator=len(SEPARATOR))
+        right = Content(SEPARATOR).join(shown)
         reserve = right.cell_length + GAP if right.cell_length else 0
-        left = Content(SEPARATOR).join(fit(self._left, width, _length, separator=len(SEPARATOR), reserve=reserve))
+        shown = fit(self._left, width, _length, separator=len(SEPARATOR), reserve=reserve)
+        left = Content(SEPARATOR).join(shown)
         return left, right
 
     def render(self) -> Content:
