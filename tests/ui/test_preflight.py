@@ -22,7 +22,7 @@ from cockpit.config import Config, load_config
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
 from cockpit.engine.preflight import PreflightReport, PreflightRunner, PreflightService
-from cockpit.engine.run import NimadmRun
+from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
 from cockpit.transports.factory import transport_for
@@ -274,7 +274,10 @@ def preflight_app(fleet: FleetAnswer, workdir: Path) -> tuple[CockpitApp, Prefli
     sim, answer = fleet
     config = load_config(sim.write_inventory(workdir / "inventory.yaml"))
     service = AnsweredPreflight(config, lambda h: transport_for(h, config.ssh), answer)
-    engine = NimadmRun(config, lambda host: transport_for(host, config.ssh), config_path=workdir / "inventory.yaml")
+    journal = Journal(config.state_dir / "journal.sqlite")
+    engine = RunbookRun(
+        config, journal, lambda host: transport_for(host, config.ssh), config_path=workdir / "inventory.yaml"
+    )
     app = CockpitApp(
         engine.run, list(engine.progress), engine.log_path, title="nimadm · preflight.yaml", preflight=service
     )
