@@ -41,7 +41,7 @@ from tests.ui.preflight_fleet import (
     preflight_ready,
     tiny_with_nimsh_down,
 )
-from tests.ui.screen_text import SIZES, screen_lines
+from tests.ui.screen_text import SIZES, screen_lines, steady_cursors
 
 # preflight.yaml: one fault per client (see the scenario's header); what each one must show, and nothing else.
 PREFLIGHT_SCENARIO_CELLS: dict[str, dict[str, str]] = {
@@ -345,6 +345,7 @@ def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, pr
         lines = screen_lines(app)
         assert any("Type the host's name, lpar05, to run it:" in line for line in lines), "\n".join(lines)
         assert any("enter confirms · esc cancels" in line for line in lines)
+        await steady_cursors(pilot)
 
     try:
         assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
@@ -362,6 +363,7 @@ def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fl
         await wait_until(pilot, lambda: isinstance(app.screen, WaiveScreen))
         await pilot.pause()
         assert any("enter confirms · esc cancels" in line and "Waive" in line for line in screen_lines(app))
+        await steady_cursors(pilot)
 
     try:
         assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)

@@ -32,7 +32,7 @@ from cockpit.ui.screens.rollback import RollbackScreen
 from tests.rollback.fleet import OLD, scenario
 from tests.sim.remote import lines
 from tests.ui.fake_engine import FakeClock, ScriptedEngine
-from tests.ui.screen_text import SIZES, screen_lines
+from tests.ui.screen_text import SIZES, screen_lines, steady_cursors
 
 RECORDED_AT = 1795000000.0  # 2026-11-18 (UTC)
 
@@ -136,6 +136,7 @@ def test_rollback_step_confirmation_fits_80x24(snap_compare: Any, tmp_path: Path
         lines = screen_lines(app)
         assert any("Type the host's name, lpar01, to run it:" in line for line in lines), "\n".join(lines)
         assert any("enter confirms · esc cancels" in line for line in lines)
+        await steady_cursors(pilot)
 
     try:
         assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)

@@ -29,7 +29,7 @@ from tests.ui import nimadm_output as out
 from tests.ui.canned_controls import CannedControls
 from tests.ui.fake_engine import FakeClock, ScriptedEngine
 from tests.ui.scenarios import APP, HOSTS, SEVEN, WEB, every_state, three_hosts
-from tests.ui.screen_text import SIZES, screen_lines
+from tests.ui.screen_text import SIZES, screen_lines, steady_cursors
 
 WALL = 1_795_000_000.0
 """The engine's (and the window's) clock in these pictures: 2026-11-18 22:13:20 UTC."""
@@ -247,6 +247,7 @@ def test_kill_dialog_asks_for_the_hosts_name(snap_compare: Any, tmp_path: Path) 
         assert isinstance(app.screen, ConfirmScreen)
         lines = dialog_in_view(app)
         assert any(f"Type the host's name, {stalled}, to run it:" in line for line in lines), "\n".join(lines)
+        await steady_cursors(pilot)
 
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
 
@@ -260,5 +261,6 @@ def test_concurrency_dialog(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         dialog_in_view(app)
+        await steady_cursors(pilot)
 
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run_before)
