@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cockpit.domain import report as rp
+from cockpit.engine.alert_journal import AlertJournal
 from cockpit.engine.binding import STEP_NAME
 from cockpit.engine.journal import ActionRecord, EventRecord, Journal, RunRecord, StepRecord
 
@@ -105,7 +106,21 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
         preflight=preflight,
         waivers=waivers,
         rollbacks=rollbacks,
+        alerts=_alerts(journal, run_id),
         notes=tuple(notes),
+    )
+
+
+def _alerts(journal: Journal, run_id: str) -> tuple[rp.AlertEntry, ...]:
+    return tuple(
+        rp.AlertEntry(
+            a.at,
+            a.event,
+            a.targets,
+            a.summary,
+            tuple(rp.DeliveryEntry(d.channel, d.outcome, d.at) for d in a.deliveries),
+        )
+        for a in AlertJournal(journal, writable=False).alerts(run_id)
     )
 
 

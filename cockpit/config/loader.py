@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import shutil
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -19,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from cockpit.config import runbooks
 from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
+from cockpit.config.notify import NotifyCommand
 from cockpit.config.problems import ConfigError, ConfigProblem, KeyPath
 from cockpit.config.yaml_source import MarkedData, read_marked_yaml
 
@@ -235,6 +238,7 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
         for i, h in enumerate(config.hosts)
     ]
     state_dir = resolve(config.state_dir, ("state_dir",))
+    notify = [_notify_program(n, i, file, source, resolve, problems) for i, n in enumerate(config.notify)]
     plan = config.plan
     if isinstance(plan, RunbookPlan) and runbooks.is_path(plan.runbook):
         plan = plan.model_copy(update={"runbook": str(resolve(Path(plan.runbook), ("plan", "runbook")))})
@@ -246,8 +250,34 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
             "hosts": hosts,
             "state_dir": state_dir,
             "plan": plan,
+            "notify": notify,
         }
     )
+
+
+def _notify_program(
+    entry: NotifyCommand,
+    index: int,
+    file: Path,
+    source: MarkedData,
+    resolve: Callable[[Path, KeyPath], Path],
+    problems: list[ConfigProblem],
+) -> NotifyCommand:
+    """A notify command's program, found now rather than at 2 a.m.: a path (relative to the config
+    file) must be an executable file; a bare name must be in PATH (where it will be looked up)."""
+    loc: KeyPath = ("notify", index, "command", 0)
+    program = entry.command[0]
+    where = source.position_of(loc)
+    if "/" not in program:
+        if shutil.which(program) is None:
+            problems.append(ConfigProblem(file, where.line, where.column, loc, f"no program {program!r} in PATH"))
+        return entry
+    path = resolve(Path(program), loc)
+    if not path.is_file():
+        problems.append(ConfigProblem(file, where.line, where.column, loc, f"no such file: {path}"))
+    elif not os.access(path, os.X_OK):
+        problems.append(ConfigProblem(file, where.line, where.column, loc, f"{path} is not executable (chmod +x)"))
+    return entry.model_copy(update={"command": [str(path), *entry.command[1:]]})
 
 
 def _check_runbook(config: Config, file: Path, source: MarkedData) -> None:

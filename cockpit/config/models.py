@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from cockpit.config.notify import NotifyCommand, TerminalAlerts
+from cockpit.config.problems import CrossRefError
 from cockpit.domain import names
 
 
@@ -337,24 +339,16 @@ PLAN_TAGS = ("nimadm", "runbook")
 KeyPathLike = tuple[str | int, ...]
 
 
-class CrossRefError(ValueError):
-    """A reference between sections is wrong; carries the location of the offending key.
-
-    Raised inside a model validator, so pydantic reports it at the model's location; the loader adds
-    `loc` (relative to that model) to point at the key itself.
-    """
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
 class Config(Strict):
     ssh: SSHSettings = Field(default_factory=SSHSettings)
     hosts: list[Host] = Field(min_length=1)
     plan: Plan
     state_dir: Path = Path("cockpit-state")
     """Where run logs and the journal go (relative to the config file)."""
+    alerts: TerminalAlerts = Field(default_factory=TerminalAlerts)
+    """The terminal's bell and desktop notification when a target needs the operator."""
+    notify: list[NotifyCommand] = Field(default_factory=list)
+    """Commands run on this machine when a target needs the operator (mail, a webhook ...)."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Config:

@@ -53,6 +53,18 @@ class ConfigProblem:
         return one_line(": ".join(parts))
 
 
+class CrossRefError(ValueError):
+    """A reference between sections is wrong; carries the location of the offending key.
+
+    Raised inside a model validator, so pydantic reports it at the model's location; the loader adds
+    `loc` (relative to that model) to point at the key itself.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class ConfigError(Exception):
     """The config file cannot be used; `problems` says where and why (at least one)."""
 

@@ -63,6 +63,27 @@ class RunFinished:
 Event = RunStarted | TargetChanged | LogLines | RunFinished
 
 
+# What `TargetChanged.reason` says for the notes a consumer acts on (the alerts, the UI's stall toast).
+# The engine writes them with these words and the consumers read them with these words.
+STALLED_PREFIX = "stalled: "
+"""A target turned stalled; the rest of the reason says why (silent for ..., running ... past ...)."""
+SNOOZED = "alarm snoozed by the operator"
+"""The operator said "keep waiting": the stall alarm is off until the snooze ends."""
+CUTOFF_PASSED = "cutoff passed"
+"""The target was not started: the maintenance window's cutoff had passed."""
+MARKED_FAILED = "marked failed by the operator"
+ETA_PAST_END = "is past the window's end"
+
+
+def eta_past_end(eta: str, end: str) -> str:
+    """The note of a target whose ETA passes the window's end: `ETA 03:10 is past the window's end 02:30`."""
+    return f"ETA {eta} {ETA_PAST_END} {end}"
+
+
+def is_eta_past_end(reason: str | None) -> bool:
+    return reason is not None and reason.startswith("ETA ") and ETA_PAST_END in reason
+
+
 class EventSink(Protocol):
     """Anything that consumes engine events. `emit` must not block and must not raise."""
 

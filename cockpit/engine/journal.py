@@ -142,6 +142,11 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The SQLite connection, for the modules that keep tables of their own in this file (alerts)."""
+        return self._db
+
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, run_id: str, runbook: str, config: str) -> None:
         self._db.execute(

@@ -63,6 +63,10 @@ class LinePrinter:
             text += f" {e.step}"
         self._print(e.at, (text + " " + detail).rstrip())
 
+    def note(self, text: str) -> None:
+        """A line of the cockpit's own (a notify command that failed), stamped with the time now."""
+        self._print(time.time(), text)
+
     def _print(self, at: float, text: str) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(at))
         self.out.write(f"{stamp} {text}\n")

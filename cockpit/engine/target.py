@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cockpit.domain.events import EventSink, LogLines, TargetChanged
+from cockpit.domain.events import SNOOZED, STALLED_PREFIX, EventSink, LogLines, TargetChanged
 from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES, NimadmTracker
@@ -361,10 +361,10 @@ class TargetRunner:
             )
         if reason and p.state is TargetState.RUNNING:
             p.state, p.stall_reason = TargetState.STALLED, reason
-            self.announce(f"stalled: {reason}")
+            self.announce(f"{STALLED_PREFIX}{reason}")
         elif reason is None and p.state is TargetState.STALLED:
             p.state, p.stall_reason = TargetState.RUNNING, None
-            self.announce("output resumed" if now >= self.snoozed_until else "alarm snoozed by the operator")
+            self.announce("output resumed" if now >= self.snoozed_until else SNOOZED)
 
     def _timing_now(self) -> PhaseTiming:
         spec = self.current

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from cockpit.domain.events import EventSink, FanOutSink
 from cockpit.domain.models import TargetState
+from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
 from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
@@ -89,6 +91,10 @@ class CockpitApp(Navigation):
         report: writes the record of a run (by its id) to a file and returns its path: the palette's
             "Save the run's report".
         wall_clock: this machine's time (the window's countdown, ETAs): the engine's clock, not `clock`.
+        alerts: makes the run's alerts (the engine's AlertSink) once the app is up: they ring this
+            terminal (not a browser tab's), tell their troubles in a toast, hear the run's events
+            with the fleet, and get their last notifications out when the app quits. The palette
+            turns the bell, the desktop notification and each kind of alert off and on.
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -127,6 +133,7 @@ class CockpitApp(Navigation):
         read_only: bool = False,
         report: Callable[[str], Path] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        alerts: AlertsFactory | None = None,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -154,6 +161,10 @@ class CockpitApp(Navigation):
         self._last_second: int | None = None
         self._flushes = 0
         self._controls = controls
+        self._alerts_factory = None if read_only else alerts
+        self.alerts: RunAlerts | None = None
+        """The run's alerts (made on mount), None without them."""
+        self._leaving = False
         self._resume_command = resume_command
         self._rollback = rollback
         self.term_sent: set[str] = set()
@@ -195,6 +206,9 @@ class CockpitApp(Navigation):
         return self._preflight
 
     def on_mount(self) -> None:
+        if self._alerts_factory is not None:
+            terminal = None if self.is_web else TextualTerminal(self)
+            self.alerts = self._alerts_factory(report=self._alert_trouble, terminal=terminal)
         self.set_interval(self._flush_interval, self._on_flush_timer, name="flush")
         if self._preflight is not None:
             self._fleet.set_status("waiting for the preflight")
@@ -229,9 +243,42 @@ class CockpitApp(Navigation):
 
     @work(exclusive=True, group="engine", exit_on_error=False, name="engine")
     async def _run_engine(self) -> object:
+        sink: EventSink = self.bridge if self.alerts is None else FanOutSink(self.bridge, self.alerts)
         if self._blocked is None:
-            return await self._run(self.bridge)
-        return await self._run(self.bridge, self._blocked)
+            return await self._run(sink)
+        return await self._run(sink, self._blocked)
+
+    # -- alerts --------------------------------------------------------------------------------
+
+    def _alert_trouble(self, text: str) -> None:
+        """A notify command failed, hung or was flooded (each said once), or the last ones are sent."""
+        self.notify(text, title="Notifications", severity="warning", timeout=30, markup=False)
+
+    async def _send_last_alerts(self) -> None:
+        """Before quitting: the notifications still queued get their time (a second `q` stops them)."""
+        alerts = self.alerts
+        if alerts is None:
+            return
+        if self._leaving or not alerts.busy:
+            await alerts.aclose(0)
+            return
+        self._leaving = True
+        self._fleet.set_status("sending the last notifications (q again: quit now)")
+        await alerts.aclose()
+
+    async def on_unmount(self) -> None:
+        # Whatever way the app ends, no notify command outlives it (each runs in a session of its own).
+        if self.alerts is not None:
+            await self.alerts.aclose(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.alerts is not None and not self.is_web:
+            for title, help_text, toggle in toggle_commands(self.alerts.switches, self._tell_toggle):
+                yield SystemCommand(title, help_text, toggle)
+
+    def _tell_toggle(self, text: str) -> None:
+        self.notify(text, title="Alerts", timeout=5, markup=False)
 
     @property
     def run_active(self) -> bool:
@@ -388,13 +435,21 @@ class CockpitApp(Navigation):
             # before savebase): let it finish; it stops at its first failing command anyway.
             self.notify(f"Wait: {preflight.busy}", severity="warning")
             return
+        if self._leaving and self.alerts is not None:
+            self.exit()  # `q` again while the last notifications go out: on_unmount stops them
+            return
         if not self.migrations_running:
+            await self._send_last_alerts()
             self.exit()
             return
 
+        async def leave() -> None:
+            await self._send_last_alerts()
+            self.exit()
+
         def answered(quit_app: bool | None) -> None:
             if quit_app:
-                self.exit()
+                self.call_later(leave)
 
         waiting = sum(1 for view in self.bridge.views.values() if view.state is TargetState.PENDING)
         ask = quit_ask(self._resume_command if self._controls is not None else None, waiting)

@@ -12,6 +12,7 @@ from typing import Any
 from cockpit.domain.report.records import (
     UNFINISHED_OUTCOMES,
     ActionEntry,
+    AlertEntry,
     RollbackEntry,
     RunReport,
     RunSummary,
@@ -94,6 +95,8 @@ def to_markdown(report: RunReport) -> str:
             f"| {_cell(t.error)} |"
         )
     out.append("")
+    out += ["## Alerts", ""]
+    out += _alerts_table(report.alerts) if report.alerts else ["No alert was raised.", ""]
     for t in report.targets:
         out += _target_markdown(t)
     out += ["## Preflight, fixes and waivers", ""]
@@ -158,6 +161,19 @@ def _actions_table(actions: Sequence[ActionEntry], *, with_target: bool) -> list
     return [*out, ""]
 
 
+def _alerts_table(alerts: Sequence[AlertEntry]) -> list[str]:
+    out = ["| time | event | target | what | sent |", "|---|---|---|---|---|"]
+    for a in alerts:
+        out.append(
+            f"| {stamp(a.at)} | {a.event} | {_cell(' '.join(a.targets))} | {_cell(a.summary)} | {_cell(a.sent)} |"
+        )
+    return [*out, ""]
+
+
+def _alert_line(a: AlertEntry) -> str:
+    return f"{stamp(a.at)} ALERT {a.event}: {a.summary} (sent: {a.sent})"
+
+
 def _rollbacks_table(rollbacks: Sequence[RollbackEntry]) -> list[str]:
     out = ["| run | runbook | started | finished | outcome | hosts |", "|---|---|---|---|---|---|"]
     for r in rollbacks:
@@ -197,6 +213,16 @@ def to_json(report: RunReport) -> dict[str, Any]:
             for w in report.waivers
         ],
         "rollbacks": [_rollback_json(r) for r in report.rollbacks],
+        "alerts": [
+            {
+                "at": iso(a.at),
+                "event": a.event,
+                "targets": list(a.targets),
+                "summary": a.summary,
+                "deliveries": [{"channel": d.channel, "outcome": d.outcome, "at": iso(d.at)} for d in a.deliveries],
+            }
+            for a in report.alerts
+        ],
         "notes": list(report.notes),
     }
 
@@ -296,7 +322,10 @@ def to_junit(report: RunReport) -> str:
             failure.text = "\n".join(x for x in (f"{t.name} {t.outcome} {_where(t)}".rstrip(), t.reason, t.error) if x)
         elif t.outcome in UNFINISHED_OUTCOMES:
             ET.SubElement(case, "skipped", {"message": f"{t.outcome}: the run had not finished"})
-        ET.SubElement(case, "system-out").text = _steps_text(t)
+        mine = [a for a in report.alerts if t.name in a.targets]
+        ET.SubElement(case, "system-out").text = "\n".join(x for x in (_steps_text(t), *map(_alert_line, mine)) if x)
+    if report.alerts:  # every alert of the run, in order, those of no one target included
+        ET.SubElement(suite, "system-out").text = "\n".join(_alert_line(a) for a in report.alerts)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -88,6 +88,34 @@ class RollbackEntry:
 
 
 @dataclass(frozen=True)
+class DeliveryEntry:
+    """Where an alert went and how that went: `bell` rung, `notify[0] mail.sh` ok, timed out ..."""
+
+    channel: str
+    outcome: str
+    at: float
+
+
+@dataclass(frozen=True)
+class AlertEntry:
+    """An alert of the run: a target failed or stalled, an ETA passed the window's end, the cutoff
+    passed with targets not started, the run finished."""
+
+    at: float
+    event: str
+    targets: tuple[str, ...]
+    summary: str
+    deliveries: tuple[DeliveryEntry, ...] = ()
+
+    @property
+    def sent(self) -> str:
+        """`bell: rung; notify[0] mail.sh: ok`, or why nothing was sent."""
+        if not self.deliveries:
+            return "not sent (no terminal, no notify command for it)"
+        return "; ".join(f"{d.channel}: {d.outcome}" for d in self.deliveries)
+
+
+@dataclass(frozen=True)
 class TargetRecord:
     name: str
     outcome: str
@@ -132,6 +160,8 @@ class RunReport:
     waivers: tuple[WaiverEntry, ...] = ()
     """Waivers in force at some time during the run."""
     rollbacks: tuple[RollbackEntry, ...] = ()
+    alerts: tuple[AlertEntry, ...] = ()
+    """What called the operator during the run, in order, with where each went."""
     notes: tuple[str, ...] = field(default=())
     """What the journal could not tell (said in the report rather than left out silently)."""
 

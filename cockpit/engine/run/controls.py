@@ -7,6 +7,7 @@ ControlError whose message says why (the UI shows it as it is).
 
 from __future__ import annotations
 
+from cockpit.domain.events import MARKED_FAILED
 from cockpit.domain.models import TargetState
 from cockpit.engine.binding import StepSpec
 from cockpit.engine.run.context import ControlError, RunContext
@@ -146,7 +147,7 @@ class OperatorControls:
             raise ControlError("marking a target failed needs a reason")
         self._run.act(target, "mark-failed", reason)
         runner.progress.error = f"marked failed by {self._run.operator}: {reason}"
-        runner.finish(TargetState.FAILED, reason="marked failed by the operator")
+        runner.finish(TargetState.FAILED, reason=MARKED_FAILED)
 
     async def abort(self, target: str) -> None:
         """Stop a target: a waiting one never starts; a running one is killed and marked failed."""

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from cockpit.config.models import Config
-from cockpit.domain.events import Event, TargetChanged
+from cockpit.domain.events import CUTOFF_PASSED, Event, TargetChanged, eta_past_end
 from cockpit.domain.models import TargetState
 from cockpit.domain.window import FleetEta, Window, clock_time, misses
 from cockpit.engine.run.context import RunContext
@@ -50,7 +50,7 @@ class WindowWatch:
         runner = run.runners[target]
         when = clock_time(self.window.last_start)
         runner.progress.error = f"not started: the window's cutoff ({when}) has passed"
-        runner.finish(TargetState.BLOCKED, reason="cutoff passed")
+        runner.finish(TargetState.BLOCKED, reason=CUTOFF_PASSED)
         run.journal.record_event(run.run_id, target, "cutoff", {"cutoff": self.window.last_start})
         return True
 
@@ -79,7 +79,7 @@ class WindowWatch:
                     self.flagged.add(target)
                     end, at = clock_time(window.end), clock_time(eta or now)
                     run.journal.record_event(run.run_id, target, "eta-past-window", {"eta": eta, "end": window.end})
-                    runner.announce(f"ETA {at} is past the window's end {end}")
+                    runner.announce(eta_past_end(at, end))
             if not cut and window.past_cutoff(now):
                 cut = True
                 run.act(None, "cutoff", "the window's cutoff passed: no new host starts")
