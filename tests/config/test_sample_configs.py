@@ -20,9 +20,20 @@ from cockpit.config import (
     load_config,
 )
 from cockpit.config.models import FollowSettings, PhaseTimingOverride
+from cockpit.config.notify import NotifyCommand, TerminalAlerts
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_configs"
-SCHEMA = (Config, SSHSettings, Host, NimadmPlan, PlanClient, PhaseTimingOverride, FollowSettings)
+SCHEMA = (
+    Config,
+    SSHSettings,
+    Host,
+    NimadmPlan,
+    PlanClient,
+    PhaseTimingOverride,
+    FollowSettings,
+    TerminalAlerts,
+    NotifyCommand,
+)
 SAMPLES = sorted(SAMPLES_DIR.glob("*.yaml")) + sorted(SAMPLES_DIR.glob("*.yml"))
 
 # RFC 5737 documentation networks and loopback; RFC 2606/6761 reserved names.
