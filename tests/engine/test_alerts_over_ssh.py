@@ -156,3 +156,43 @@ async def test_headless_on_a_terminal_rings_it(tmp_path: Path) -> None:
     assert text.count("\a\x1b]777;notify;cockpit: lpar02 failed;lpar02 failed in phase 11/12") == 1, text
     assert text.count("\a\x1b]777;notify;cockpit: run finished;run ") == 1, text
     assert "\x1b]9;" not in text  # WezTerm shows OSC 777: it is not sent both
+
+
+async def test_the_cutoff_is_one_alert_for_the_targets_it_stopped(tmp_path: Path) -> None:
+    """The real window watch over SSH: the targets it stops together at the cutoff are one notification."""
+    import time
+
+    from cockpit.domain.events import FanOutSink, ListSink
+    from cockpit.domain.models import TargetState
+    from cockpit.engine import alerts
+    from cockpit.engine.run import RunbookRun
+    from cockpit.transports.factory import transport_for
+    from tests.engine.test_window_over_ssh import Clock, start
+
+    now = time.time()
+    fleet, inventory = await start(tmp_path, {"start": now - 60, "end": now + 7200, "cutoff": now + 3600}, 1)
+    told = tmp_path / "told.txt"
+    data = yaml.safe_load(inventory.read_text())
+    data["notify"] = [{"command": ["sh", "-c", f'echo "$COCKPIT_EVENT|$COCKPIT_TARGET|$COCKPIT_SUMMARY" >> {told}']}]
+    inventory.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        config = load_config(inventory)
+        clock = Clock()
+        journal = Journal(config.state_dir / "journal.sqlite", clock)
+        engine = RunbookRun(config, journal, lambda h: transport_for(h, config.ssh), config_path=inventory, clock=clock)
+        sink = alerts.for_run(engine, report=print)
+        run = asyncio.create_task(engine.run(FanOutSink(ListSink(), sink)))
+        while engine.progress["lpar01"].state is not TargetState.RUNNING:
+            await asyncio.sleep(0.02)
+        clock.offset = 3700  # past the cutoff: lpar02 and lpar03 never start
+        await asyncio.wait_for(run, 120)
+        await sink.aclose()
+    finally:
+        await fleet.stop()
+    lines = told.read_text().splitlines()
+    cutoff = [line for line in lines if line.startswith("cutoff_missed|")]
+    assert len(cutoff) == 1, lines
+    _, targets, summary = cutoff[0].split("|")
+    assert targets == "lpar02 lpar03"
+    assert summary.startswith("lpar02, lpar03 not started: the window's cutoff (") and summary.endswith(") has passed")
+    assert lines[-1].startswith("finished||run ")
