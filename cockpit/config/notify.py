@@ -13,7 +13,7 @@ import re
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from cockpit.config.problems import CrossRefError
 from cockpit.domain.alert_escapes import DesktopSetting
@@ -41,7 +41,13 @@ def _events(value: Any) -> Any:
     return value
 
 
-Events = Annotated[list[AlertKind], BeforeValidator(_events)]
+_KIND_SCHEMA = {"enum": [k.value for k in ALERT_KINDS]}
+Events = Annotated[
+    list[AlertKind],
+    BeforeValidator(_events),
+    # What the file may say: `all`, one event, or a list of them (editors check it with this).
+    WithJsonSchema({"anyOf": [{"const": "all"}, _KIND_SCHEMA, {"type": "array", "items": _KIND_SCHEMA}]}),
+]
 
 
 class _Strict(BaseModel):
