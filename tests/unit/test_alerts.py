@@ -188,3 +188,38 @@ def test_auto_picks_the_escape_a_known_terminal_shows() -> None:
     assert desktop_protocols("auto", {"TERM": "xterm-256color"}) == ("osc9", "osc777")
     assert desktop_protocols("osc9", {"TERM_PROGRAM": "WezTerm"}) == ("osc9",)
     assert desktop_protocols("off", {}) == ()
+
+
+def test_the_report_lists_the_alerts_and_says_when_there_were_none() -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    from cockpit.domain import report as rp
+
+    target = rp.TargetRecord("lpar02", "failed", phase=11, phases_total=12, error="0505-218")
+    base = rp.RunReport(RUN, "nimadm", "/etc/c.yaml", 1.0, 9.0, "failed", (target,))
+    assert "## Alerts\n\nNo alert was raised.\n" in rp.to_markdown(base)
+    assert rp.to_json(base)["alerts"] == []
+    sent = rp.DeliveryEntry("notify[0] mail.sh", "failed: exit 1: no route", 6.0)
+    alerts = (
+        rp.AlertEntry(5.0, "failed", ("lpar02",), "lpar02 failed in phase 11/12: 0505-218", (sent,)),
+        rp.AlertEntry(9.0, "finished", (), "run finished: 0 succeeded", ()),
+    )
+    report = rp.RunReport(RUN, "nimadm", "/etc/c.yaml", 1.0, 9.0, "failed", (target,), alerts=alerts)
+    md = rp.to_markdown(report)
+    assert (
+        "| failed | lpar02 | lpar02 failed in phase 11/12: 0505-218 | notify[0] mail.sh: failed: exit 1: no route |"
+        in md
+    )
+    assert "| finished |  | run finished: 0 succeeded | not sent (no channel was on for it) |" in md
+    data = json.loads(rp.render_json(report))["alerts"]
+    assert data[0]["deliveries"] == [
+        {"channel": "notify[0] mail.sh", "outcome": "failed: exit 1: no route", "at": rp.iso(6.0)}
+    ]
+    assert data[1]["targets"] == []
+    suite = ET.fromstring(rp.to_junit(report)).find("testsuite")
+    assert suite is not None
+    case = suite.find("testcase")
+    assert case is not None and "ALERT failed: lpar02 failed" in (case.findtext("system-out") or "")
+    assert "ALERT finished" not in (case.findtext("system-out") or "")
+    assert (suite.findtext("system-out") or "").count("ALERT") == 2

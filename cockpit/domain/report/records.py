@@ -111,7 +111,7 @@ class AlertEntry:
     def sent(self) -> str:
         """`bell: rung; notify[0] mail.sh: ok`, or why nothing was sent."""
         if not self.deliveries:
-            return "not sent (no terminal, no notify command for it)"
+            return "not sent (no channel was on for it)"
         return "; ".join(f"{d.channel}: {d.outcome}" for d in self.deliveries)
 
 
