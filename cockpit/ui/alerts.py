@@ -34,6 +34,11 @@ class AlertSwitchesView(Protocol):
     @property
     def desktop(self) -> str: ...
 
+    @property
+    def muted(self) -> bool: ...
+
+    def toggle_mute(self) -> bool: ...
+
     def on(self, kind: AlertKind) -> bool: ...
 
     def toggle(self, kind: AlertKind) -> bool: ...
@@ -96,6 +101,13 @@ def toggle_commands(
     def of_kind(kind: AlertKind) -> Callable[[], bool]:
         return lambda: switches.toggle(kind)
 
+    yield (
+        "Alerts: unmute the terminal" if switches.muted else "Alerts: mute the terminal",
+        "Bell and desktop notifications, all at once (key m)",
+        lambda: tell(
+            "Alerts muted: no bell, no desktop notification (m: on again)" if switches.toggle_mute() else "Alerts on"
+        ),
+    )
     bell = "on" if switches.bell else "off"
     yield (
         f"Alerts: turn the bell {'off' if switches.bell else 'on'}",

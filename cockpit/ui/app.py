@@ -108,6 +108,7 @@ class CockpitApp(Navigation):
         Binding("q", "quit", "Quit"),
         Binding("s", "start_run", "Start run"),
         Binding("b", "rollback", "Roll back"),
+        Binding("m", "mute_alerts", "Mute / unmute alerts"),
     ]
 
     def __init__(
@@ -277,6 +278,13 @@ class CockpitApp(Navigation):
             for title, help_text, toggle in toggle_commands(self.alerts.switches, self._tell_toggle):
                 yield SystemCommand(title, help_text, toggle)
 
+    def action_mute_alerts(self) -> None:
+        """Silence the terminal's alerts (bell and desktop notification) or let them ring again."""
+        if self.alerts is None:
+            return
+        muted = self.alerts.switches.toggle_mute()
+        self._tell_toggle("Alerts muted: no bell, no desktop notification (m: on again)" if muted else "Alerts on")
+
     def _tell_toggle(self, text: str) -> None:
         self.notify(text, title="Alerts", timeout=5, markup=False)
 
@@ -404,6 +412,8 @@ class CockpitApp(Navigation):
     # -- actions -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mute_alerts":
+            return self.alerts is not None and not self.is_web
         if action == "start_run":
             return self._engine is None
         if action == "rollback" and self.read_only:

@@ -101,3 +101,29 @@ async def test_quitting_lets_the_last_notification_out(make_app: MakeApp, tmp_pa
         await pilot.press("q")
         await wait_until(pilot, lambda: not app.is_running, timeout=10)
     assert out.read_text() == "sent\n"
+
+
+async def test_m_mutes_the_terminal_and_m_again_lets_it_ring(make_app: MakeApp) -> None:
+    factory = Factory()
+    app, engine = make_app(HOSTS, three_hosts, alerts=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        assert factory.terminal is not None and factory.sink is not None
+        await wait_until(pilot, lambda: len(factory.terminal.written) == 2)  # type: ignore[union-attr]
+        await pilot.press("m")
+        assert factory.sink.switches.muted
+        engine.release("mid")
+        await wait_until(pilot, lambda: len(factory.sink.told) == 2)  # type: ignore[union-attr]
+        assert len(factory.terminal.written) == 2  # the run's end: told and journaled, not rung
+        await pilot.press("m")
+        assert not factory.sink.switches.muted
+
+
+async def test_without_alerts_there_is_no_mute_key(make_app: MakeApp) -> None:
+    app, engine = make_app(HOSTS, three_hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        assert app.alerts is None
+        assert app.check_action("mute_alerts", ()) is False
+        await pilot.press("m")  # nothing happens, nothing breaks
+        engine.release("mid")

@@ -58,6 +58,8 @@ class AlertSwitches:
     events: set[AlertKind] = field(default_factory=lambda: set(AlertKind))
     desktop_default: DesktopSetting = "auto"
     """What `desktop` goes back to when the operator turns it on again."""
+    muted: bool = False
+    """The operator silenced the terminal (`m`): neither bell nor notification, whatever the rest says."""
 
     @classmethod
     def of(cls, settings: TerminalAlerts) -> AlertSwitches:
@@ -71,6 +73,11 @@ class AlertSwitches:
         """Turn alerts of `kind` off, or on again; True when they are now on."""
         self.events ^= {kind}
         return kind in self.events
+
+    def toggle_mute(self) -> bool:
+        """Silence the terminal's alerts, or let them ring again; True when they are now muted."""
+        self.muted = not self.muted
+        return self.muted
 
     def toggle_bell(self) -> bool:
         self.bell = not self.bell
@@ -94,7 +101,7 @@ class TerminalAlerter:
     def deliver(self, alert: Alert) -> Iterable[tuple[str, str]]:
         """(channel, outcome) of each thing done: `bell`, `desktop`."""
         out, switches = self.out, self.switches
-        if out is None or not switches.on(alert.kind):
+        if out is None or switches.muted or not switches.on(alert.kind):
             return []
         done: list[tuple[str, str]] = []
         if switches.bell:
