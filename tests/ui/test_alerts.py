@@ -127,3 +127,25 @@ async def test_without_alerts_there_is_no_mute_key(make_app: MakeApp) -> None:
         assert app.check_action("mute_alerts", ()) is False
         await pilot.press("m")  # nothing happens, nothing breaks
         engine.release("mid")
+
+
+async def test_a_browser_tab_is_never_rung(make_app: MakeApp, monkeypatch: Any) -> None:
+    """`cockpit serve`: the page's terminal shows no system notification; notify commands still run."""
+    from cockpit.ui.app import CockpitApp
+
+    monkeypatch.setattr(CockpitApp, "is_web", property(lambda self: True))
+    given: list[object] = []
+
+    def factory(*, report: Any, terminal: Any) -> AlertSink:
+        given.append(terminal)
+        alerter = TerminalAlerter(AlertSwitches(), {}, terminal)
+        return AlertSink(alerter, NotifyCommands([], journal=None, report=report), journal=None, report=report)
+
+    app, engine = make_app(HOSTS, three_hosts, alerts=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await engine.reached("mid")
+        assert given == [None]
+        assert app.check_action("mute_alerts", ()) is False
+        assert not [c for c in app.get_system_commands(app.screen) if c.title.startswith("Alerts:")]
+        engine.release("mid")
+        await pilot.pause()
