@@ -110,6 +110,8 @@ async def test_m_mutes_the_terminal_and_m_again_lets_it_ring(make_app: MakeApp) 
         await engine.reached("mid")
         assert factory.terminal is not None and factory.sink is not None
         await wait_until(pilot, lambda: len(factory.terminal.written) == 2)  # type: ignore[union-attr]
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Mute / unmute alerts" in titles  # the key, offered by the palette with the others
         await pilot.press("m")
         assert factory.sink.switches.muted
         engine.release("mid")
