@@ -93,7 +93,8 @@ class TextualTerminal:
 def toggle_commands(
     switches: AlertSwitchesView, tell: Callable[[str], None]
 ) -> Iterable[tuple[str, str, Callable[[], None]]]:
-    """(title, help, callback) of each alert toggle, for the command palette."""
+    """(title, help, callback) of each alert toggle, for the command palette (muting them all at once
+    is the key `m`, which the palette offers with the other keys)."""
 
     def flip(what: str, toggle: Callable[[], bool]) -> Callable[[], None]:
         return lambda: tell(f"{what}: {'on' if toggle() else 'off'}")
@@ -101,13 +102,6 @@ def toggle_commands(
     def of_kind(kind: AlertKind) -> Callable[[], bool]:
         return lambda: switches.toggle(kind)
 
-    yield (
-        "Alerts: unmute the terminal" if switches.muted else "Alerts: mute the terminal",
-        "Bell and desktop notifications, all at once (key m)",
-        lambda: tell(
-            "Alerts muted: no bell, no desktop notification (m: on again)" if switches.toggle_mute() else "Alerts on"
-        ),
-    )
     bell = "on" if switches.bell else "off"
     yield (
         f"Alerts: turn the bell {'off' if switches.bell else 'on'}",
