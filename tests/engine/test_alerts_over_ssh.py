@@ -152,7 +152,7 @@ async def test_headless_on_a_terminal_rings_it(tmp_path: Path) -> None:
         loop.remove_reader(master)
         os.close(master)
     text = received.decode(errors="replace")
-    assert proc.returncode == 1, text
+    assert proc.returncode == 0, text  # the demo ends as planned (a failed client is what it shows)
     assert text.count("\a\x1b]777;notify;cockpit: lpar02 failed;lpar02 failed in phase 11/12") == 1, text
     assert text.count("\a\x1b]777;notify;cockpit: run finished;run ") == 1, text
     assert "\x1b]9;" not in text  # WezTerm shows OSC 777: it is not sent both
