@@ -1,8 +1,10 @@
 """`cockpit rollback CONFIG [--host NAME ...] [--yes]` for runbooks with a back-out section (clusters).
 
-A cluster has no old disk to boot: going back is the runbook's `backout` steps (Linuxha.net: restore
-the archived /etc/cluster, remove the new package, reinstall the old one, rebuild, form; HACWS:
-restore the shared volume group from its savevg image and check the rootvg image is there). They
+A cluster has no old disk to boot: going back is the runbook's `backout` steps (Linuxha.net: halt a
+cluster running the new package, remove it, reinstall the old one, restore the archived /etc/cluster,
+rebuild, form, check; HACWS: restore the shared volume group from its savevg image where it is gone,
+list the rootvg image). Each step's guard looks at the host first, so the back-out works from any
+state the upgrade stopped in. They
 are shown with their exact commands and hosts; nothing runs without --yes (exit 2). With --yes they
 run like any runbook (lockstep or not, journaled as a run of `NAME-backout`), and the exit status is
 0 only when every step succeeded on every host.

@@ -22,6 +22,7 @@ def run(config: Config) -> int:
         print(f"{step.target}: {step.step_id} on {h.name} ({h.user}@{h.address}:{h.port}): {step.command}")
         if step.guard is not None:
             shows = f" showing /{step.guard.output.pattern}/" if step.guard.output else ""
+            shows += f" not showing /{step.guard.absent.pattern}/" if step.guard.absent else ""
             otherwise = "skipped there" if step.guard.skip else "refused"
             print(f"    only after `{step.guard.command}`{shows}; otherwise {otherwise}")
     print(f"concurrency {config.plan.concurrency}; nothing was run")

@@ -99,12 +99,18 @@ class Expect(Strict):
 
 
 class Guard(Strict):
-    """A check run on the step's host right before the step; it holds when it exits 0 and (if given)
-    a line of its output matches `output`."""
+    """A check run on the step's host right before the step; it holds when it exits 0, (if given) a
+    line of its output matches `output` and (if given) no line matches `absent`.
+
+    A back-out step states what must be true for it to be needed, so it acts only on what is there:
+    `rpm -q linuxha12` before `rpm -e linuxha12`, `rpm -qa` with `absent` the old package before
+    reinstalling it (already back: skipped)."""
 
     run: str
     output: Regex | None = None
     """A line of the guard's output must match this pattern."""
+    absent: Regex | None = None
+    """No line of the guard's output may match this pattern (something must not be there yet)."""
     otherwise: Literal["refuse", "skip"] = "refuse"
     """When it does not hold: `refuse` fails the step with `reason`; `skip` passes over the step on
     this host (e.g. a backup taken only where the volume group is varied on)."""
@@ -196,14 +202,18 @@ class RunbookFile(Strict):
                 if step.id in seen:
                     raise CrossRefError((group, i, "id"), f"duplicate step id {step.id!r}")
                 seen.add(step.id)
-                texts = {"run": step.run, "undo": step.undo or "", "phase_run": step.phase_run or ""}
+                texts: dict[tuple[str, ...], str] = {
+                    ("run",): step.run,
+                    ("undo",): step.undo or "",
+                    ("phase_run",): step.phase_run or "",
+                }
                 if step.guard is not None:
-                    texts["guard"] = step.guard.run
-                    texts["reason"] = step.guard.reason
-                for key, text in texts.items():
+                    for key in ("run", "reason", "output", "absent"):
+                        texts[("guard", key)] = getattr(step.guard, key) or ""
+                for where, text in texts.items():
                     for name in template.placeholders(text):
                         if name not in known:
-                            raise CrossRefError((group, i, key), f"unknown parameter {{{name}}}")
+                            raise CrossRefError((group, i, *where), f"unknown parameter {{{name}}}")
                 if step.when is not None and step.when not in self.params:
                     raise CrossRefError((group, i, "when"), f"unknown parameter {step.when!r}")
                 if step.phase_run is not None and "phase" not in template.placeholders(step.phase_run):

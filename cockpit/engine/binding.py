@@ -31,6 +31,17 @@ class GuardSpec:
     output: re.Pattern[str] | None
     skip: bool
     reason: str
+    absent: re.Pattern[str] | None = None
+    """No line of the guard's output may match (the state the step would create is not there yet)."""
+
+    def holds(self, exit_ok: bool, stdout: str) -> bool:
+        """The guard's verdict on its command's outcome: run the step (True) or not."""
+        lines = stdout.splitlines()
+        if not exit_ok:
+            return False
+        if self.output is not None and not any(self.output.search(line) for line in lines):
+            return False
+        return self.absent is None or not any(self.absent.search(line) for line in lines)
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,7 @@ class Binding:
             output=template.render_pattern(guard.output, values) if guard.output else None,
             skip=guard.otherwise == "skip",
             reason=self.render_text(" ".join(guard.reason.split()), target),
+            absent=template.render_pattern(guard.absent, values) if guard.absent else None,
         )
 
     def step_timing(self, step: StepSpecFile) -> PhaseTiming:

@@ -62,6 +62,10 @@ class LinePrinter:
         if e.step and not e.state.finished:
             text += f" {e.step}"
         self._print(e.at, (text + " " + detail).rstrip())
+        if e.reason and e.reason.startswith(NOTES) and self._noted.get(e.target) != e.reason:
+            # A step skipped by its guard moves the progress and says why in the same event.
+            self._noted[e.target] = e.reason
+            self._print(e.at, f"{e.target:<{self._width}} {e.reason}")
 
     def note(self, text: str) -> None:
         """A line of the cockpit's own (a notify command that failed), stamped with the time now."""

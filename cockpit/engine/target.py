@@ -201,10 +201,7 @@ class TargetRunner:
             p.error = f"{spec.title or spec.name}: could not check before running: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return "refuse"
-        holds = result.ok and (
-            guard.output is None or any(guard.output.search(line) for line in result.stdout.splitlines())
-        )
-        if holds:
+        if guard.holds(result.ok, result.stdout):
             return "run"
         if guard.skip:
             self.announce(f"skipped {spec.step_id or spec.name}: {guard.reason}")

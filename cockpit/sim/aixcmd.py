@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     from cockpit.sim.aix import COMMANDS, EVERYWHERE, LINUX_COMMANDS
-    from cockpit.sim.aix.common import Ctx, UsageError, err, not_found
+    from cockpit.sim.aix.common import Ctx, UsageError, err, failed_step, not_found
 
     if not argv or argv[0] not in COMMANDS:
         err(f"aixcmd: unknown command {argv[0] if argv else '(none)'}")
@@ -35,6 +35,8 @@ def main(argv: list[str]) -> int:
                 err(f"sh: {argv[0]}: command not found")
                 return 127
             return not_found(argv[0])
+    if failed_step(ctx, argv[0]):
+        return 1
     command = getattr(importlib.import_module(f"cockpit.sim.aix.{module}"), function)
     try:
         return int(command(ctx, argv[1:]))

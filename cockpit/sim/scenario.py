@@ -49,6 +49,10 @@ what AIX prints in that case (see cockpit/sim/faults.py for what each one change
                                               `oslevel` names the lower level, `oslevel -l` lists it
     rpm_missing_dep: perl-XML-Simple          (linux) the new package (params.package) needs a package
                                               the node lacks: rpm -Uvh fails with `Failed dependencies`
+    fail_step: install                        (any runbook, linux too) the fake command run as that
+                                              runbook step on this host (its first attempt) fails
+                                              before it changes anything, once: every state a run
+                                              can stop in, for the back-outs' tests
 
 A client's `lpp_source` / `spot` override the plan's (e.g. some clients go to 7.3); a fileset mismatch
 is a SPOT without bos.alt_disk_install.rte or at another level than the master's (`filesets`).
@@ -220,7 +224,7 @@ def _disks(value: object, where: str) -> tuple[Disk, ...]:
 HOST_KEYS = {"oslevel", "filesets", "nimsh", "disks", "slow", "faults", "target_disk"}
 RUNBOOK_KEYS = {"platform", "role", "params", "images", "varied_off"}
 CLIENT_KEYS = HOST_KEYS | RUNBOOK_KEYS | {"lpp_source", "spot"}
-LINUX_FAULTS = {"rpm_missing_dep"}
+LINUX_FAULTS = {"rpm_missing_dep", "fail_step"}
 
 
 def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:

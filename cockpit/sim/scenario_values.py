@@ -11,6 +11,7 @@ OSLEVEL = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}$")
 LEFTOVER_VGS = ("altinst_rootvg", "old_rootvg")
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,38}$")
 PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+STEP_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")  # a runbook step id (cockpit/config/runbook.py)
 ABS_PATH = re.compile(r"^/[A-Za-z0-9_.+\-/]{1,200}$")
 VRMF = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
@@ -88,6 +89,12 @@ def below_level(value: object, where: str) -> dict[str, str]:
     return {"fileset": name(data.get("fileset"), f"{where}.fileset"), "level": level}
 
 
+def step_id(value: object, where: str) -> str:
+    if not isinstance(value, str) or not STEP_ID.fullmatch(value):
+        raise ScenarioError(f"{where} must be a runbook step id (e.g. install), not {value!r}")
+    return value
+
+
 def params(value: object, where: str) -> dict[str, str]:
     """Runbook parameters are text (the config refuses YAML numbers with a fraction and booleans)."""
     data = mapping(value or {}, where)
@@ -132,6 +139,7 @@ FAULTS: dict[str, Callable[[object, str], Any]] = {
     "niminfo_master": name,
     "below_level": lambda v, w: below_level(v, w),
     "rpm_missing_dep": name,
+    "fail_step": step_id,
 }
 MASTER_FAULTS = {"nimsh_down", "port_taken"}
 

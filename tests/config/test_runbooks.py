@@ -152,6 +152,54 @@ def test_binding_renders_each_step_where_it_runs(tmp_path: Path) -> None:
     assert primary["backup-rootvg"].remote.directory == "/var/tmp/cockpit/run1/cws1.backup-rootvg"
 
 
+def test_back_out_steps_look_before_they_act(tmp_path: Path) -> None:
+    """Each step of the Linuxha.net back-out is guarded by the state it would change (skip otherwise)."""
+    from cockpit.commands.backout import backout_runbook
+
+    text = config_text(
+        "linuxha",
+        "    package: /tmp/linuxha12-1.1.01-1.noarch.rpm\n    old_package: /tmp/linuxha-1.0.4-1.noarch.rpm\n"
+        "    new_version: 1.1.01\n    cluster: prodcl\n",
+        "    - host: a1\n    - host: a2\n",
+    )
+    config = load_config(write(tmp_path / "c.yaml", text))
+    backout = backout_runbook(load_runbook("linuxha"))
+    assert backout is not None
+    steps = {s.step_id: s for s in Binding(config, "run1", backout).steps("a2")}
+    guards = {k: s.guard for k, s in steps.items() if s.guard is not None}
+    assert all(g.skip for g in guards.values()) and set(guards) == {
+        "remove-new",
+        "reinstall-old",
+        "restore-config",
+    }  # halt-new, rebuild and form run on the first node only
+    remove, reinstall = guards["remove-new"], guards["reinstall-old"]
+    assert remove.command == "rpm -q linuxha12" and remove.holds(True, "linuxha12-1.1.01-1\n")
+    assert not remove.holds(False, "package linuxha12 is not installed\n")
+    assert reinstall.command == "rpm -qa" and reinstall.holds(True, "bash-5.1\n")
+    assert not reinstall.holds(True, "bash-5.1\nlinuxha-1.0.4-1\n")  # already back: skipped
+    assert reinstall.reason == "the old package is installed on a2 already"
+    first = {s.step_id: s for s in Binding(config, "run1", backout).steps("a1")}
+    assert first["form"].guard is not None and first["form"].guard.absent is not None
+    assert first["form"].guard.absent.pattern == r"cldaemon-prodcl\b"
+
+
+def test_a_guard_pattern_names_only_declared_parameters(tmp_path: Path) -> None:
+    book = write(
+        tmp_path / "book.yaml",
+        """
+        name: mine
+        title: t
+        steps:
+          - id: one
+            title: t
+            run: "true"
+            guard: {run: ps -ef, absent: 'daemon-{clustr}', otherwise: skip, reason: r}
+        """,
+    )
+    with pytest.raises(ConfigError, match=r"book\.yaml:7:34: steps\[0\]\.guard\.absent: unknown parameter \{clustr\}"):
+        load_runbook(str(book))
+
+
 def test_nimadm_plans_bind_to_the_same_command_as_before(tmp_path: Path) -> None:
     text = (
         "hosts:\n  - {name: nim01, role: nim_master}\n  - {name: lpar01}\nplan:\n  master: nim01\n"

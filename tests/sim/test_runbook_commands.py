@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from cockpit.config.models import Config
+from cockpit.sim import state
+from cockpit.sim.aix import vg
 from cockpit.sim.scenario import ScenarioError, available, load_scenario
 from cockpit.sim.server import SimFleet
 from tests.sim.remote import lines, ssh
@@ -73,6 +75,10 @@ def test_scenario_validation_of_the_new_keys(tmp_path: Path) -> None:
         load("runbook: linuxha\nclients: {names: [n1], platform: linux}\nhosts: {n1: {faults: {multibos: true}}}\n")
     with pytest.raises(ScenarioError, match="plan: unknown key"):
         load(base + "plan: {lpp_source: x}\n")
+    linux = "runbook: linuxha\nclients: {names: [n1], platform: linux}\n"
+    assert load(linux + "hosts: {n1: {faults: {fail_step: install}}}\n").clients[0].faults == {"fail_step": "install"}  # type: ignore[attr-defined]
+    with pytest.raises(ScenarioError, match=r"fail_step must be a runbook step id"):
+        load(linux + "hosts: {n1: {faults: {fail_step: 'rm -rf'}}}\n")
 
 
 @pytest.mark.parametrize("name", ["hacws", "linuxha", "alt-disk-copy"])
@@ -201,8 +207,16 @@ async def test_hacws_backups_levels_and_verification(start) -> None:  # type: ig
     backup = await ssh(fleet, "cws2", "hacws_verify")
     assert backup.exit_status == 1 and "primary control workstation" in str(backup.stderr)
 
+    # restvg makes the volume group anew: over its own defined group it is refused (the restvg page:
+    # target disks must belong to no volume group); once the group is gone it is restored, varied on.
+    over = await ssh(fleet, "cws1", "restvg -f '/backup/spdatavg.savevg'")
+    assert over.exit_status == 1 and "belongs to volume group spdatavg" in str(over.stderr)
+    with state.update(str(fleet.fleet_dir), "cws1") as st:
+        vg.remove_vg(st, "spdatavg")
+    assert await lines(fleet, "cws1", "lsvg") == ["rootvg"]
     restored = await lines(fleet, "cws1", "restvg -f '/backup/spdatavg.savevg'")
     assert restored[0] == "Will create the Volume Group:\tspdatavg"
+    assert await lines(fleet, "cws1", "lsvg -o") == ["rootvg", "spdatavg"]
     bad = await ssh(fleet, "cws1", "restvg -f /backup/cws1.mksysb")
     assert bad.exit_status == 1
 
@@ -300,6 +314,35 @@ async def test_linuxha_missing_dependency_on_node2(start) -> None:  # type: igno
     assert (await ssh(fleet, "node2", "cat /etc/cluster/VERSION")).exit_status != 0
     assert (await ssh(fleet, "node2", f"rpm -Uvh '{OLD}'")).exit_status == 0  # the back-out works
     assert await lines(fleet, "node2", "cat /etc/cluster/VERSION") == ["1.0.4"]
+
+
+async def test_rpm_upgrade_to_the_installed_package_changes_nothing(start) -> None:  # type: ignore[no-untyped-def]
+    fleet: SimFleet = await start("linuxha")
+    again = await ssh(fleet, "node1", f"rpm -Uvh '{OLD}'")
+    assert again.exit_status == 1
+    assert str(again.stderr).splitlines() == ["\tpackage linuxha-1.0.4-1.noarch is already installed"]
+    assert await lines(fleet, "node1", "rpm -qa") == ["linuxha-1.0.4-1"]
+    assert await lines(fleet, "node1", "rpm -q linuxha") == ["linuxha-1.0.4-1"]
+    absent = await ssh(fleet, "node1", "rpm -q linuxha12")
+    assert absent.exit_status == 1 and str(absent.stdout).strip() == "package linuxha12 is not installed"
+
+
+async def test_fail_step_fails_that_step_once_before_it_changes_anything(start) -> None:  # type: ignore[no-untyped-def]
+    fleet: SimFleet = await start("linuxha")
+    with state.update(str(fleet.fleet_dir), "node2") as st:
+        st["faults"]["fail_step"] = "remove-old"
+    # Outside the step's directory (a guard, a probe) the command is not failed.
+    assert (await ssh(fleet, "node2", "rpm -q linuxha")).exit_status == 0
+    step_dir = "$HOME/run1/node2.remove-old"
+    failed = await ssh(fleet, "node2", f"mkdir -p {step_dir} && cd {step_dir} && rpm -e linuxha")
+    assert failed.exit_status == 1
+    assert str(failed.stderr).strip() == (
+        "rpm: failed before changing anything (the simulator's fault fail_step: remove-old)"
+    )
+    assert await lines(fleet, "node2", "rpm -qa") == ["linuxha-1.0.4-1"]  # nothing changed
+    # Once: the same step run again (a retry) goes through.
+    assert (await ssh(fleet, "node2", f"cd {step_dir} && rpm -e linuxha")).exit_status == 0
+    assert await lines(fleet, "node2", "rpm -qa") == []
 
 
 async def test_nimadm_fail_scenario_fails_lpar02_in_phase_11(start) -> None:  # type: ignore[no-untyped-def]

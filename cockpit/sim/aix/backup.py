@@ -149,7 +149,9 @@ def restvg(ctx: Ctx, args: list[str]) -> int:
         if d is None:
             err(f"0516-306 restvg: Unable to find physical volume {disk_name} in the Device Configuration Database.")
             return 1
-        if d["vg"] not in (None, name):
+        if d["vg"] is not None:
+            # The restvg page: target disks must not belong to a volume group, its own old one included
+            # (restvg makes the group anew). Restoring over a defined group is refused, not merged.
             err(simulated(f"0516-1132 restvg: Physical volume {disk_name} belongs to volume group {d['vg']}."))
             return 1
     emit(
@@ -174,10 +176,7 @@ def restvg(ctx: Ctx, args: list[str]) -> int:
         _seconds(ctx, st, "restvg"),
     )
     with ctx.update() as st:
-        if name not in vg.vg_names(st):
-            vg.add_vg(st, name, targets, active=True, level=None)
-        for d in vg.disks_of(st, name):
-            d["active"] = True
+        vg.add_vg(st, name, targets, active=True, level=None)
     return 0
 
 

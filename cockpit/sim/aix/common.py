@@ -156,6 +156,28 @@ def notify_server(message: str) -> bool:
         return False
 
 
+def failed_step(ctx: Ctx, command: str) -> bool:
+    """The scenario fault `fail_step: STEP`: a fake command run as that runbook step fails before it
+    changes anything (once; the fault is spent). A step runs in its step directory on the host,
+    `WORK_DIR/RUN_ID/TARGET.STEP` (cockpit/domain/remote_step.py), so the working directory names
+    the step; a retry (`TARGET.STEP-r1`), a guard or a fact runs elsewhere and is not failed."""
+    step = ctx.read().get("faults", {}).get("fail_step")
+    if not step:
+        return False
+    try:
+        here = os.path.basename(os.getcwd())
+    except OSError:
+        return False
+    if not here.endswith(f".{step}"):
+        return False
+    with ctx.update() as st:
+        if st.get("faults", {}).get("fail_step") != step:
+            return False  # another command of the same step failed it already
+        del st["faults"]["fail_step"]
+    err(f"{command}: failed before changing anything (the simulator's fault fail_step: {step})")
+    return True
+
+
 def not_found(command: str) -> int:
     """What the shell says when a command is not installed on this host (e.g. lsnim on a NIM client)."""
     err(f"ksh: {command}:  not found.")

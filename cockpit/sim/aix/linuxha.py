@@ -315,6 +315,11 @@ def _install(ctx: Ctx, path: str, verbose: bool) -> int:
         return 1
     installed = ha.get("installed")
     seconds = ctx.seconds(0.5) * float(st.get("slow", 1.0))
+    if installed and _full(installed) == _full(pkg):
+        # rpm -U of the package already there changes nothing and says so (rpm 4.4; exit status INFERRED).
+        emit([line(f"{'Preparing...':<28}{HASHES} [100%]")], seconds / 4)
+        err(f"\tpackage {_full(pkg)} is already installed")
+        return 1
     if installed and installed["name"] != pkg["name"]:
         emit([line(f"{'Preparing...':<28}{HASHES} [100%]")], seconds / 4)
         err(f"\tfile {VERSION_FILE} from install of {_full(pkg)} conflicts with file from package {_full(installed)}")
