@@ -20,10 +20,13 @@ from typing import TextIO
 
 from cockpit.config.models import Config, Host
 from cockpit.config.runbook import RunbookFile
-from cockpit.domain.events import EventSink, FanOutSink, RunFinished
+from cockpit.domain.events import EventSink, FanOutSink, RunFinished, TargetChanged
+from cockpit.domain.models import TargetState
 from cockpit.engine.binding import Binding
 from cockpit.engine.journal import Journal
 from cockpit.engine.printer import LinePrinter
+from cockpit.engine.rolled_back import migration_run_of
+from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import RunbookRun
 from cockpit.transports.base import Transport
 
@@ -105,6 +108,23 @@ async def run_in_cockpit(
         journal.close()
 
 
+def _record_rolled_back(
+    journal: Journal, config_key: str, runbook: str, finished: RunFinished, printer: LinePrinter
+) -> None:
+    """Each node of the cluster's last upgrade run is rolled back: its record says so, and so do these lines."""
+    reason = f"back-out run {finished.run_id} done"
+    for node in finished.succeeded:
+        run_id = migration_run_of(journal, node, config=config_key, runbook=runbook)
+        if run_id is None:
+            continue  # never upgraded by the cockpit with this journal
+        record_rolled_back(journal, run_id, node, reason)
+        printer.emit(
+            TargetChanged(
+                node, TargetState.ROLLED_BACK, None, 0, journal.clock(), reason=f"{runbook} run {run_id}: {reason}"
+            )
+        )
+
+
 def run(
     config: Config,
     config_path: Path,
@@ -151,7 +171,10 @@ def run(
     try:
         engine = RunbookRun(config, journal, transport_for, config_path=config_path, operator=operator, runbook=backout)
         journal.record_action(engine.run_id, None, "backout", f"{runbook.name}: confirmed with --yes", operator)
-        finished = asyncio.run(engine.run(LinePrinter(out)))
+        printer = LinePrinter(out)
+        finished = asyncio.run(engine.run(printer))
+        if finished.ok:
+            _record_rolled_back(journal, engine.config_key, runbook.name, finished, printer)
     finally:
         journal.close()
     out.write(f"logs: {engine.logs.directory}\n")

@@ -18,12 +18,13 @@ from cockpit.domain import report as rp
 from cockpit.engine.alert_journal import AlertJournal
 from cockpit.engine.binding import STEP_NAME
 from cockpit.engine.journal import ActionRecord, EventRecord, Journal, RunRecord, StepRecord
+from cockpit.engine.rolled_back import is_rollback
 
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("md", "json", "junit")
-ROLLBACK_RUNBOOKS = ("rollback",)
-"""Runbooks that go back on hosts: the rollback wizard's runs; a cluster's back-out is `NAME-backout`."""
 _FINISHED = frozenset({"succeeded", "failed", "blocked", "unreachable"})
+_ROLLED_BACK = "rolled-back"
+"""The state change a rollback adds to the run's record of a host (engine/rolled_back.py)."""
 
 
 class ReportError(Exception):
@@ -49,10 +50,6 @@ def resolve_run(journal: Journal, run_id: str) -> RunRecord:
         recent = ", ".join(r.run_id for r in journal.runs()[-3:]) or "none"
         raise ReportError(f"no run {run_id} in {journal.path} (latest: {recent}; `cockpit runs CONFIG` lists them)")
     return record
-
-
-def is_rollback(runbook: str) -> bool:
-    return runbook in ROLLBACK_RUNBOOKS or runbook.endswith("-backout")
 
 
 # -- gathering --------------------------------------------------------------------------------------
@@ -176,6 +173,9 @@ def _target(
 ) -> rp.TargetRecord:
     steps = tuple(_step(s) for s in records)
     launched = [s.launched_at for s in records if s.launched_at is not None]
+    # A rollback after the run adds a state of its own: the run's outcome is the state before it.
+    rolled_back = states[-1] if states and states[-1].state == _ROLLED_BACK else None
+    states = [s for s in states if s.state != _ROLLED_BACK]
     if states:
         last = states[-1]
         outcome, phase, error, reason = last.state, last.phase, last.error, last.reason
@@ -204,6 +204,8 @@ def _target(
         actions=actions,
         facts=facts,
         rollbacks=rollbacks,
+        rolled_back_at=rolled_back.at if rolled_back else None,
+        rolled_back=rolled_back.reason if rolled_back else None,
     )
 
 
@@ -252,7 +254,8 @@ def summaries(journal: Journal) -> list[rp.RunSummary]:
     for r in reversed(journal.runs()):
         last = journal.last_states(r.run_id)
         if last:
-            outcomes = [str(d.get("state")) for d in last.values()]
+            # A host rolled back after the run still counts as the run left it.
+            outcomes = [str(d.get("state")) for d in _before_rollback(journal, r.run_id, last).values()]
         else:
             by_target: dict[str, list[StepRecord]] = {}
             for s in journal.steps(r.run_id):
@@ -262,6 +265,16 @@ def summaries(journal: Journal) -> list[rp.RunSummary]:
         bad = sum(1 for o in outcomes if o in rp.FAILED_OUTCOMES)
         out.append(rp.RunSummary(r.run_id, r.runbook, r.started_at, r.finished_at, r.outcome, ok, bad))
     return out
+
+
+def _before_rollback(journal: Journal, run_id: str, last: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    if not any(d.get("state") == _ROLLED_BACK for d in last.values()):
+        return last
+    before: dict[str, dict[str, object]] = {}
+    for e in journal.events_after(run_id):
+        if e.kind == "state" and e.target and e.detail.get("state") != _ROLLED_BACK:
+            before[e.target] = e.detail
+    return before
 
 
 # -- the command ------------------------------------------------------------------------------------

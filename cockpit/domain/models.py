@@ -16,6 +16,9 @@ class TargetState(StrEnum):
     FAILED = "failed"
     BLOCKED = "blocked"  # not started: preflight gate or operator
     UNREACHABLE = "unreachable"  # could not reach the host that runs the step
+    ROLLED_BACK = "rolled-back"
+    """After the run: the host went back to its old system (the rollback wizard verified it, or the
+    cluster's back-out completed on it). Its outcome before stays in the journal's history."""
 
     @property
     def finished(self) -> bool:
@@ -24,7 +27,13 @@ class TargetState(StrEnum):
             TargetState.FAILED,
             TargetState.BLOCKED,
             TargetState.UNREACHABLE,
+            TargetState.ROLLED_BACK,
         )
+
+    @property
+    def label(self) -> str:
+        """The state in words ("rolled back", "succeeded")."""
+        return self.value.replace("-", " ")
 
 
 @dataclass

@@ -55,14 +55,14 @@ class LinePrinter:
         unit = "step" if e.step else "phase"
         phase = f"{unit} {e.phase}/{e.phases_total}" if e.phase else ""
         detail = ""
-        if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED):
+        if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED, TargetState.ROLLED_BACK):
             detail = "  ".join(x for x in (e.reason if e.reason != e.error else None, e.error) if x)
-        state = e.state.value.upper() if e.state.finished else e.state.value
+        state = e.state.label.upper() if e.state.finished else e.state.label
         text = f"{e.target:<{self._width}} {state:<11} {phase:<11}"
         if e.step and not e.state.finished:
             text += f" {e.step}"
         self._print(e.at, (text + " " + detail).rstrip())
-        if e.reason and e.reason.startswith(NOTES) and self._noted.get(e.target) != e.reason:
+        if e.reason and e.reason.startswith(NOTES) and self._noted.get(e.target) != e.reason and not detail:
             # A step skipped by its guard moves the progress and says why in the same event.
             self._noted[e.target] = e.reason
             self._print(e.at, f"{e.target:<{self._width}} {e.reason}")

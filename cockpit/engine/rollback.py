@@ -22,6 +22,8 @@ from cockpit.config.models import Config, Host
 from cockpit.domain import rollback as rb
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
 from cockpit.engine.journal import FactRecord, Journal
+from cockpit.engine.rolled_back import migration_run_of
+from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id
 from cockpit.transports.base import CommandResult, ConnectionLost, HostKeyError, Transport, TransportError
 
@@ -84,7 +86,10 @@ class RollbackWizard:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         reboot_timeout: float = REBOOT_TIMEOUT,
         backoff: Backoff | None = None,
+        on_rolled_back: Callable[[str, str, str], None] | None = None,
     ) -> None:
+        """`on_rolled_back(host, migration_run_id, reason)` says a host was verified back (the cockpit
+        driving that run announces it); without it the migration run's journal is told directly."""
         self.config = config
         self.transport_for = transport_for
         self.journal = journal
@@ -103,6 +108,8 @@ class RollbackWizard:
         self._started = False
         self._finished = False
         self._executed: set[str] = set()
+        self._on_rolled_back = on_rolled_back
+        self._rolled_back: set[str] = set()
 
     # -- journal ------------------------------------------------------------------------------------
     def _begin(self) -> None:
@@ -419,7 +426,22 @@ class RollbackWizard:
                 "notes": list(verification.notes),
             },
         )
+        if verification.ok and host not in self._rolled_back:
+            self._mark_rolled_back(host)
         return verification
+
+    def _mark_rolled_back(self, host: str) -> None:
+        """The host's migration run records it as rolled back (the fleet and the report show it)."""
+        record = self.records.get(host)
+        run_id = record.run_id if record is not None else migration_run_of(self.journal, host, config=self.config_key)
+        if run_id is None:
+            return  # not migrated by the cockpit with this journal: no run to tell
+        self._rolled_back.add(host)
+        reason = f"rollback run {self.run_id}: verified back on {self._assessment(host).old_disk}"
+        if self._on_rolled_back is not None:
+            self._on_rolled_back(host, run_id, reason)
+        else:
+            record_rolled_back(self.journal, run_id, host, reason)
 
 
 async def _close(transport: Transport) -> None:

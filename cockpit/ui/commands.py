@@ -91,14 +91,19 @@ class RollbackOpener(Protocol):
 
     def open_rollback(self, targets: list[str]) -> None: ...
 
+    def rollback_offered(self, target: str) -> str | None: ...
+
 
 class TargetRollbackCommands(_PerTargetCommands):
-    """``Roll back: <target>`` for every target, when the app can make the engine's rollback wizard."""
+    """``Roll back: <target>`` for every target that started and is not rolled back already, when the
+    app can make the engine's rollback wizard."""
 
     def _actions(self) -> list[Action]:
         app = self.app
         if not isinstance(app, RollbackOpener) or not app.can_rollback:
             return []
         return [
-            (f"Roll back: {t}", partial(app.open_rollback, [t]), app.describe_target(t)) for t in app.target_names()
+            (f"Roll back: {t}", partial(app.open_rollback, [t]), app.describe_target(t))
+            for t in app.target_names()
+            if app.rollback_offered(t) is None
         ]

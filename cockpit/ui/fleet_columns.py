@@ -104,7 +104,7 @@ def last_text(view: TargetView, now: float, *, phase_prefix: bool = True) -> str
         # The engine's error names the gate's reasons ("not started: nimsh.active: ..."); its
         # reason only says who blocked it ("blocked by preflight").
         return change.error or change.reason or view.last_line
-    if state is TargetState.UNREACHABLE:
+    if state in (TargetState.UNREACHABLE, TargetState.ROLLED_BACK):
         return change.reason or change.error or view.last_line
     if state is TargetState.STALLED:
         # How long it has been quiet (ticking) and the last thing it said; the engine's reason

@@ -160,6 +160,16 @@ class Navigation(App[None]):
             return None  # no run will start it
         return f"{target} is {view.state.value}: stop its migration (t, then kill / abort) before rolling back"
 
+    def rollback_offered(self, target: str) -> str | None:
+        """Why `Roll back` is not offered for `target` (it never started, or it is rolled back
+        already), else None. The wizard may still tick any host (an earlier run's, say)."""
+        view = self.bridge.views.get(target)
+        if view is None or view.change is None or view.change.started_at is None:
+            return f"{target} never started in this run: nothing to roll back"
+        if view.state is TargetState.ROLLED_BACK:
+            return f"{target} is rolled back already ({view.change.reason or 'see its log'})"
+        return None
+
     def action_rollback(self) -> None:
         if self._backout is not None and not self.read_only:
             self.open_backout()
@@ -169,15 +179,26 @@ class Navigation(App[None]):
             target: str | None = screen.target
         else:
             target = self._fleet.table.target_at_cursor()
+        if target is not None and not self.read_only and self._rollback is not None:
+            why = self.rollback_offered(target)
+            if why is not None:
+                self.notify(why, title="Not offered", severity="warning", markup=False)
+                return
         self.open_rollback([target] if target else [])
 
     def open_backout(self) -> None:
         """A cluster runbook goes back with its back-out steps on every node (no disk to boot)."""
         assert self._backout is not None
+        offered = [t for t in self.target_names() if self.rollback_offered(t) is None]
+        if not offered:
+            rolled = any(self.bridge.views[t].state is TargetState.ROLLED_BACK for t in self.target_names())
+            nothing = "every node is rolled back already" if rolled else "no node started in this run"
+            self.notify(f"Nothing to back out: {nothing}.", title="Not offered", severity="warning", markup=False)
+            return
         for target in self.target_names():
-            why = self.rollback_refusal(target)
-            if why is not None:
-                self.notify(why, title="Not now", severity="warning", markup=False)
+            busy = self.rollback_refusal(target)
+            if busy is not None:
+                self.notify(busy, title="Not now", severity="warning", markup=False)
                 return
         if any(isinstance(s, ConfirmScreen) for s in self.screen_stack):
             return

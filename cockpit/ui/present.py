@@ -32,6 +32,7 @@ STATE_LOOKS: dict[TargetState, StateLook] = {
     TargetState.FAILED: StateLook("✗", "failed", "failed", "error"),
     TargetState.BLOCKED: StateLook("■", "blocked", "blocked", "accent"),
     TargetState.UNREACHABLE: StateLook("◌", "unreachable", "unreachable", "error"),
+    TargetState.ROLLED_BACK: StateLook("↺", "rolled back", "rolled back", "foreground"),
 }
 
 # Summary order: what needs attention reads first after what is moving.
@@ -43,6 +44,7 @@ SUMMARY_ORDER: tuple[TargetState, ...] = (
     TargetState.FAILED,
     TargetState.BLOCKED,
     TargetState.UNREACHABLE,
+    TargetState.ROLLED_BACK,
 )
 
 BAR_CELLS = 12

@@ -13,7 +13,8 @@ A file holds one theme: `name`, `primary`, optionally `secondary`, `accent`, `fo
 them: `#rrggbb`, `rgb(...)`, names), `dark` (true/false) and `variables` (Textual CSS variables such as
 `block-cursor-background`, or `foreground-muted`). The fleet's state colours are the theme's
 `primary` (running), `warning` (stalled), `error` (failed, unreachable), `success` (succeeded),
-`accent` (blocked) and `foreground-muted` (pending), so a theme changes them live.
+`accent` (blocked), `foreground-muted` (pending) and `foreground` (rolled back), so a theme changes
+them live.
 
 A bad file is reported in one line, `FILE:LINE:COL: what is wrong`, and skipped; the others load.
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,17 @@ async def test_linuxha_fail_backs_out_with_the_cockpit_command(tmp_path: Path) -
         assert done.exit_status == 0, done.out + done.err
         assert "skipped remove-new: linuxha12 is not installed on node2" in done.out
         await linuxha_is_back(config, ["node1", "node2", "node3"])
+        # The upgrade's record says each node is back; so do the back-out's last lines.
+        reason = f"linuxha run {engine.run_id}: back-out run "
+        assert [line.split()[1:4] for line in done.out.splitlines() if reason in line] == [
+            [node, "ROLLED", "BACK"] for node in ("node1", "node2", "node3")
+        ]
+        report = await cockpit("report", str(inventory), engine.run_id)
+        assert "| node2 | failed, then ↺ rolled back |" in report.out
+        assert "| node1 | blocked, then ↺ rolled back |" in report.out
+        runs = await cockpit("runs", str(inventory), "--format", "json")
+        counts = {r["runbook"]: (r["succeeded"], r["failed"]) for r in json.loads(runs.out)}
+        assert counts == {"linuxha": (0, 3), "linuxha-backout": (3, 0)}  # the upgrade's counts stay its own
         # Run again on a cluster that is back: every step finds nothing to do, and says so.
         again = await cockpit("rollback", str(inventory), "--yes", "--headless")
         assert again.exit_status == 0, again.out + again.err

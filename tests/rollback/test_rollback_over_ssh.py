@@ -4,6 +4,7 @@ a refused target, a changed host key, and a reboot with nothing to boot."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import asyncssh
@@ -105,6 +106,15 @@ async def test_not_rebooted_host_goes_back_by_its_bootlist_then_the_migrated_dis
             [["hdisk0", "rootvg", "active"], ["hdisk1", "datavg", "active"], ["hdisk2", "altinst_rootvg"]],
         )
         rollback_id = rollback_runs(inventory)[-1][0]
+        # The migration's record now says where the host is: rolled back (lpar02 stays migrated).
+        report = await cockpit("report", str(inventory), run_id)
+        assert "| lpar01 | succeeded, then ↺ rolled back |" in report.out
+        assert "| lpar02 | succeeded |" in report.out
+        assert f"rollback run {rollback_id}: verified back on hdisk0" in report.out
+        as_json = json.loads((await cockpit("report", str(inventory), run_id, "--format", "json")).out)
+        by_name = {t["target"]: t for t in as_json["targets"]}
+        assert by_name["lpar01"]["outcome"] == "succeeded" and by_name["lpar02"]["rolled_back"] is None
+        assert by_name["lpar01"]["rolled_back"]["detail"] == f"rollback run {rollback_id}: verified back on hdisk0"
         steps = [(s.step, s.state, s.command) for s in journal.steps(rollback_id)]
         assert steps[:2] == [
             ("set-bootlist", "succeeded", "bootlist -m normal hdisk0"),

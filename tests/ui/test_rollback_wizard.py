@@ -17,6 +17,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from cockpit.commands.tui.rollback import rollback_wizard
 from cockpit.domain.models import TargetState
 from cockpit.engine.rollback import Backoff, RollbackWizard
 from cockpit.engine.run import RunbookRun
@@ -55,15 +56,7 @@ async def cockpit(tmp_path: Path) -> AsyncIterator[Cockpit]:
         wizards: list[RollbackWizard] = []
 
         def wizard() -> RollbackWizard:
-            w = RollbackWizard(
-                engine.config,
-                engine.transport_for,
-                engine.journal,
-                engine.operator,
-                config_key=engine.config_key,
-                backoff=Backoff(0.1, 2.0, 1.0),
-                reboot_timeout=30,
-            )
+            w = rollback_wizard(engine, backoff=Backoff(0.1, 2.0, 1.0), reboot_timeout=30)
             wizards.append(w)
             return w
 
@@ -165,6 +158,12 @@ async def test_not_rebooted_host_is_rolled_back_verified_and_cleaned_up_step_by_
                 "✓ VERIFIED: lpar01 runs 7100-05-03-1838 from hdisk0, and the bootlist names it" in screen.detail_text
             )
             assert await host_view(c.fleet, HOST) == (OLD, ["hdisk0 blv=hd5"], MIGRATED)
+            # The fleet behind the wizard says so; the migration's record too.
+            await wait_until(pilot, lambda: c.app.bridge.views[HOST].state is TargetState.ROLLED_BACK)
+            c.app.flush()
+            assert c.app.fleet.table.cell_text(HOST, "state") == "↺ rolled back"
+            last = c.engine.journal.last_states(c.engine.run_id)[HOST]
+            assert last["state"] == "rolled-back" and last["reason"].endswith("verified back on hdisk0")
 
             # The proving reboot is offered, not needed: skipped; then the clean-up, read again, each confirmed.
             assert "n reboots lpar01 to prove the old disk boots; s skips it" in screen.detail_text

@@ -68,6 +68,11 @@ def _where(t: TargetRecord) -> str:
     return f"{unit} {t.phase}/{t.phases_total}" if t.phases_total else f"{unit} {t.phase}"
 
 
+def outcome_text(t: TargetRecord) -> str:
+    """The target's outcome, and what it is now when a rollback put it back (``succeeded, then ↺ rolled back``)."""
+    return f"{t.outcome}, then ↺ rolled back" if t.rolled_back_at is not None else t.outcome
+
+
 def run_outcome_text(report: RunReport) -> str:
     total = len(report.targets)
     ok = len(report.succeeded)
@@ -91,7 +96,7 @@ def to_markdown(report: RunReport) -> str:
     out += ["## Targets", "", "| target | outcome | started | duration | where | error |", "|---|---|---|---|---|---|"]
     for t in report.targets:
         out.append(
-            f"| {_cell(t.name)} | {t.outcome} | {stamp(t.started_at)} | {span(t.duration)} | {_where(t)} "
+            f"| {_cell(t.name)} | {outcome_text(t)} | {stamp(t.started_at)} | {span(t.duration)} | {_where(t)} "
             f"| {_cell(t.error)} |"
         )
     out.append("")
@@ -121,7 +126,9 @@ def to_markdown(report: RunReport) -> str:
 
 
 def _target_markdown(t: TargetRecord) -> list[str]:
-    out = [f"## {t.name}: {t.outcome}", ""]
+    out = [f"## {t.name}: {outcome_text(t)}", ""]
+    if t.rolled_back_at is not None:
+        out += [f"- rolled back {stamp(t.rolled_back_at)}: {_cell(t.rolled_back)}"]
     if t.error:
         out += [f"- error: {_code(t.error)}"]
     if t.reason and t.reason != t.error:
@@ -263,6 +270,7 @@ def _target_json(t: TargetRecord) -> dict[str, Any]:
         "actions": [_action_json(a) for a in t.actions],
         "facts": {fact: value for fact, value in t.facts},
         "rollbacks": [_rollback_json(r) for r in t.rollbacks],
+        "rolled_back": None if t.rolled_back_at is None else {"at": iso(t.rolled_back_at), "detail": t.rolled_back},
     }
 
 
@@ -339,6 +347,8 @@ def _steps_text(t: TargetRecord) -> str:
             f"{span(s.duration) or '-'}: {s.command}"
         )
     lines += [f"{stamp(a.at)} {a.operator}: {a.action} {a.detail}".rstrip() for a in t.actions]
+    if t.rolled_back_at is not None:
+        lines.append(f"{stamp(t.rolled_back_at)} rolled back: {t.rolled_back}")
     return "\n".join(lines)
 
 

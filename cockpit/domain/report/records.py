@@ -132,6 +132,10 @@ class TargetRecord:
     actions: tuple[ActionEntry, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()
     rollbacks: tuple[RollbackEntry, ...] = ()
+    rolled_back_at: float | None = None
+    """When a rollback after the run put the host back on its old system (None: it was not)."""
+    rolled_back: str | None = None
+    """How: the rollback run that verified it, or the cluster back-out that completed."""
 
     @property
     def duration(self) -> float | None:

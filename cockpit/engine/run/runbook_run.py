@@ -14,10 +14,11 @@ from pathlib import Path
 
 from cockpit.config.models import Config
 from cockpit.config.runbook import RunbookFile
-from cockpit.domain.events import EventSink, FanOutSink, RunFinished
-from cockpit.domain.models import TargetProgress
+from cockpit.domain.events import EventSink, FanOutSink, RunFinished, TargetChanged
+from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.troubleshoot import TroubleProbe
 from cockpit.domain.window import FleetEta, Window
+from cockpit.engine import rolled_back
 from cockpit.engine.binding import Binding, StepSpec, UndoSpec
 from cockpit.engine.follow import FollowPolicy
 from cockpit.engine.journal import Journal, JournalSink
@@ -220,6 +221,30 @@ class RunbookRun:
 
     def close(self) -> None:
         self.scheduler.close()
+
+    def mark_rolled_back(self, target: str, reason: str) -> None:
+        """`target` went back to its old system (the rollback wizard verified it, the cluster's
+        back-out completed): announced like any state change, so the fleet shows it and the journal
+        keeps it. Its times and phase stay those of the run."""
+        p = self.progress[target]
+        if not self.runners:  # the run never started here: only the journal can say it
+            rolled_back.record(self.journal, self.run_id, target, reason)
+            return
+        p.state, p.stall_reason = TargetState.ROLLED_BACK, None
+        self.context.sink.emit(
+            TargetChanged(
+                target=target,
+                state=p.state,
+                phase=p.phase,
+                phases_total=p.phases_total,
+                at=self.clock(),
+                started_at=p.started_at,
+                finished_at=p.finished_at,
+                reason=reason,
+                last_output_at=p.last_output_at,
+                step=p.step,
+            )
+        )
 
     # -- operator controls (controls.py) and probes (probes.py) ---------------------------------
     def snooze(self, target: str, seconds: float) -> None:
