@@ -89,6 +89,7 @@ class Binding:
         self.run_id = run_id
         self.runbook = runbook or load_runbook(config.plan.runbook)
         self.targets: list[str] = list(config.targets)
+        self._plain_timing: Callable[[int | None], PhaseTiming] | None = None
 
     # -- values ---------------------------------------------------------------------------------
     def values(self, target: str, phase: int | None = None) -> dict[str, str | None]:
@@ -228,6 +229,17 @@ class Binding:
         scale = self.config.plan.time_scale
         limit = step.timeout_minutes * 60 * scale if step.timeout_minutes is not None else None
         return PhaseTiming(step.expected_minutes * 60 * scale, step.silence_minutes * 60 * scale, limit)
+
+    def expected_seconds(self, index: int) -> float:
+        """Expected seconds of phase (nimadm) or step `index`, scaled like the plan's clock: what an
+        ETA counts with, the same in the cockpit that drives the run and in one that watches it."""
+        if self.single_phased:
+            # Not the run's own timing: its floor (a few polls, for stall alarms) would inflate every short phase.
+            if self._plain_timing is None:
+                self._plain_timing = self.phase_timing()
+            return self._plain_timing(index).expected
+        steps = self.runbook.steps
+        return self.step_timing(steps[min(max(index, 1), len(steps)) - 1]).expected
 
     def phase_timing(self, observable: float = 0.0) -> Callable[[int | None], PhaseTiming]:
         """The nimadm phase table with the plan's overrides and time scale (multi-phase steps)."""

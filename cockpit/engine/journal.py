@@ -376,6 +376,10 @@ class JournalSink:
                     "phase": event.phase,
                     "error": event.error,
                     "reason": event.reason,
+                    # The engine's own times and step title: a watcher shows what the driver shows.
+                    "started_at": event.started_at,
+                    "finished_at": event.finished_at,
+                    "step": event.step,
                 },
             )
         elif isinstance(event, RunStarted):

@@ -7,9 +7,12 @@ polling: new journal events by id, new log bytes by offset (a `tail -f` that nev
 a line). The existing TUI then shows the run as it goes (`cockpit watch`) or as it ended (`cockpit
 replay`), read-only: the journal is opened with SQLite `mode=ro` and the logs with "rb".
 
-What the journal does not keep is left out rather than guessed: a target's stall reason is
-journaled, its live "silent for" is the log file's modification time; step titles are the
-runbook's step ids.
+A target's times and step title are the ones the driving cockpit announced (journaled with each
+state change), and its ETA comes from the same model fed with the same journaled changes, the whole
+history even when only the latest state is shown: `watch` shows the elapsed time, ETA and window the
+driving cockpit shows. What the journal does not keep is left out rather than guessed: a target's
+live "silent for" is the log file's modification time; an older journal's state changes carry no
+times, so a target's start is then its first step's launch.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from cockpit.domain.events import EventSink, LogLines, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.lines import clean
 from cockpit.domain.models import TargetState
+from cockpit.domain.window import FleetEta
 from cockpit.engine.journal import EventRecord, Journal, RunRecord
 
 POLL = 0.3
@@ -123,7 +127,9 @@ class JournalObserver:
         follow: bool = True,
         poll: float = POLL,
         clock: Callable[[], float] = time.time,
+        eta: FleetEta | None = None,
     ) -> None:
+        """`eta`: the ETA model to feed with every state change of the run (the driver's model)."""
         self.journal_path = state_dir / "journal.sqlite"
         self.run_id = run_id
         self.logs_dir = state_dir / "runs" / run_id / "logs"
@@ -134,7 +140,9 @@ class JournalObserver:
         self.targets: list[str] = []
         self._followers: dict[str, LogFollower] = {}
         self._last_id = 0
+        self.eta = eta
         self._started_at: dict[str, float] = {}
+        self._finished_at: dict[str, float | None] = {}
         self._runbook: tuple[int | None, list[str]] | None = None
 
     def log_path(self, target: str) -> Path:
@@ -195,12 +203,16 @@ class JournalObserver:
         if events:
             self._last_id = events[-1].id
         states = [e for e in events if e.kind == "state" and e.target]
-        if catch_up:
-            states = list({e.target: e for e in states}.values())
         if states:
             self._learn_starts(journal)
-        for e in states:
-            sink.emit(self._change(e))
+        changes = [self._change(e) for e in states]
+        if self.eta is not None:
+            for change in changes:  # the whole history: the ETA learns from every phase seen
+                self.eta.feed(change)
+        if catch_up:
+            changes = list({c.target: c for c in changes}.values())
+        for change in changes:
+            sink.emit(change)
         finished = None
         for e in events:
             if e.kind == "run-finished":
@@ -252,9 +264,19 @@ class JournalObserver:
         state = TargetState(d.get("state", TargetState.PENDING.value))
         phase = d.get("phase") if isinstance(d.get("phase"), int) else None
         total, step_ids = self._runbook_shape()
-        started = self._started_at.get(e.target)
-        if started is None and state in (TargetState.RUNNING, TargetState.STALLED):
-            started = e.at
+        if "started_at" in d:  # the driver's own times (journals before this key: learnt from the steps)
+            started, finished = _number(d.get("started_at")), _number(d.get("finished_at"))
+        else:
+            started = self._started_at.get(e.target)
+            if started is None and state in (TargetState.RUNNING, TargetState.STALLED):
+                started = e.at
+            finished = e.at if state.finished else None
+            if state is TargetState.ROLLED_BACK:  # a rollback after the run keeps the run's end
+                finished = self._finished_at.get(e.target, finished)
+        self._finished_at[e.target] = finished
+        step = d.get("step") if "step" in d else None
+        if "step" not in d and step_ids and phase is not None and 0 < phase <= len(step_ids):
+            step = step_ids[phase - 1]
         follower = self._followers.get(e.target)
         return TargetChanged(
             target=e.target,
@@ -263,11 +285,11 @@ class JournalObserver:
             phases_total=max(total or 0, phase or 0, 1),
             at=e.at,
             started_at=started,
-            finished_at=e.at if state.finished else None,
+            finished_at=finished,
             error=d.get("error"),
             reason=d.get("reason"),
             last_output_at=follower.mtime if follower is not None else None,
-            step=step_ids[phase - 1] if step_ids and phase is not None and 0 < phase <= len(step_ids) else None,
+            step=step if isinstance(step, str) else None,
         )
 
     def _runbook_shape(self) -> tuple[int | None, list[str]]:
@@ -284,6 +306,10 @@ class JournalObserver:
                 single = len(book.steps) == 1 and book.steps[0].phases > 1
                 self._runbook = (book.phases_total, [] if single else [s.id for s in book.steps])
         return self._runbook
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def pick_run(journal: Journal, run_id: str | None = None) -> RunRecord:

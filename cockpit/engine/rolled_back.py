@@ -36,12 +36,10 @@ def migration_run_of(journal: Journal, host: str, *, config: str, runbook: str |
 def record(journal: Journal, run_id: str, host: str, reason: str) -> None:
     """Journal `host` as rolled back in migration run `run_id` (the phase it reached is kept)."""
     before = journal.last_states(run_id).get(host, {})
-    journal.record_event(
-        run_id,
-        host,
-        "state",
-        {"state": TargetState.ROLLED_BACK.value, "phase": before.get("phase"), "error": None, "reason": reason},
-    )
+    detail = {"state": TargetState.ROLLED_BACK.value, "phase": before.get("phase"), "error": None, "reason": reason}
+    # The run's times of the host stay its own (a watcher shows its elapsed time as the run left it).
+    detail.update({k: before[k] for k in ("started_at", "finished_at", "step") if k in before})
+    journal.record_event(run_id, host, "state", detail)
 
 
 __all__ = ["ROLLBACK_RUNBOOKS", "is_rollback", "migration_run_of", "record"]

@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from cockpit.domain.events import EventSink, FanOutSink
 from cockpit.domain.models import TargetState
 from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
+from cockpit.domain.window import FleetEta, Window
 from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
@@ -90,7 +91,10 @@ class CockpitApp(Navigation):
             the built-in ones (cockpit/themes/) are always loaded. See cockpit/ui/themes.py.
         report: writes the record of a run (by its id) to a file and returns its path: the palette's
             "Save the run's report".
-        wall_clock: this machine's time (the window's countdown, ETAs): the engine's clock, not `clock`.
+        window, eta: the run's maintenance window and ETA model when there are no controls (`cockpit
+            watch` builds them from the config and the journal, as the driving cockpit has them).
+        wall_clock: the engine's clock (epoch seconds): events are stamped on it, ETAs and the window's
+            countdown are read on it (None: time.time, or `clock` when a clock is given).
         alerts: makes the run's alerts (the engine's AlertSink) once the app is up: they ring this
             terminal (not a browser tab's), tell their troubles in a toast, hear the run's events
             with the fleet, and get their last notifications out when the app quits. The palette
@@ -133,7 +137,9 @@ class CockpitApp(Navigation):
         theme_dirs: Sequence[Path] | None = None,
         read_only: bool = False,
         report: Callable[[str], Path] | None = None,
-        wall_clock: Callable[[], float] = time.time,
+        window: Window | None = None,
+        eta: FleetEta | None = None,
+        wall_clock: Callable[[], float] | None = None,
         alerts: AlertsFactory | None = None,
     ) -> None:
         super().__init__()
@@ -151,7 +157,12 @@ class CockpitApp(Navigation):
         self._theme_errors = themes.errors
         self.title = title
         self.clock = clock
-        self.bridge = UiBridge(targets, clock=clock, tail_lines=tail_lines, pending_limit=log_max_lines)
+        # A clock given for the UI (a test's) is the engine's too, unless a wall clock is given.
+        wall = wall_clock if wall_clock is not None else (time.time if clock is time.monotonic else clock)
+        self.wall_clock = wall
+        self.bridge = UiBridge(
+            targets, clock=clock, wall_clock=wall, tail_lines=tail_lines, pending_limit=log_max_lines
+        )
         self._run = run
         self._log_path = log_path
         self._autostart = autostart
@@ -178,14 +189,16 @@ class CockpitApp(Navigation):
             controls=controls,
             open_troubleshoot=self.open_troubleshoot,
             read_only=read_only,
-            wall_clock=wall_clock,
+            window=window,
+            eta=eta,
+            wall_clock=wall,
         )
         if read_only:
             self.sub_title = "READ-ONLY"
         self._blocked: dict[str, str] | None = None
         self._preflight: PreflightScreen | None = None
         if preflight is not None:
-            self._preflight = PreflightScreen(preflight, title, self.start_gated_run, wall_clock=wall_clock)
+            self._preflight = PreflightScreen(preflight, title, self.start_gated_run, wall_clock=wall)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -36,7 +36,8 @@ class TargetView:
     tail: deque[str]
     change: TargetChanged | None = None
     received_at: float = 0.0
-    """clock() when `change` arrived: elapsed keeps ticking from there on the UI's own clock."""
+    """clock() at the moment `change` happened (its arrival less its age on the engine's clock):
+    elapsed keeps ticking from there on the UI's own clock."""
     last_line: str = ""
     seq: int = 0
     """Lines emitted so far for this target, i.e. the seq the next LogLines should start at."""
@@ -197,10 +198,14 @@ class UiBridge:
         targets: Iterable[str],
         *,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] | None = None,
         tail_lines: int = DEFAULT_TAIL_LINES,
         pending_limit: int = DEFAULT_PENDING_LIMIT,
     ) -> None:
+        """`clock`: the UI's (monotonic) clock; `wall_clock`: the engine's, on which events are stamped
+        (None: the UI's own, as when one test clock drives both)."""
         self._clock = clock
+        self._wall = wall_clock or clock
         self._tail_lines = tail_lines
         self._pending_limit = pending_limit
         self.views: dict[str, TargetView] = {}
@@ -233,7 +238,10 @@ class UiBridge:
         elif isinstance(event, TargetChanged):
             view = self._view(event.target)
             view.change = event
-            view.received_at = self._clock()
+            # The moment the change happened, on the UI's clock: its arrival less its age on the
+            # engine's. A change read from the journal a poll later (cockpit watch) then ticks on
+            # from the same moment as in the cockpit that announced it.
+            view.received_at = self._clock() - max(0.0, self._wall() - event.at)
             self._dirty.add(event.target)
             if event.state is TargetState.STALLED and (event.reason or "").startswith(STALL_PREFIX):
                 self._stalled.append(event)

@@ -13,10 +13,28 @@ from pathlib import Path
 from cockpit.commands.exits import EXIT_OK, UsageError
 from cockpit.commands.report import save as save_report
 from cockpit.config.loader import load_config
+from cockpit.config.models import Config
+from cockpit.domain.window import FleetEta, Window
+from cockpit.engine.binding import Binding
 from cockpit.engine.journal import Journal
 from cockpit.engine.observe import JournalObserver, ObserveError, pick_run
+from cockpit.engine.run.window_watch import window_of
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.themes import UnknownTheme
+
+
+def run_timing(config: Config, runbook: str) -> tuple[Window | None, FleetEta | None]:
+    """The plan's window and the ETA model the driving cockpit has for a run of `runbook` (its
+    expected durations from the same plan); no ETA for a runbook that cannot be loaded by name (a
+    back-out, an operator's file moved since)."""
+    window = window_of(config)
+    try:
+        binding = Binding(config, "watch")
+    except Exception:  # the plan's runbook file is gone: the run is still shown, without ETAs
+        return window, None
+    if binding.runbook.name != runbook:
+        return window, None
+    return window, FleetEta(binding.expected_seconds, binding.phases_total)
 
 
 def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = None) -> int:
@@ -31,7 +49,8 @@ def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = Non
         raise UsageError(str(exc)) from exc
     finally:
         journal.close()
-    observer = JournalObserver(config.state_dir, record.run_id, follow=follow)
+    window, eta = run_timing(config, record.runbook)
+    observer = JournalObserver(config.state_dir, record.run_id, follow=follow, eta=eta)
     how = "watching" if follow else "replay of"
     try:
         app = CockpitApp(
@@ -43,6 +62,8 @@ def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = Non
             read_only=True,
             freeze_gc=True,
             report=functools.partial(save_report, config.state_dir),
+            window=window,
+            eta=eta,
         )
         app.run()
     except UnknownTheme as exc:

@@ -12,7 +12,6 @@ class RunPlan:
     def __init__(self, context: RunContext) -> None:
         self._run = context
         self._binding = context.binding
-        self._plain_timing = context.binding.phase_timing()
 
     @property
     def phases_total(self) -> int:
@@ -49,12 +48,7 @@ class RunPlan:
 
     def expected_seconds(self, index: int) -> float:
         """Expected seconds of phase (nimadm) or step `index`, scaled like the plan's clock (for ETAs)."""
-        if self._binding.single_phased:
-            # Not the run's own timing: its floor (a few polls, for stall alarms) would inflate every short phase.
-            return self._plain_timing(index).expected
-        steps = self._run.runbook.steps
-        step = steps[min(max(index, 1), len(steps)) - 1]
-        return self._binding.step_timing(step).expected
+        return self._binding.expected_seconds(index)
 
     # -- cleaning up ----------------------------------------------------------------------------
     def undo_of(self, target: str) -> UndoSpec | None:

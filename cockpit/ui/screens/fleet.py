@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cockpit.domain.window import clock_time, misses
+from cockpit.domain.window import FleetEta, Window, clock_time, misses
 from cockpit.ui.asks import control_ask
 from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
@@ -70,8 +70,13 @@ class FleetScreen(Screen[None]):
         controls: RunControls | None = None,
         open_troubleshoot: Callable[[str], None] | None = None,
         read_only: bool = False,
+        window: Window | None = None,
+        eta: FleetEta | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """`window` and `eta`: the run's window and ETA model when there are no controls (a cockpit
+        watching the run computes them from the journal as the driving one does). `wall_clock`: the
+        engine's clock (epoch seconds), what ETAs and the window's countdown are read on."""
         super().__init__()
         self.read_only = read_only
         """Watching a run (cockpit watch / replay): the fleet's keys are not offered (nor refused, if called)."""
@@ -88,8 +93,8 @@ class FleetScreen(Screen[None]):
         self._header_stale = False
         # Held, not queried: the app's flush and the engine worker may call in before compose.
         self.header = RunHeader()
-        self._window = controls.window if controls is not None else None
-        self._eta = controls.eta if controls is not None else None
+        self._window = controls.window if controls is not None else window
+        self._eta = controls.eta if controls is not None else eta
         self.selected = Static(id="fleet-selected", markup=False)
         """The cursor row's whole line: its reason or last line is never cut here (a narrow terminal cuts the row)."""
         self.table = FleetTable(
@@ -151,7 +156,7 @@ class FleetScreen(Screen[None]):
         if cursor is not None and (cursor in changes.targets or cursor in changes.lines or tick):
             self._show_selected()
         # The gate's count and the window's countdown move on their own.
-        if self._header_stale or (tick and self._controls is not None):
+        if self._header_stale or (tick and (self._controls is not None or self._window is not None)):
             self._show_header()
             self._header_stale = False
 
