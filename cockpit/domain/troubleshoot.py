@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from cockpit.domain import names
 
 LOG_LINES = 40
+NO_STEP = "no step started"
+STEP_PS = "ps -e -o pid,ppid,etime,args"
+"""The process listing: POSIX `ps -o` fields (AIX, procps); busybox's ps, which has no etime, falls
+back to `ps -e -o pid,ppid,args` in the probe's script."""
+_STATUS = "cockpit-step:"
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ def probes(client_nim_name: str) -> list[TroubleProbe]:
             "processes",
             "processes of the step",
             "master",
-            "ps -e -o pid,ppid,etime,args",
+            STEP_PS,
             "Is nimadm still alive, and what is it waiting on (mount, installp, alt_disk_copy)?",
         ),
         TroubleProbe(
@@ -73,14 +78,31 @@ class Process:
 
 
 def parse_ps(text: str) -> list[Process]:
-    """`ps -e -o pid,ppid,etime,args` (header line first; args may contain blanks)."""
+    """`ps -e -o pid,ppid,etime,args` (AIX, procps), or `ps -e -o pid,ppid,args` where ps has no
+    etime (busybox): the header line, first, tells which; args may contain blanks."""
+    lines = text.splitlines()
+    if not lines:
+        return []
+    timed = any(word in ("ELAPSED", "ETIME") for word in lines[0].upper().split())
     procs = []
-    for line in text.splitlines()[1:]:
-        parts = line.split(None, 3)
-        if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    for line in lines[1:]:
+        parts = line.split(None, 3 if timed else 2)
+        if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
             continue
-        procs.append(Process(int(parts[0]), int(parts[1]), parts[2], parts[3] if len(parts) > 3 else ""))
+        if timed:
+            etime, args = (parts[2] if len(parts) > 2 else ""), (parts[3] if len(parts) > 3 else "")
+        else:
+            etime, args = "", (parts[2] if len(parts) > 2 else "")
+        procs.append(Process(int(parts[0]), int(parts[1]), etime, args))
     return procs
+
+
+def defunct(process: Process) -> bool:
+    """A process that has ended but was not reaped: `<defunct>` (AIX, procps), or only its name in
+    brackets (busybox, which has no command line left for it). A step's wrapper is a shell, never a
+    kernel thread, so brackets mean it is gone."""
+    args = process.args.strip()
+    return "<defunct>" in args or (args.startswith("[") and args.endswith("]"))
 
 
 def process_tree(procs: list[Process], root: int) -> list[tuple[int, Process]]:
@@ -105,6 +127,70 @@ def render_tree(tree: list[tuple[int, Process]]) -> str:
     if not tree:
         return "(no process left: the step has ended or was killed)"
     return "\n".join(f"{'  ' * depth}{p.pid:>7} {p.etime:>11}  {p.args}" for depth, p in tree)
+
+
+# -- the step troubleshooting is about --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepWhere:
+    """The step of a target that troubleshooting looks at: the one under way, else the last one that
+    ran. The screen's header and the process probe both describe it with `describe`."""
+
+    name: str
+    directory: str
+    host: str
+    state: str
+    """`running` (launched, no exit status yet) or `ended`."""
+    exit_status: int | None = None
+
+    def describe(self) -> str:
+        where = f"step {self.name} · {self.directory} on {self.host}"
+        if self.state == "running":
+            return f"{where} · running"
+        return f"{where} · ended" + (f", exit status {self.exit_status}" if self.exit_status is not None else "")
+
+
+def step_probe_script(directory: str) -> str:
+    """What the process probe runs on the step's host: the step directory's wrapper pid and exit
+    status, then every process (the tree is walked from the wrapper's pid by `read_step_probe`).
+    POSIX sh (AIX ksh, busybox): `read -r`, `[ ]`, no GNU option."""
+    d = names.quote(directory)
+    return "\n".join(
+        [
+            "p=; r=; s=absent",
+            f"if [ -d {d}/started ]; then s=started; read -r p < {d}/pid; [ -f {d}/rc ] && read -r r < {d}/rc; fi",
+            f'echo "{_STATUS} $s pid=${{p:--}} rc=${{r:--}}"',
+            f"{STEP_PS} 2>/dev/null || ps -e -o pid,ppid,args",
+        ]
+    )
+
+
+def read_step_probe(where: StepWhere, output: str) -> str:
+    """The probe's answer: the step as its host has it (running under its wrapper, ended with its exit
+    status, or gone without one) and the wrapper's process tree."""
+    lines = output.splitlines()
+    head = next((line for line in lines if line.startswith(_STATUS)), "")
+    fields = dict(part.split("=", 1) for part in head.split() if "=" in part)
+    pid, rc = fields.get("pid", "-"), fields.get("rc", "-")
+    listing = "\n".join(line for line in lines if not line.startswith(_STATUS))
+    if " absent" in head or not head:
+        return f"{where.describe()}\nits step directory is not on {where.host}: the step never started there"
+    tree = process_tree(parse_ps(listing), int(pid)) if pid.isdigit() else []
+    alive = [(depth, p) for depth, p in tree if not defunct(p)]
+    if rc.lstrip("-").isdigit():
+        ended = StepWhere(where.name, where.directory, where.host, "ended", int(rc)).describe()
+        if alive:
+            return f"{ended}\nstill running under its wrapper (pid {pid}):\n{render_tree(alive)}"
+        return f"{ended}\nno process of it left (its wrapper was pid {pid})"
+    running = StepWhere(where.name, where.directory, where.host, "running").describe()
+    if tree and not defunct(tree[0][1]):
+        return f"{running} under its wrapper, pid {pid}:\n{render_tree(tree)}"
+    gone = (
+        f"{where.describe()}\nits wrapper (pid {pid}) is gone and wrote no exit status: the step was killed "
+        "or its host restarted"
+    )
+    return gone + (f"; left under it:\n{render_tree(alive)}" if alive else "")
 
 
 def client_mounts(mount_output: str, client: str) -> list[str]:

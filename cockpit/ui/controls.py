@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from cockpit.domain.remote_step import RemoteStep
-from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.domain.window import FleetEta, Window
 
 if TYPE_CHECKING:
@@ -64,6 +64,11 @@ class ProbeResult(Protocol):
 
     @property
     def text(self) -> str: ...
+
+    @property
+    def command(self) -> str:
+        """What ran on the host (empty: nothing did)."""
+        ...
 
 
 class RunControls(Protocol):
@@ -124,6 +129,10 @@ class RunControls(Protocol):
     async def set_concurrency(self, limit: int) -> None: ...
 
     def trouble_probes(self, target: str) -> list[TroubleProbe]: ...
+
+    def trouble_step(self, target: str) -> StepWhere | None:
+        """The step troubleshooting is about (running, else the last that ran); None: none started."""
+        ...
 
     async def probe(self, target: str, key: str) -> ProbeResult: ...
 

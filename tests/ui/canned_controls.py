@@ -50,6 +50,7 @@ class CannedProbe:
     host: str
     exit_status: int
     text: str
+    command: str = ""
 
 
 def ps_listing(client: str) -> str:
@@ -120,8 +121,14 @@ class CannedControls:
         spec = next(p for p in self.trouble_probes(target) if p.key == key)
         if key != "processes":
             raise AssertionError(f"no recorded answer for the {key} probe")
-        tree = troubleshoot.process_tree(troubleshoot.parse_ps(ps_listing(target)), 40211)
-        return CannedProbe(spec, MASTER, 0, "step nimadm, wrapper pid 40211\n" + troubleshoot.render_tree(tree))
+        where = self.trouble_step(target)
+        listing = f"cockpit-step: started pid=40211 rc=-\n{ps_listing(target)}"
+        return CannedProbe(spec, MASTER, 0, troubleshoot.read_step_probe(where, listing), spec.command)
+
+    def trouble_step(self, target: str) -> troubleshoot.StepWhere:
+        step = self.runners[target].current
+        assert step is not None
+        return troubleshoot.StepWhere(step.name, step.remote.directory, MASTER, "running")
 
     def close(self) -> None:
         pass

@@ -79,7 +79,7 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
             assert screen.header.text.startswith(f"{HUNG} · ◐ stalled · phase 3/12")
             assert "stalled: silent for" in screen.header.text
             step_dir = engine.main_step(HUNG).remote.directory
-            assert f"step nimadm · {step_dir} on nim01" in screen.header.text
+            assert f"step nimadm · {step_dir} on nim01 · running" in screen.header.text
             assert screen.lines_text[-1] != "" and "Executing nimadm phase 3." in screen.lines_text
             assert [p.key for p in screen.probes] == ["processes", "alt_mig_log", "nfs_mounts", "nimsh_log", "lsnim"]
 
@@ -94,7 +94,9 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
             output = screen.output_text
             assert output.startswith("Is nimadm still alive, and what is it waiting on")  # why this probe
             assert output.splitlines()[1:3] == ["$ ps -e -o pid,ppid,etime,args", "on nim01 · exit 0"]
-            assert "nimadm -c lpar01" in output and "wrapper pid" in output
+            # The same step as the header, as its host has it: running under its wrapper, nimadm below it.
+            assert f"step nimadm · {step_dir} on nim01 · running under its wrapper, pid " in output
+            assert "nimadm -c lpar01" in output
 
             # Kill: the modal says which signal goes to which step on which host; it runs once the
             # host's name is typed (y alone is a letter of the name, and enter before it refuses).
@@ -140,12 +142,22 @@ async def test_stalled_host_is_inspected_killed_and_retried_from_its_phase_to_su
             await wait_until(pilot, lambda: table.cell_text(HUNG, "state") == "✓ succeeded", timeout=60)
             assert table.cell_text(HUNG, "phase").strip().startswith("12/12")
             await wait_until(pilot, lambda: app.fleet.status.startswith("finished"), timeout=30)
+            # Finished: the header names the last step that ran, ended; the process probe agrees.
+            screen = await troubleshoot(pilot, app, HUNG)
+            last = engine.trouble_step(HUNG)
+            assert last is not None and last.name == "nimadm-P12-r1"
+            assert last.describe().endswith("· ended, exit status 0") and last.describe() in screen.header.text
+            await pilot.press("1")
+            await wait_until(pilot, lambda: screen.probe_runs["processes"].count == 1, timeout=20)
+            assert f"{last.describe()}\nno process of it left (its wrapper was pid " in screen.output_text
+            await pilot.press("escape")
 
             actions = cockpit.actions()
             assert [(t, a, o) for t, a, _d, o in actions] == [
                 (HUNG, "probe", OPERATOR),
                 (HUNG, "kill-term", OPERATOR),
                 (HUNG, "retry", OPERATOR),
+                (HUNG, "probe", OPERATOR),
             ]
             assert actions[2][2] == "from phase 3"
         assert engine.progress[HUNG].state is TargetState.SUCCEEDED

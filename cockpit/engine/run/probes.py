@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cockpit.domain import names, troubleshoot
-from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain import troubleshoot
+from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.engine.run.context import ControlError, RunContext
 from cockpit.engine.run.plan import RunPlan
 
@@ -17,13 +17,15 @@ class ProbeOutput:
     host: str
     exit_status: int
     text: str
+    command: str = ""
+    """What ran on the host, exactly (the probe's own command unless it needed more)."""
 
 
 PROCESSES = TroubleProbe(
     "processes",
     "processes of the step",
     "step",
-    "ps -e -o pid,ppid,etime,args",
+    troubleshoot.STEP_PS,
     "Is the step still alive, and what is it waiting on?",
 )
 """The probe of runbooks without master-side looks of their own."""
@@ -47,27 +49,54 @@ class Probes:
             found.append(TroubleProbe(p.key, p.title, on, run.binding.render(p.run, target), p.title))
         return found
 
+    def trouble_step(self, target: str) -> StepWhere | None:
+        """The step troubleshooting is about: the one under way, else the last one launched (a
+        finished or stopped target's); None when no step of the target was launched in this run.
+        The screen's header and the process probe both name it."""
+        run = self._run
+        records = run.records(target)
+        runner = run.runners.get(target)
+        current = runner.current if runner is not None else None
+        record = next((r for r in records if current is not None and r.step == current.name), None)
+        if record is None or record.launched_at is None:  # not launched yet (its guard, a slot): the last that was
+            launched = [r for r in records if r.launched_at is not None]
+            if not launched:
+                return None
+            record = max(launched, key=lambda r: r.launched_at or 0.0)
+        ended = record.finished_at is not None or record.exit_status is not None
+        return StepWhere(
+            record.step, record.remote_dir, record.host, "ended" if ended else "running", record.exit_status
+        )
+
     async def probe(self, target: str, key: str) -> ProbeOutput:
         """Run one troubleshooting probe now and return what it showed (journaled as looked at)."""
         run = self._run
-        runner = run.runner(target)
+        run.runner(target)  # a target of this run
         spec = next((p for p in self.trouble_probes(target) if p.key == key), None)
         if spec is None:
             raise ControlError(f"no probe {key!r}")
-        if spec.key == "processes":
-            host = run.config.host(self._plan.step_host(target))
-        else:
-            host = run.config.master if spec.on == "master" else run.config.host(target)
+        if key == "processes":
+            return await self._processes(target, spec)
+        host = run.config.master if spec.on == "master" else run.config.host(target)
         result = await run.run_on(host, spec.command)
         text = (result.stdout + result.stderr).rstrip("\n")
-        if key == "processes":
-            step = runner.current or self._plan.main_step(target)
-            pid_result = await run.run_on(host, names.command_line("cat", f"{step.remote.directory}/pid"))
-            pid = pid_result.stdout.strip()
-            tree = troubleshoot.process_tree(troubleshoot.parse_ps(result.stdout), int(pid)) if pid.isdigit() else []
-            text = f"step {step.name}, wrapper pid {pid or '?'}\n" + troubleshoot.render_tree(tree)
-        elif key == "nfs_mounts":
+        if key == "nfs_mounts":
             lines = troubleshoot.client_mounts(result.stdout, run.config.host(target).nim_object)
             text = "\n".join(lines) if lines else "(no NFS mount of this client on the master)"
         run.act(target, "probe", spec.command)
-        return ProbeOutput(spec, host.name, result.exit_status, text)
+        return ProbeOutput(spec, host.name, result.exit_status, text, spec.command)
+
+    async def _processes(self, target: str, spec: TroubleProbe) -> ProbeOutput:
+        """The step's process tree, walked from its wrapper's pid on the step's host, and what the
+        host says of the step (running, ended with its status, gone without one)."""
+        run = self._run
+        where = self.trouble_step(target)
+        if where is None:
+            host = self._plan.step_host(target)
+            return ProbeOutput(spec, host, 0, f"{troubleshoot.NO_STEP}: nothing of {target} runs yet", "")
+        script = troubleshoot.step_probe_script(where.directory)
+        result = await run.run_on(run.config.host(where.host), script)
+        run.act(target, "probe", spec.command)
+        return ProbeOutput(
+            spec, where.host, result.exit_status, troubleshoot.read_step_probe(where, result.stdout), script
+        )

@@ -16,7 +16,7 @@ from cockpit.config.models import Config
 from cockpit.config.runbook import RunbookFile
 from cockpit.domain.events import EventSink, FanOutSink, RunFinished, TargetChanged
 from cockpit.domain.models import TargetProgress, TargetState
-from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.domain.window import FleetEta, Window
 from cockpit.engine import rolled_back
 from cockpit.engine.binding import Binding, StepSpec, UndoSpec
@@ -191,7 +191,8 @@ class RunbookRun:
         return self.plan.main_step(target)
 
     def step_host(self, target: str) -> str:
-        return self.plan.step_host(target)
+        where = self.probes.trouble_step(target)
+        return where.host if where is not None else self.plan.step_host(target)
 
     def undo_of(self, target: str) -> UndoSpec | None:
         return self.plan.undo_of(target)
@@ -279,6 +280,9 @@ class RunbookRun:
 
     def trouble_probes(self, target: str) -> list[TroubleProbe]:
         return self.probes.trouble_probes(target)
+
+    def trouble_step(self, target: str) -> StepWhere | None:
+        return self.probes.trouble_step(target)
 
     async def probe(self, target: str, key: str) -> ProbeOutput:
         return await self.probes.probe(target, key)

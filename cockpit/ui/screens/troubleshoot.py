@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Log, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cockpit.domain.troubleshoot import TroubleProbe
+from cockpit.domain.troubleshoot import NO_STEP, TroubleProbe
 from cockpit.ui.asks import control_ask
 from cockpit.ui.bridge import Changes, UiBridge
 from cockpit.ui.control_actions import TARGET_ACTIONS, ControlActions, refusal
@@ -209,11 +209,8 @@ class TroubleshootScreen(Screen[None]):
             return
         if view.state.finished:
             self._term_sent.discard(self.target)  # a later run of it starts over with SIGTERM
-        runner = self._controls.runners.get(self.target)
-        step = runner.current if runner is not None else None
-        host = self._controls.step_host(self.target)
-        where = f"step {step.name} · {step.remote.directory} on {host}" if step is not None else "no step started"
-        self.header.show(view, now, where)
+        step = self._controls.trouble_step(self.target)  # what the process probe looks at, too
+        self.header.show(view, now, step.describe() if step is not None else NO_STEP)
         for key, button in self.action_buttons.items():
             why = self.refusal(key)
             button.disabled = why is not None
