@@ -217,10 +217,13 @@ class Journal:
         return StepRecord(*row) if row else None
 
     # -- events and actions -------------------------------------------------------------------
-    def record_event(self, run_id: str, target: str | None, kind: str, detail: dict[str, Any]) -> None:
+    def record_event(
+        self, run_id: str, target: str | None, kind: str, detail: dict[str, Any], *, at: float | None = None
+    ) -> None:
+        """`at`: when it happened, if not now (a phase a resumed run reads late is dated by its host)."""
         self._db.execute(
             "INSERT INTO events (run_id, at, target, kind, detail) VALUES (?, ?, ?, ?, ?)",
-            (run_id, self.clock(), target, kind, json.dumps(detail, sort_keys=True)),
+            (run_id, self.clock() if at is None else at, target, kind, json.dumps(detail, sort_keys=True)),
         )
 
     def record_action(self, run_id: str | None, target: str | None, action: str, detail: str, operator: str) -> None:
@@ -381,6 +384,7 @@ class JournalSink:
                     "finished_at": event.finished_at,
                     "step": event.step,
                 },
+                at=event.at,
             )
         elif isinstance(event, RunStarted):
             self.journal.record_event(self.run_id, None, "run-started", {"targets": list(event.targets)})

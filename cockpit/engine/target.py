@@ -22,6 +22,7 @@ from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES, NimadmTracker
 from cockpit.domain.stall import PhaseTiming, stall_reason, timing_for
 from cockpit.domain.step_check import StepJudge
+from cockpit.engine.backlog import Backlog
 from cockpit.engine.binding import StepSpec
 from cockpit.engine.follow import FollowPolicy, StepFollower
 from cockpit.engine.journal import Journal
@@ -70,6 +71,10 @@ class TargetRunner:
         self._judge: StepJudge | None = None
         self.observable = observable
         """The shortest span the cockpit can judge (a few polls): thresholds below it would cry wolf."""
+        self._backlog: Backlog | None = None
+        self._remote_base = 0  # local log offset of the current step's first remote byte
+        self._at: float | None = None
+        """When what is being read was written, while reading a backlog (None: now, the live clock)."""
 
     # -- state ----------------------------------------------------------------------------------
     def announce(self, reason: str | None = None) -> None:
@@ -80,7 +85,7 @@ class TargetRunner:
                 state=p.state,
                 phase=p.phase,
                 phases_total=p.phases_total,
-                at=self.clock(),
+                at=self.now(),
                 started_at=p.started_at,
                 finished_at=p.finished_at,
                 error=p.error,
@@ -104,8 +109,12 @@ class TargetRunner:
     def finish(self, state: TargetState, reason: str | None = None) -> None:
         p = self.progress
         p.state = state
-        p.finished_at = self.clock()
+        p.finished_at = self.now()
         self.announce(reason)
+
+    def now(self) -> float:
+        """The time of what is being handled: the live clock, or in a backlog when the host wrote it."""
+        return self._at if self._at is not None else self.clock()
 
     def _journal(self, **fields: object) -> None:
         assert self.current is not None
@@ -167,7 +176,11 @@ class TargetRunner:
                 status = await self._run_one(transport_of(spec), spec, policy, launched)
                 if status is None:
                     return False  # unreachable or refused: already announced
-                if not self._judge_step(status, spec, final=final and spec is steps[-1]):
+                try:
+                    judged = self._judge_step(status, spec, final=final and spec is steps[-1])
+                finally:
+                    self._at = None  # a re-attached step's end was dated by its host: the next is live
+                if not judged:
                     return False
             if final and steps and p.state is not TargetState.SUCCEEDED:
                 p.exit_status = p.exit_status if p.exit_status is not None else 0
@@ -248,6 +261,11 @@ class TargetRunner:
             else:
                 record = self.journal.step(self.run_id, p.name, spec.name)
                 log_start = record.log_start if record and record.log_start is not None else log_start
+                # What it printed meanwhile is dated by the host's record of it (backlog.py).
+                self._backlog = await Backlog.read(transport, spec.remote.directory, self.clock)
+                if self._backlog is not None and self._backlog.start is not None and spec.check is not None:
+                    p.phase_started_at = self._backlog.start  # a step-by-step runbook: the step's own start
+            self._remote_base = log_start
             now = self.clock()
             p.last_output_at = now
             p.phase_started_at = p.phase_started_at or now
@@ -266,8 +284,11 @@ class TargetRunner:
             return None
         finally:
             self.logs.close(p.name)
+        backlog, self._backlog = self._backlog, None
+        # A step that had ended before the re-attach ended when its host says (its judging too).
+        self._at = backlog.end if backlog is not None else None
         self._lines(self._splitter.flush())
-        self._journal(exit_status=exit_status, finished_at=self.clock(), byte_offset=self._offset)
+        self._journal(exit_status=exit_status, finished_at=self.now(), byte_offset=self._offset)
         return exit_status
 
     def _judge_step(self, exit_status: int, spec: StepSpec, *, final: bool) -> bool:
@@ -389,8 +410,16 @@ class TargetRunner:
     def _chunk(self, chunk: bytes) -> None:
         self.progress.last_output_at = self.clock()
         self.logs.append(self.progress.name, chunk)
-        self._offset += len(chunk)
-        self._lines(self._splitter.feed(chunk))
+        backlog = self._backlog
+        if backlog is not None and self._offset - self._remote_base < backlog.reaches:
+            for piece, at in backlog.pieces(chunk, self._offset - self._remote_base):
+                self._at = at
+                self._offset += len(piece)
+                self._lines(self._splitter.feed(piece))
+            self._at = None
+        else:
+            self._offset += len(chunk)
+            self._lines(self._splitter.feed(chunk))
         now = self.clock()
         if now - self._offset_journaled_at >= _OFFSET_JOURNAL_INTERVAL:
             self._offset_journaled_at = now
@@ -419,7 +448,7 @@ class TargetRunner:
         self._seq += len(lines)
         for phase in entered:
             p.phase = phase
-            p.phase_started_at = self.clock()
+            p.phase_started_at = self.now()
             self.announce()
         if spec is None or spec.check is None:
             p.phase = self._tracker.phase

@@ -13,6 +13,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -103,8 +104,12 @@ def test_the_probe_script_walks_the_tree_under_each_shell_and_busybox_ps(shell: 
     try:
         where = troubleshoot.StepWhere("step", step.directory, "host", "running")
         probe = troubleshoot.step_probe_script(step.directory)
-        out = subprocess.run([*argv, "-c", probe], check=True, env=env, capture_output=True, text=True).stdout
-        text = troubleshoot.read_step_probe(where, out)
+        for _ in range(100):  # until the step's shell has started its sleep
+            out = subprocess.run([*argv, "-c", probe], check=True, env=env, capture_output=True, text=True).stdout
+            text = troubleshoot.read_step_probe(where, out)
+            if "sleep 30" in text:
+                break
+            time.sleep(0.05)
         lines = text.splitlines()
         assert lines[0].startswith(f"step step · {step.directory} on host · running under its wrapper, pid "), text
         assert any(line.strip().endswith("sleep 30") for line in lines[1:]), text
@@ -116,7 +121,7 @@ def test_the_probe_script_walks_the_tree_under_each_shell_and_busybox_ps(shell: 
     for _ in range(100):
         if (Path(step.directory) / "rc").exists():
             break
-        subprocess.run(["sleep", "0.05"])
+        time.sleep(0.05)
     out = subprocess.run([*argv, "-c", probe], check=True, env=env, capture_output=True, text=True).stdout
     text = troubleshoot.read_step_probe(where, out)
     assert text.splitlines()[0] == f"step step · {step.directory} on host · ended, exit status 143", text

@@ -30,7 +30,7 @@ from cockpit.engine.run.facts import FactRecorder
 from cockpit.engine.run.plan import RunPlan
 from cockpit.engine.run.probes import ProbeOutput, Probes
 from cockpit.engine.run.schedule import Scheduler
-from cockpit.engine.run.window_watch import EtaSink, WindowWatch, window_of
+from cockpit.engine.run.window_watch import EtaSink, WindowWatch, feed_history, window_of
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import CommandResult
 
@@ -60,6 +60,7 @@ class RunbookRun:
         `clock`; `runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one)."""
         config_key = str(config_path.resolve()) if config_path else "<memory>"
         binding = Binding(config, run_id or "pending", runbook)
+        self.resumed = resume
         if resume:
             record = journal.latest_unfinished(config_key, binding.runbook.name)
             if record is None:
@@ -216,6 +217,8 @@ class RunbookRun:
         RunFinished each time it goes idle, so the operator can still retry a failed target;
         `close()` ends it.
         """
+        if self.resumed:
+            feed_history(self.eta, self.journal, self.run_id, self.phases_total)
         self.context.sink = FanOutSink(sink, JournalSink(self.journal, self.run_id), EtaSink(self.eta))
         async with self.window_watch.watching():
             return await self.scheduler.run(blocked or {}, keep_open=keep_open)

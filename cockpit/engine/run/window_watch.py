@@ -11,6 +11,7 @@ from cockpit.config.models import Config
 from cockpit.domain.events import CUTOFF_PASSED, Event, TargetChanged, eta_past_end
 from cockpit.domain.models import TargetState
 from cockpit.domain.window import FleetEta, Window, clock_time, misses
+from cockpit.engine.journal import Journal
 from cockpit.engine.run.context import RunContext
 
 
@@ -31,6 +32,17 @@ class EtaSink:
     def emit(self, event: Event) -> None:
         if isinstance(event, TargetChanged):
             self._eta.feed(event)
+
+
+def feed_history(eta: FleetEta, journal: Journal, run_id: str, total: int) -> None:
+    """A resumed run's ETAs start from what the run did before (as a watcher's do): every state
+    change the journal kept, in order."""
+    for e in journal.events_after(run_id):
+        if e.kind != "state" or not e.target:
+            continue
+        phase = e.detail.get("phase")
+        state = TargetState(e.detail.get("state", TargetState.PENDING.value))
+        eta.feed(TargetChanged(e.target, state, phase if isinstance(phase, int) else None, total, e.at))
 
 
 class WindowWatch:
