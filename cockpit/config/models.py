@@ -185,6 +185,9 @@ class FollowSettings(Strict):
     """Seconds between looks at a polled step once it has been silent for a while (rounded up likewise)."""
     give_up_after: Number = Field(default=1800.0, gt=0)
     """Seconds without a working connection before a host is declared unreachable."""
+    mark_every: int = Field(default=15, ge=1, le=3600)
+    """Seconds between the samples a step's host keeps of its output's size: what a cockpit resumed
+    after a crash dates the output it missed by (to within one sample). Whole seconds (AIX's sleep)."""
 
 
 def _moment(value: Any) -> Any:

@@ -1,6 +1,6 @@
 """When a step's output reached each of its bytes, as the step's host tells it.
 
-The step's wrapper (domain/remote_step.py) keeps a `times` file in the step directory: the epoch
+The step's wrapper (domain/remote_step.py) keeps a `timing` file in the step directory: the epoch
 second the step started, a sample `mark BYTES SECONDS` of the output's size every few seconds while
 it runs, and the second it ended. A cockpit that follows the step live dates what it reads by its
 own clock; one that comes back to it (`--resume` after a crash, a re-attach) reads a backlog of
@@ -30,7 +30,7 @@ awk's `srand()`, whose previous seed is the time of day (POSIX; mawk, busybox aw
 
 @dataclass(frozen=True)
 class HostTimes:
-    """A step's `times` file, on the cockpit's clock."""
+    """A step's `timing` file, on the cockpit's clock."""
 
     start: float | None = None
     end: float | None = None
@@ -90,12 +90,12 @@ class HostTimes:
 
 
 def read_script(directory: str) -> str:
-    """Print the step's `times` file, then `now BYTES SECONDS`: its output's size and the host's clock now."""
+    """Print the step's `timing` file, then `now BYTES SECONDS`: its output's size and the host's clock now."""
     d = quote(directory)
     return "\n".join(
         [
             EPOCH,
-            f"[ -f {d}/times ] && cat {d}/times",
+            f"[ -f {d}/timing ] && cat {d}/timing",
             f"s=0; [ -f {d}/out ] && s=$(wc -c < {d}/out)",
             'echo "now $((s + 0)) $(cockpit_now)"',
         ]

@@ -27,6 +27,9 @@ Layout of a step directory:
     pid      process id of the step's wrapper shell
     out      stdout and stderr, merged, exactly as printed
     rc       exit status, written (via rename) only after `out` is closed
+    timing   when the step started and ended and how big `out` was every few seconds, on the host's
+             clock (`start SECONDS`, `mark BYTES SECONDS`, `end SECONDS`): what dates a backlog of
+             output a cockpit reads late, after a crash (domain/host_times.py)
     follow.N one file per live follower, N its shell's pid; holds the pid of its tail
 """
 
@@ -35,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cockpit.domain.host_times import EPOCH
 from cockpit.domain.names import UnsafeValue, quote
 
 # Exit statuses the scripts use for their own problems (never a step's own status: those come via rc).
@@ -77,22 +81,32 @@ MAX_WAKE_UPS = 100
 signals are rare, so this many means something keeps signalling it (or its tail's pid was reused)."""
 
 
+MARK_EVERY = 15
+"""Seconds between two samples of the output's size in `timing` (whole seconds: AIX's sleep). A
+resumed cockpit dates what it missed to within one of them; each sample costs the host a few
+short processes (wc, date, sleep)."""
+
+
 @dataclass(frozen=True)
 class RemoteStep:
     directory: str
     shell: str = DEFAULT_SHELL
     """The shell that runs the step's command and its wrapper (an absolute path). Hosts keep the
     default; the tests run the wrapper under each shell the cockpit must work with."""
+    mark_every: int = MARK_EVERY
+    """Seconds between the wrapper's samples of the output's size (see `timing`)."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.mark_every, bool) or not isinstance(self.mark_every, int) or self.mark_every < 1:
+            raise UnsafeValue(f"mark_every must be a whole number of seconds (1 or more), not {self.mark_every!r}")
         if not _SAFE_PATH.fullmatch(self.directory) or "/../" in self.directory + "/":
             raise UnsafeValue(f"remote step directory {self.directory!r} is not a plain absolute path")
         if not _SAFE_PATH.fullmatch(self.shell) or "/../" in self.shell:
             raise UnsafeValue(f"step shell {self.shell!r} is not a plain absolute path")
 
     @classmethod
-    def under(cls, base: str, run_id: str, key: str) -> RemoteStep:
-        return cls(f"{base.rstrip('/')}/{run_id}/{key}")
+    def under(cls, base: str, run_id: str, key: str, *, mark_every: int = MARK_EVERY) -> RemoteStep:
+        return cls(f"{base.rstrip('/')}/{run_id}/{key}", mark_every=mark_every)
 
     def launch_script(self, command: str) -> str:
         """Start `command` detached unless this step directory was already started.
@@ -119,7 +133,31 @@ class RemoteStep:
         )
 
     def _wrapper(self) -> tuple[str, ...]:
-        return (f"{self.shell} ./cmd > out 2>&1", *_WRAPPER_END)
+        # The host's record of when the output grew (`timing`): a sampler beside the step writes the
+        # size of `out` every `mark_every` seconds until the step ends or the wrapper is gone. Its
+        # sleep runs in the background so that the wrapper's TERM at the end stops both at once.
+        size = "$(($(wc -c < out) + 0))"
+        return (
+            EPOCH,
+            'echo "start $(cockpit_now)" > timing',
+            "w=$$",
+            "(",
+            "  z=",
+            '  trap \'[ -n "$z" ] && kill "$z" 2>/dev/null; exit 0\' TERM',
+            '  while kill -0 "$w" 2>/dev/null && [ ! -f rc ]; do',
+            f'    echo "mark {size} $(cockpit_now)" >> timing',
+            f"    sleep {self.mark_every} & z=$!",
+            '    wait "$z"',
+            "  done",
+            ") </dev/null >/dev/null 2>&1 &",
+            "s=$!",
+            f"{self.shell} ./cmd > out 2>&1",
+            _WRAPPER_END[0],  # st=$?: the step's status, before anything else runs
+            f'echo "mark {size} $(cockpit_now)" >> timing',
+            'echo "end $(cockpit_now)" >> timing',
+            'kill "$s" 2>/dev/null',
+            *_WRAPPER_END[1:],
+        )
 
     def stream_script(self, offset: int) -> str:
         """Stream `out` from byte `offset` with one `tail -f` until the step ends; exit with its status.

@@ -165,7 +165,9 @@ class Binding:
             target=target,
             name=name,
             command=command,
-            remote=RemoteStep.under(host.work_dir, self.run_id, f"{target}.{name}"),
+            remote=RemoteStep.under(
+                host.work_dir, self.run_id, f"{target}.{name}", mark_every=self.config.plan.follow.mark_every
+            ),
             phase=phase,
             host=host,
             step_id=step.id,

@@ -71,7 +71,8 @@ def inventory_text(
 
 # The runbook's phase durations and silence thresholds are compressed like the fleet's clock, and
 # simulated phases last seconds: look at a growing step output often.
-FOLLOW = {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120}
+FOLLOW = {"poll": 0.1, "idle_poll": 0.25, "give_up_after": 120, "mark_every": 1}
+"""A simulated hour lasts seconds: the hosts sample their steps' output every second."""
 
 
 def _window(scenario: Scenario, now: float) -> dict[str, Any]:

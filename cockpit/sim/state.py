@@ -40,7 +40,8 @@ CONTROL_ENV = "COCKPIT_SIM_CONTROL"
 #   faults: the scenario's faults of the host (see cockpit/sim/faults.py); hang_phase is read by nimadm
 #   nim (master only): {clients: {object: {host, cpuid, mac}}, resources: {name: {type, oslevel, filesets}},
 #                       migrations: {object: {disks, spot, lpp_source, target_vr, level, last_phase,
-#                                             status ("running" | "paused" | "failed" | "done"), pid}}}
+#                                             status ("running" | "paused" | "failed" | "done"), pid,
+#                                             phase_started: {"N": epoch second its banner was written}}}}
 #   nim_master (client only): the master's host name
 if TYPE_CHECKING:  # typing stays off the start-up path of the commands
     from collections.abc import Iterator

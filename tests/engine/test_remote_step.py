@@ -102,7 +102,10 @@ async def test_streaming_follower_starts_no_process_per_look(tmp_path: Path) -> 
     transport = LocalTransport("m", env={"PATH": f"{bindir}:{os.environ['PATH']}"})
     step = RemoteStep.under(str(tmp_path), "run1", "c1.nimadm")
     follower = StepFollower(transport, step, FollowPolicy(poll=0.02, idle_poll=0.02), on_event=lambda _: None)
-    await follower.launch("i=0; while [ $i -lt 25 ]; do echo line $i; i=$((i+1)); /bin/sleep 0.02; done")
+    # Launched without the logging PATH: the step's wrapper samples its output size (wc, sleep) for
+    # the host's timing record, which is not the follower's doing.
+    launcher = StepFollower(LocalTransport("m"), step, FAST, on_event=lambda _: None)
+    await launcher.launch("i=0; while [ $i -lt 25 ]; do echo line $i; i=$((i+1)); /bin/sleep 0.02; done")
     calls.write_text("")  # only the follower's own starts count
     data, status = await _follow_all(follower)
     assert status == 0 and data.decode().splitlines() == [f"line {i}" for i in range(25)]

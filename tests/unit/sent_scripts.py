@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from cockpit.config.runbook import RunbookFile
 from cockpit.config.runbooks import builtin_names, load_runbook
-from cockpit.domain import names, template, troubleshoot
+from cockpit.domain import host_times, names, template, troubleshoot
 from cockpit.domain import rollback as rb
 from cockpit.domain.preflight import commands as preflight_commands
 from cockpit.domain.preflight.checks import ALL_CHECKS
@@ -124,6 +124,12 @@ def rollback_commands() -> Iterator[Sample]:
 def troubleshoot_probes() -> Iterator[Sample]:
     for probe in troubleshoot.probes("lpar01"):
         yield f"troubleshoot.{probe.key}", probe.command
+    yield "troubleshoot.step_processes", troubleshoot.step_probe_script(STEP_DIR)
+
+
+def host_times_scripts() -> Iterator[Sample]:
+    yield "host_times.read", host_times.read_script(STEP_DIR)
+    yield "remote_step.wrapper@1s", "\n".join(RemoteStep(STEP_DIR, mark_every=1)._wrapper())
 
 
 SOURCES: list[Callable[[], Iterator[Sample]]] = [
@@ -133,6 +139,7 @@ SOURCES: list[Callable[[], Iterator[Sample]]] = [
     runbook_templates,
     rollback_commands,
     troubleshoot_probes,
+    host_times_scripts,
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getopt
 import os
+import time
 from dataclasses import dataclass
 from typing import IO
 
@@ -243,6 +244,7 @@ class Migration:
             hang = phase == hang_phase
             if hang:
                 self.spend_fault("hang_phase")  # a hang is transient (an NFS stall): a retry runs through
+            self.began(phase)
             self.say(text.banner(phase) + lines, text.PHASE_MINUTES[phase], hang=hang)
             self.after_phase(phase, client)
             self.record(last_phase=phase)
@@ -295,6 +297,13 @@ class Migration:
                     "last_phase": 0,
                 }
             migrations[self.req.client].update(changes, pid=os.getpid())
+
+    def began(self, phase: int) -> None:
+        """The epoch second each phase's banner was written, in the master's record of the migration:
+        what a cockpit that read it late (a resumed one) must date it to (its tests check)."""
+        with self.ctx.update() as master:
+            migration = master["nim"]["migrations"][self.req.client]
+            migration.setdefault("phase_started", {})[str(phase)] = time.time()
 
     def spend_fault(self, name: str) -> None:
         assert self.client_host is not None
