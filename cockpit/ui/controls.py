@@ -65,11 +65,6 @@ class ProbeResult(Protocol):
     @property
     def text(self) -> str: ...
 
-    @property
-    def command(self) -> str:
-        """What ran on the host (empty: nothing did)."""
-        ...
-
 
 class RunControls(Protocol):
     """The operator's controls over a running migration (RunbookRun)."""

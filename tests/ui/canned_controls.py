@@ -50,7 +50,6 @@ class CannedProbe:
     host: str
     exit_status: int
     text: str
-    command: str = ""
 
 
 def ps_listing(client: str) -> str:
@@ -123,7 +122,7 @@ class CannedControls:
             raise AssertionError(f"no recorded answer for the {key} probe")
         where = self.trouble_step(target)
         listing = f"cockpit-step: started pid=40211 rc=-\n{ps_listing(target)}"
-        return CannedProbe(spec, MASTER, 0, troubleshoot.read_step_probe(where, listing), spec.command)
+        return CannedProbe(spec, MASTER, 0, troubleshoot.read_step_probe(where, listing))
 
     def trouble_step(self, target: str) -> troubleshoot.StepWhere:
         step = self.runners[target].current

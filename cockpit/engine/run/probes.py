@@ -96,7 +96,7 @@ class Probes:
             return ProbeOutput(spec, host, 0, f"{troubleshoot.NO_STEP}: nothing of {target} runs yet", "")
         script = troubleshoot.step_probe_script(where.directory)
         result = await run.run_on(run.config.host(where.host), script)
-        run.act(target, "probe", spec.command)
+        run.act(target, "probe", script)  # what ran, exactly (the screen shows the ps it comes down to)
         return ProbeOutput(
             spec, where.host, result.exit_status, troubleshoot.read_step_probe(where, result.stdout), script
         )
