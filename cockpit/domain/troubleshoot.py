@@ -144,8 +144,10 @@ class StepWhere:
     """`running` (launched, no exit status yet) or `ended`."""
     exit_status: int | None = None
 
-    def describe(self) -> str:
-        where = f"step {self.name} · {self.directory} on {self.host}"
+    def describe(self, *, short: bool = False) -> str:
+        """`step NAME · DIR on HOST · running` (the header); `short`: without where (the probe, whose
+        answer is shown under the host's name)."""
+        where = f"step {self.name}" if short else f"step {self.name} · {self.directory} on {self.host}"
         if self.state == "running":
             return f"{where} · running"
         return f"{where} · ended" + (f", exit status {self.exit_status}" if self.exit_status is not None else "")
@@ -175,20 +177,20 @@ def read_step_probe(where: StepWhere, output: str) -> str:
     pid, rc = fields.get("pid", "-"), fields.get("rc", "-")
     listing = "\n".join(line for line in lines if not line.startswith(_STATUS))
     if " absent" in head or not head:
-        return f"{where.describe()}\nits step directory is not on {where.host}: the step never started there"
+        return f"{where.describe(short=True)}\nits step directory is not on {where.host}: it never started there"
     tree = process_tree(parse_ps(listing), int(pid)) if pid.isdigit() else []
     alive = [(depth, p) for depth, p in tree if not defunct(p)]
     if rc.lstrip("-").isdigit():
-        ended = StepWhere(where.name, where.directory, where.host, "ended", int(rc)).describe()
+        ended = StepWhere(where.name, where.directory, where.host, "ended", int(rc)).describe(short=True)
         if alive:
             return f"{ended}\nstill running under its wrapper (pid {pid}):\n{render_tree(alive)}"
         return f"{ended}\nno process of it left (its wrapper was pid {pid})"
-    running = StepWhere(where.name, where.directory, where.host, "running").describe()
+    running = StepWhere(where.name, where.directory, where.host, "running").describe(short=True)
     if tree and not defunct(tree[0][1]):
-        return f"{running} under its wrapper, pid {pid}:\n{render_tree(tree)}"
+        return f"{running} · pid {pid}:\n{render_tree(tree)}"
     gone = (
-        f"{where.describe()}\nits wrapper (pid {pid}) is gone and wrote no exit status: the step was killed "
-        "or its host restarted"
+        f"{where.describe(short=True)}\nits wrapper (pid {pid}) is gone and wrote no exit status: the step was "
+        "killed or its host restarted"
     )
     return gone + (f"; left under it:\n{render_tree(alive)}" if alive else "")
 

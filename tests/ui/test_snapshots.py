@@ -203,7 +203,7 @@ def test_troubleshoot_stalled_host(snap_compare: Any, tmp_path: Path, size: str)
         text = "\n".join(screen_lines(app))
         for hint in ("z keep waiting", "k kill (TERM)", "c nimadm -C", "r retry from", "f mark failed"):
             assert hint in text, hint
-        assert "on nim01 · exit 0" in text and "wrapper pid 40211" in text
+        assert "on nim01 · exit 0" in text and "step nimadm · running · pid 40211" in text
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 
