@@ -227,7 +227,9 @@ async def test_a_reboot_with_nothing_to_boot_never_comes_back(tmp_path: Path) ->
         assert st["halted"] == "no boot image on any bootlist device: hdisk2" and st["boot_disk"] == "hdisk0"
         try:
             await lines(fleet, "lpar01", "true")
-        except OSError:
+        except (OSError, asyncssh.HostKeyNotVerifiable):
+            # Refused, or (the suite runs in parallel) another test's server took the freed port and
+            # answered with a key that is not lpar01's: refused too. Either way lpar01 did not answer.
             pass
         else:
             raise AssertionError("lpar01 answered with nothing to boot")
