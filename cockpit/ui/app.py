@@ -24,8 +24,8 @@ from textual.worker import Worker, WorkerState
 
 from cockpit.domain.events import EventSink, FanOutSink
 from cockpit.domain.models import TargetState
-from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
 from cockpit.domain.window import FleetEta, Window
+from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
 from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
