@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
     rep.add_argument("run_id", metavar="RUN_ID", help="a run id (`cockpit runs CONFIG`) or `latest`")
     rep.add_argument(
+        "--kind",
+        choices=("migration", "rollback", "any"),
+        default="migration",
+        help="what `latest` is: the last migration (default), the last rollback or back-out, or the last run",
+    )
+    rep.add_argument(
         "--format",
         choices=("md", "json", "junit"),
         default="md",
@@ -106,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = sub.add_parser("watch", help="watch a run another cockpit drives (read-only, from its journal)")
     watch.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
-    watch.add_argument("--run", metavar="RUN_ID", help="default: the latest unfinished run, else the latest")
+    watch.add_argument("--run", metavar="RUN_ID", help="default: the latest unfinished migration, else the latest")
     watch.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
 
     replay = sub.add_parser("replay", help="show a past run in the cockpit as it ended (read-only)")
@@ -121,8 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--waive",
         action="append",
         default=[],
-        metavar="CHECK[@HOST]=REASON",
-        help="accept a finding with a reason (journaled; stays until revoked)",
+        metavar="CHECK@HOST=REASON",
+        help="accept a finding on one host with a reason (journaled with your user and SSH key; ends with the "
+        "plan's window, else after 12 hours; `cockpit waivers` lists and revokes); CHECK@* is every host",
+    )
+    chk.add_argument(
+        "--until",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="when the waivers given end (local time; not after the plan's window, at most 7 days ahead)",
+    )
+    chk.add_argument("--all-hosts", action="store_true", help="confirm a waiver of every host (--waive CHECK@*=REASON)")
+
+    wv = sub.add_parser("waivers", help="the waivers of CONFIG's journal: in force, expired, revoked; --revoke one")
+    wv.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
+    wv.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    wv.add_argument(
+        "--revoke",
+        action="append",
+        default=[],
+        metavar="CHECK@HOST",
+        help="revoke the waiver in force of CHECK on HOST (CHECK@*: the one of every host); journaled",
     )
 
     rb = sub.add_parser(
@@ -277,7 +301,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from cockpit.commands import report
         from cockpit.config.loader import load_config
 
-        return report.run(load_config(args.config).state_dir, args.run_id, args.format, args.output)
+        return report.run(load_config(args.config).state_dir, args.run_id, args.format, args.output, kind=args.kind)
     if args.command == "run":
         from cockpit.commands import run
 
@@ -292,7 +316,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from cockpit.commands import check
 
-        return check.main(args.config, args.format, args.waive)
+        return check.main(args.config, args.format, args.waive, args.until, args.all_hosts)
+    if args.command == "waivers":
+        from cockpit.commands import waivers
+
+        return waivers.main(args.config, args.format, args.revoke)
     if args.command == "diagnose":
         from cockpit.commands import diagnose
 

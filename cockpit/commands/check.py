@@ -1,4 +1,10 @@
-"""`cockpit check CONFIG [--format text|json]`: preflight every host; exit 0 go, 1 no-go."""
+"""`cockpit check CONFIG [--format text|json] [--waive CHECK@HOST=REASON ...] [--until TIME] [--all-hosts]`:
+preflight every host; exit 0 go, 1 no-go.
+
+A waiver is checked before any host is asked (an unknown check or host, a missing host, a time the
+rules refuse: exit 2, nothing journaled), and journaled once the preflight has run, with the SSH key
+the cockpit used on its host.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +18,18 @@ from cockpit.commands.exits import UsageError
 from cockpit.config import Config
 from cockpit.config.loader import load_config
 from cockpit.config.models import NimadmPlan
-from cockpit.domain.preflight import Finding, Status, Waiver
+from cockpit.domain.preflight import Finding, Status, evaluate_fleet
+from cockpit.domain.preflight.waiving import WaiverError, WaiverRequest, stamp
+from cockpit.domain.printable import printable
+from cockpit.engine.journal import Journal
 from cockpit.engine.preflight import PreflightReport, PreflightRunner
-from cockpit.engine.waivers import add_waiver, load_waivers
+from cockpit.engine.waivers import WaiverRules, Waivers, as_waiver, operator, parse_until
 from cockpit.transports.factory import transport_for
 
 _GLYPH = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "ERR "}
 
 
-def main(path: Path, fmt: str, waive: list[str]) -> int:
+def main(path: Path, fmt: str, waive: list[str], until: str | None = None, all_hosts: bool = False) -> int:
     """`cockpit check` from its command line: the config file, the format, the `--waive` values."""
     config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
     if not isinstance(config.plan, NimadmPlan):
@@ -28,27 +37,62 @@ def main(path: Path, fmt: str, waive: list[str]) -> int:
             f"check: the preflight checks are those of a nimadm plan; runbook {config.plan.runbook} "
             "verifies what it needs in its own first steps (see cockpit run --dry-run)"
         )
-    try:
-        waivers = waiver_args(waive)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    return run(config, fmt, new_waivers=waivers)
+    return run(config, fmt, waive=waive, until=until, all_hosts=all_hosts)
 
 
-def run(config: Config, fmt: str, out: TextIO | None = None, new_waivers: list[Waiver] | None = None) -> int:
+def run(
+    config: Config,
+    fmt: str,
+    out: TextIO | None = None,
+    *,
+    waive: list[str] | None = None,
+    until: str | None = None,
+    all_hosts: bool = False,
+) -> int:
     out = out or sys.stdout
-    for waiver in new_waivers or []:
-        add_waiver(config.state_dir, waiver)
-    waivers = load_waivers(config.state_dir)
-    report = asyncio.run(
-        PreflightRunner(config, lambda h: transport_for(h, config.ssh, config.hosts)).run(waivers=waivers)
-    )
+    asked, deadline = _asked(WaiverRules(config), waive or [], until, all_hosts)  # nothing written before
+    journal = Journal(config.state_dir / "journal.sqlite")
+    try:
+        book = Waivers(config, journal)
+        report = asyncio.run(
+            PreflightRunner(config, lambda h: transport_for(h, config.ssh, config.hosts)).run(waivers=book.in_force())
+        )
+        me = operator()
+        for request in asked:
+            book.give(request, by=me, key=report.key_for(request.host), until=deadline, every_host_confirmed=all_hosts)
+        if asked:  # the verdict with the waivers just given
+            report.verdict = evaluate_fleet(report.findings, [as_waiver(w) for w in journal.waivers()])
+    finally:
+        journal.close()
     if fmt == "json":
         json.dump(report.verdict.to_json(), out, indent=2)
         out.write("\n")
     else:
         render_text(report, out)
     return 0 if report.verdict.decision.value == "go" else 1
+
+
+def _asked(
+    book: WaiverRules, values: list[str], until: str | None, all_hosts: bool
+) -> tuple[list[WaiverRequest], float | None]:
+    """The `--waive` values, checked before any host is asked: exit 2 on the first that may not be given."""
+    try:
+        asked = [book.ask(value) for value in values]
+        deadline = parse_until(until) if until is not None else None
+        if deadline is not None and not asked:
+            raise WaiverError("--until sets when the waivers given with --waive end: give one with it")
+        if all_hosts and not any(a.every_host for a in asked):
+            raise WaiverError("--all-hosts confirms a waiver of every host (--waive CHECK@*=REASON): none was given")
+        for a in asked:
+            if a.every_host and not all_hosts:
+                raise WaiverError(
+                    f"--waive {a.label}=...: waives {a.check} on every host; confirm it with --all-hosts "
+                    f"(or name one host: {a.check}@HOST=REASON)"
+                )
+        book.expires_at(deadline)  # a window that is over, a time too far ahead: refused now
+    except WaiverError as exc:
+        raise UsageError(f"check: {exc}") from exc
+    return asked, deadline
 
 
 def render_text(report: PreflightReport, out: TextIO) -> None:
@@ -58,28 +102,23 @@ def render_text(report: PreflightReport, out: TextIO) -> None:
         verdict = hv.decision.value.upper()
         out.write(f"{hv.host}: {verdict}  ({len(findings) - len(problems)} passed, {len(problems)} to look at)\n")
         for f in problems:
-            waived = f"  [waived: {f.waiver.reason}]" if f.waiver else ""
+            waived = ""
+            if f.waiver is not None:
+                until = f" until {stamp(f.waiver.expires_at)}" if f.waiver.expires_at is not None else ""
+                waived = f"  [waived by {f.waiver.by or '?'}{until}: {printable(f.waiver.reason)}]"
             where = f" on {f.host}" if f.host != hv.host else ""
-            out.write(f"  {_GLYPH[f.status]} {f.check:<34} {f.severity.value:<9} {f.summary}{where}{waived}\n")
+            out.write(
+                f"  {_GLYPH[f.status]} {f.check:<34} {f.severity.value:<9} {printable(f.summary)}{where}{waived}\n"
+            )
+            if f.status is Status.ERROR:
+                out.write("       not waivable: the check could not run; re-check once the cause is fixed\n")
             if f.remediation.hint and not f.waiver:
-                out.write(f"       fix: {f.remediation.hint}\n")
+                out.write(f"       fix: {printable(f.remediation.hint)}\n")
             for cmd in f.remediation.ordered if not f.waiver else ():
-                out.write(f"         [{cmd.host}] {cmd.command}\n")
-    decision = report.verdict.decision.value
+                out.write(f"         [{cmd.host}] {printable(cmd.command)}\n")
+    decision = report.verdict.decision
     took = report.finished_at - report.started_at
     out.write(
-        f"verdict: {decision.upper()} - {len(report.verdict.hosts)} hosts, "
+        f"verdict: {decision.value.upper()} - {len(report.verdict.hosts)} hosts, "
         f"{report.commands_run} probe commands in {took:.1f}s\n"
     )
-
-
-def waiver_args(values: list[str]) -> list[Waiver]:
-    """`CHECK[@HOST]=REASON` from the command line."""
-    waivers = []
-    for value in values:
-        target, sep, reason = value.partition("=")
-        if not sep or not reason.strip():
-            raise ValueError(f"--waive {value!r}: expected CHECK[@HOST]=REASON (a reason is required)")
-        check, _, host = target.partition("@")
-        waivers.append(Waiver(check=check.strip(), reason=reason.strip(), host=host.strip() or None))
-    return waivers

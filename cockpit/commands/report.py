@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import TextIO
 
 from cockpit.domain import report as rp
+from cockpit.domain.printable import printable
 from cockpit.engine.alert_journal import AlertJournal
 from cockpit.engine.binding import STEP_NAME
-from cockpit.engine.journal import ActionRecord, EventRecord, Journal, RunRecord, StepRecord
-from cockpit.engine.rolled_back import is_rollback
+from cockpit.engine.journal import MIGRATION, ROLLBACK, ActionRecord, EventRecord, Journal, RunRecord, StepRecord
 
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("md", "json", "junit")
+KINDS = (MIGRATION, ROLLBACK, "any")
+"""What `latest` means: the last migration (default), the last rollback or back-out, the last run."""
 _FINISHED = frozenset({"succeeded", "failed", "blocked", "unreachable"})
 _ROLLED_BACK = "rolled-back"
 """The state change a rollback adds to the run's record of a host (engine/rolled_back.py)."""
@@ -38,12 +40,15 @@ def open_journal(state_dir: Path) -> Journal:
         raise ReportError(f"no journal in {state_dir} (no run was made with this config yet)") from None
 
 
-def resolve_run(journal: Journal, run_id: str) -> RunRecord:
-    """The run named `run_id`; `latest` is the most recently started one."""
+def resolve_run(journal: Journal, run_id: str, kind: str = MIGRATION) -> RunRecord:
+    """The run named `run_id`; `latest` is the most recently started one of `kind` (a migration
+    unless asked otherwise: a look at a rollback is not the record of the window)."""
     if run_id == "latest":
-        runs = journal.runs()
+        runs = journal.runs(None if kind == "any" else kind)
         if not runs:
-            raise ReportError(f"no runs in {journal.path}")
+            what = "runs" if kind == "any" else f"{kind} runs"
+            other = " (--kind rollback or any for the others)" if kind == MIGRATION and journal.runs() else ""
+            raise ReportError(f"no {what} in {journal.path}{other}")
         return runs[-1]
     record = journal.run(run_id)
     if record is None:
@@ -62,7 +67,7 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
     actions = [_action(a) for a in journal.run_actions(run_id)]
     facts = journal.run_facts(run_id)
     total = phases_total(record.runbook)
-    rollbacks = () if is_rollback(record.runbook) else _rollbacks(journal, record)
+    rollbacks = () if record.kind == ROLLBACK else _rollbacks(journal, record)
     targets = []
     for name in target_order(events, steps):
         states = [_state(e) for e in events if e.kind == "state" and e.target == name]
@@ -74,14 +79,27 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
                 mine,
                 total,
                 actions=tuple(a for a in actions if a.target == name),
-                facts=tuple((f.fact, f.value) for f in facts if f.host == name),
+                facts=tuple((f.fact, printable(f.value)) for f in facts if f.host == name),
                 rollbacks=tuple(r for r in rollbacks if name in r.hosts),
             )
         )
     window_start = _previous_end(journal, record)
     preflight = tuple(_action(a) for a in journal.actions_between(window_start, record.finished_at))
     waivers = rp.waivers_in_force(
-        (rp.WaiverEntry(w.at, w.check, w.host, w.reason, w.operator, w.revoked_at) for w in journal.waiver_history()),
+        (
+            rp.WaiverEntry(
+                w.at,
+                w.check,
+                w.host,
+                printable(w.reason),
+                printable(w.operator),
+                w.revoked_at,
+                w.expires_at,
+                w.key,
+                _text(w.revoked_by),
+            )
+            for w in journal.waiver_history()
+        ),
         window_start,
         record.finished_at,
     )
@@ -94,7 +112,7 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
     return rp.RunReport(
         run_id=run_id,
         runbook=record.runbook,
-        config=record.config,
+        config=printable(record.config),
         started_at=record.started_at,
         finished_at=record.finished_at,
         outcome=record.outcome,
@@ -143,21 +161,42 @@ def phases_total(runbook: str) -> int | None:
         return None
 
 
+# Everything a host printed or an operator typed goes through printable() on its way into the report
+# (md, json and junit alike): no terminal escape reaches a reader's terminal or a CI dashboard.
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else printable(str(value))
+
+
 def _state(e: EventRecord) -> rp.StateEntry:
     d = e.detail
     phase = d.get("phase")
     return rp.StateEntry(
-        e.at, str(d.get("state")), phase if isinstance(phase, int) else None, d.get("error"), d.get("reason")
+        e.at,
+        str(d.get("state")),
+        phase if isinstance(phase, int) else None,
+        _text(d.get("error")),
+        _text(d.get("reason")),
     )
 
 
 def _action(a: ActionRecord) -> rp.ActionEntry:
-    return rp.ActionEntry(a.at, a.target, a.action, a.detail, a.operator)
+    return rp.ActionEntry(a.at, a.target, a.action, printable(a.detail), printable(a.operator))
 
 
 def _step(s: StepRecord) -> rp.StepEntry:
     return rp.StepEntry(
-        s.step, s.host, s.command, s.state, s.launched_at, s.started_at, s.finished_at, s.exit_status, s.error, s.reason
+        s.step,
+        s.host,
+        printable(s.command, multiline=True),
+        s.state,
+        s.launched_at,
+        s.started_at,
+        s.finished_at,
+        s.exit_status,
+        _text(s.error),
+        _text(s.reason),
     )
 
 
@@ -212,7 +251,7 @@ def _target(
 def _outcome_of_steps(records: Sequence[StepRecord]) -> tuple[str, str | None]:
     failed = [s for s in records if s.state == "failed"]
     if failed:
-        return "failed", failed[0].error
+        return "failed", _text(failed[0].error)
     ran = [s for s in records if s.state not in ("planned", "offered", "pending")]
     if ran and all(s.state in ("succeeded", "skipped") for s in ran):
         return "succeeded", None
@@ -220,9 +259,9 @@ def _outcome_of_steps(records: Sequence[StepRecord]) -> tuple[str, str | None]:
 
 
 def _previous_end(journal: Journal, record: RunRecord) -> float:
-    """Where the run's window opens: the end of the config's previous run (the preflight, the fixes
-    and the waivers given before this run are journaled without a run id)."""
-    before = [r for r in journal.runs() if r.config == record.config and r.started_at < record.started_at]
+    """Where the run's window opens: the end of the config's previous run of the same kind (the
+    preflight, the fixes and the waivers given before this run are journaled without a run id)."""
+    before = [r for r in journal.runs(record.kind) if r.config == record.config and r.started_at < record.started_at]
     if not before:
         return 0.0
     last = before[-1]
@@ -234,11 +273,11 @@ def _previous_end(journal: Journal, record: RunRecord) -> float:
 def _rollbacks(journal: Journal, record: RunRecord) -> tuple[rp.RollbackEntry, ...]:
     """Rollback and back-out runs on this run's hosts after it started, up to the next migration of the config."""
     later = [r for r in journal.runs() if r.started_at > record.started_at]
-    until = next((r.started_at for r in later if r.config == record.config and not is_rollback(r.runbook)), None)
+    until = next((r.started_at for r in later if r.config == record.config and r.kind == MIGRATION), None)
     mine = set(target_order(journal.events_after(record.run_id), journal.steps(record.run_id)))
     found = []
     for r in later:
-        if not is_rollback(r.runbook) or (until is not None and r.started_at >= until):
+        if r.kind != ROLLBACK or (until is not None and r.started_at >= until):
             continue
         hosts = {s.target for s in journal.steps(r.run_id)}
         hosts |= {e.target for e in journal.events_after(r.run_id) if e.target}
@@ -263,7 +302,7 @@ def summaries(journal: Journal) -> list[rp.RunSummary]:
             outcomes = [_outcome_of_steps(v)[0] for v in by_target.values()]
         ok = sum(1 for o in outcomes if o == "succeeded")
         bad = sum(1 for o in outcomes if o in rp.FAILED_OUTCOMES)
-        out.append(rp.RunSummary(r.run_id, r.runbook, r.started_at, r.finished_at, r.outcome, ok, bad))
+        out.append(rp.RunSummary(r.run_id, r.runbook, r.started_at, r.finished_at, r.outcome, ok, bad, r.kind))
     return out
 
 
@@ -296,6 +335,7 @@ def run(
     fmt: str,
     output: Path | None = None,
     *,
+    kind: str = MIGRATION,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -306,7 +346,7 @@ def run(
         err.write(f"cockpit: report: {exc}\n")
         return EXIT_USAGE
     try:
-        record = resolve_run(journal, run_id)
+        record = resolve_run(journal, run_id, kind)
         text = render(build_report(journal, record), fmt)
     except ReportError as exc:
         err.write(f"cockpit: report: {exc}\n")

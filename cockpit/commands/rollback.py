@@ -118,11 +118,16 @@ async def _main(wizard: RollbackWizard, opts: Options, say: Printer) -> int:
         raise
     finally:
         await wizard.close()
-    say(f"journal: run {wizard.run_id} in {wizard.journal.path}")
+    if wizard.journaled:
+        say(f"journal: run {wizard.run_id} in {wizard.journal.path}")
+    else:
+        say("journal: nothing written (without --yes this was a look, not a rollback)")
     return code
 
 
 async def _rollback(wizard: RollbackWizard, opts: Options, say: Printer) -> int:
+    if opts.yes:
+        wizard.confirm()  # the operator confirmed with --yes: journaled, refusals and unreadable hosts too
     answers = await asyncio.gather(*(wizard.assess(h, opts.disk) for h in opts.hosts), return_exceptions=True)
     unreadable: dict[str, str] = {}
     for host, answer in zip(opts.hosts, answers, strict=True):

@@ -53,6 +53,15 @@ def _remote_path(value: str) -> str:
 
 _REMOTE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]*$")
 
+
+def _aix_level(value: str) -> str:
+    if not names.AIX_LEVEL.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an AIX level as oslevel -s prints it (VR00-TL[-SP[-YYWW]], e.g. 7300-02-01-2346)"
+        )
+    return value
+
+
 HostLabel = Annotated[str, _shaped("host name", names.NIM_NAME)]
 Address = Annotated[str, _shaped("address", names.HOST_NAME)]
 UserName = Annotated[str, _shaped("user name", names.USER_NAME)]
@@ -62,6 +71,7 @@ DiskList = Annotated[str, AfterValidator(_disk_list)]
 WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
 Number = Annotated[float, BeforeValidator(_not_bool)]
 RemotePath = Annotated[str, AfterValidator(_remote_path)]
+AixLevel = Annotated[str, AfterValidator(_aix_level)]
 
 
 class Role(StrEnum):
@@ -163,6 +173,8 @@ class PlanClient(Strict):
     lpp_source: NimObjectName | None = None
     """Overrides the plan's lpp_source for this client (e.g. some go to 7.2, others to 7.3)."""
     spot: NimObjectName | None = None
+    target_level: AixLevel | None = None
+    """Overrides the plan's target_level for this client (with its own lpp_source)."""
 
     @property
     def disks(self) -> list[str]:
@@ -249,6 +261,10 @@ class NimadmPlan(PlanCommon):
     spot: NimObjectName
     cache_vg: VolumeGroupName | None = None
     """Volume group on the master for local disk caching (nimadm -j)."""
+    target_level: AixLevel | None = None
+    """The AIX level the clients migrate to, as `oslevel -s` prints it (7300-02-01-2346; 7300-02 or
+    7300-02-01 compare only that far). The preflight checks the master is not below it; left out, the
+    level comes from the lpp_source's bos.rte (release and TL only)."""
     clients: list[PlanClient] = Field(min_length=1)
     phase_timing: dict[Annotated[int, Field(ge=1, le=12)], PhaseTimingOverride] = Field(default_factory=dict)
     """Per-phase overrides of the runbook's typical duration and silence threshold, in minutes."""
@@ -258,6 +274,9 @@ class NimadmPlan(PlanCommon):
 
     def spot_for(self, client: PlanClient) -> str:
         return client.spot or self.spot
+
+    def target_level_for(self, client: PlanClient) -> str | None:
+        return client.target_level or self.target_level
 
     @property
     def target_names(self) -> list[str]:

@@ -1,26 +1,23 @@
 """Turn a byte stream from a host into clean text lines, chunk by chunk.
 
 A chunk read from SSH can end in the middle of a line or of a UTF-8 sequence; the splitter keeps the
-remainder for the next chunk. Control characters and ANSI escapes are removed here, once, so that
-no view has to care.
+remainder for the next chunk. Control characters and terminal escapes are removed here, once, so
+that no view has to care (cockpit.domain.printable, the one place that knows them).
 """
 
 from __future__ import annotations
 
 import codecs
-import re
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+from cockpit.domain.printable import printable
 
 
 def clean(line: str) -> str:
-    if "\x1b" in line:
-        line = _ANSI.sub("", line)
+    """One line of host output as it may be shown: tabs kept, escapes and other controls removed."""
     if "\r" in line:
         # Progress bars rewrite the line with CR; what an operator saw last is the final segment.
         line = line.rstrip("\r").rsplit("\r", 1)[-1]
-    return _CONTROL.sub("", line) if _CONTROL.search(line) else line
+    return printable(line, multiline=True)
 
 
 class LineSplitter:

@@ -20,6 +20,9 @@ VG_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,14}$")
 # Host names and addresses (DNS names, IPv4, bracket-free IPv6).
 HOST_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]{0,252}$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_.\-]{0,31}$")
+# An AIX level as `oslevel -s` prints it, or its prefix: VR00-TL, VR00-TL-SP or VR00-TL-SP-YYWW
+# (7300-02, 7300-02-01, 7300-02-01-2346), the shape cockpit.domain.preflight.parsers.oslevel reads.
+AIX_LEVEL = re.compile(r"^[0-9][0-9]00-[0-9]{2}(-[0-9]{2}(-[0-9]{4})?)?$")
 
 
 class UnsafeValue(ValueError):

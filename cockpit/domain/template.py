@@ -6,7 +6,11 @@ absolute path ...) and then quoted with shlex, so a value from a config file can
 syntax. Two placeholder forms exist:
 
 - `{name}`      the value, quoted; an unset value is an error (the step cannot run without it);
-- `{-j name}`   `-j 'value'` when the value is set, nothing when it is not (optional flags).
+- `{-j name}`   `-j 'value'` when the value is set, nothing when it is not (optional flags; the
+                blank before it goes with it).
+
+Everything else is the runbook's text, verbatim: a run of blanks or a tab inside a quoted awk, grep
+or printf argument is part of the command and reaches the host as written.
 
 In success patterns (regular expressions) `{name}` becomes the value escaped for a regex instead.
 """
@@ -19,6 +23,8 @@ from collections.abc import Mapping
 from cockpit.domain import names
 
 PLACEHOLDER = re.compile(r"\{(?:(-[A-Za-z0-9][A-Za-z0-9-]*) )?([a-z][a-z0-9_]*)\}")
+_SLOT = re.compile(r"( ?)" + PLACEHOLDER.pattern)
+"""A placeholder with the one blank before it (an unset optional flag takes its blank with it)."""
 
 # The shapes a runbook parameter may take. Each is strict on purpose: values reach a remote shell.
 PARAM_TYPES: Mapping[str, re.Pattern[str]] = {
@@ -56,10 +62,11 @@ def placeholders(template: str) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, str | None]) -> str:
-    """Fill a command template; every value is quoted. Values must already be shape-checked."""
+    """Fill a command template; every value is quoted, every other character is kept as written.
+    Values must already be shape-checked."""
 
     def fill(match: re.Match[str]) -> str:
-        flag, name = match.group(1), match.group(2)
+        blank, flag, name = match.group(1), match.group(2), match.group(3)
         if name not in values:
             raise TemplateError(f"the command uses {{{name}}} but no such parameter is declared")
         value = values[name]
@@ -68,10 +75,9 @@ def render(template: str, values: Mapping[str, str | None]) -> str:
                 return ""
             raise TemplateError(f"the command needs {name!r} but the plan does not set it")
         quoted = names.quote(value)
-        return f"{flag} {quoted}" if flag else quoted
+        return blank + (f"{flag} {quoted}" if flag else quoted)
 
-    rendered = PLACEHOLDER.sub(fill, template)
-    return " ".join(rendered.split()) if "\n" not in rendered else rendered
+    return _SLOT.sub(fill, template)
 
 
 def render_pattern(pattern: str, values: Mapping[str, str | None]) -> re.Pattern[str]:

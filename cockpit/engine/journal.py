@@ -11,120 +11,52 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+from cockpit.engine.journal_records import (
+    MIGRATION,
+    ROLLBACK,
+    ActionRecord,
+    EventRecord,
+    FactRecord,
+    RunRecord,
+    StepRecord,
+    WaiverRecord,
+    run_kind,
+)
+from cockpit.engine.journal_schema import SCHEMA, SCHEMA_VERSION, column_expressions, migrate
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    runbook TEXT NOT NULL,
-    config TEXT NOT NULL,
-    started_at REAL NOT NULL,
-    finished_at REAL,
-    outcome TEXT
-);
-CREATE TABLE IF NOT EXISTS steps (
-    run_id TEXT NOT NULL,
-    target TEXT NOT NULL,
-    step TEXT NOT NULL,
-    host TEXT NOT NULL,
-    command TEXT NOT NULL,
-    remote_dir TEXT NOT NULL,
-    state TEXT NOT NULL,
-    phase INTEGER,
-    launched_at REAL,
-    started_at REAL,
-    finished_at REAL,
-    exit_status INTEGER,
-    byte_offset INTEGER NOT NULL DEFAULT 0,
-    log_start INTEGER,
-    error TEXT,
-    reason TEXT,
-    PRIMARY KEY (run_id, target, step)  -- also the index of step() and target_steps() lookups
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    at REAL NOT NULL,
-    target TEXT,
-    kind TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS waivers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    check_id TEXT NOT NULL,
-    host TEXT,
-    reason TEXT NOT NULL,
-    operator TEXT NOT NULL,
-    revoked_at REAL
-);
-CREATE TABLE IF NOT EXISTS actions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT,
-    at REAL NOT NULL,
-    target TEXT,
-    action TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    operator TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS host_facts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    at REAL NOT NULL,
-    host TEXT NOT NULL,
-    fact TEXT NOT NULL,
-    value TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS host_facts_by_host ON host_facts (host, fact);
-"""
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    run_id: str
-    target: str
-    step: str
-    host: str
-    command: str
-    remote_dir: str
-    state: str
-    phase: int | None
-    launched_at: float | None
-    started_at: float | None
-    finished_at: float | None
-    exit_status: int | None
-    byte_offset: int
-    log_start: int | None
-    error: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class FactRecord:
-    """Something learnt about a host during a run, e.g. its `oslevel -s` before the migration."""
-
-    run_id: str
-    at: float
-    host: str
-    fact: str
-    value: str
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    run_id: str
-    runbook: str
-    config: str
-    started_at: float
-    finished_at: float | None
-    outcome: str | None
-
+__all__ = [
+    "MIGRATION",
+    "ROLLBACK",
+    "SCHEMA_VERSION",
+    "ActionRecord",
+    "EventRecord",
+    "FactRecord",
+    "Journal",
+    "JournalSink",
+    "RunRecord",
+    "StepRecord",
+    "WaiverRecord",
+    "run_kind",
+]
 
 _STEP_COLUMNS = ", ".join(StepRecord.__dataclass_fields__)
+_RUN_COLUMNS = ("run_id", "runbook", "config", "started_at", "finished_at", "outcome", "kind")
+_WAIVER_COLUMNS = (
+    "id",
+    "at",
+    "check_id",
+    "host",
+    "reason",
+    "operator",
+    "revoked_at",
+    "expires_at",
+    "key",
+    "revoked_by",
+)
 
 
 class Journal:
@@ -137,7 +69,12 @@ class Journal:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
+        migrate(self._db)
+        self._columns = column_expressions(self._db)
+
+    def _select(self, table: str, columns: tuple[str, ...]) -> str:
+        return ", ".join(self._columns.get(f"{table}.{c}", c) for c in columns)
 
     def close(self) -> None:
         self._db.close()
@@ -148,10 +85,13 @@ class Journal:
         return self._db
 
     # -- runs ---------------------------------------------------------------------------------
-    def start_run(self, run_id: str, runbook: str, config: str) -> None:
+    def start_run(
+        self, run_id: str, runbook: str, config: str, kind: str | None = None, *, at: float | None = None
+    ) -> None:
+        """A run begins (`at`: when, if it began before it was journaled); `kind` defaults to run_kind()."""
         self._db.execute(
-            "INSERT OR IGNORE INTO runs (run_id, runbook, config, started_at) VALUES (?, ?, ?, ?)",
-            (run_id, runbook, config, self.clock()),
+            "INSERT OR IGNORE INTO runs (run_id, runbook, config, started_at, kind) VALUES (?, ?, ?, ?, ?)",
+            (run_id, runbook, config, self.clock() if at is None else at, kind or run_kind(runbook)),
         )
 
     def finish_run(self, run_id: str, outcome: str) -> None:
@@ -159,16 +99,15 @@ class Journal:
             "UPDATE runs SET finished_at = ?, outcome = ? WHERE run_id = ?", (self.clock(), outcome, run_id)
         )
 
-    def runs(self) -> list[RunRecord]:
-        rows = self._db.execute(
-            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs ORDER BY started_at"
-        )
-        return [RunRecord(*row) for row in rows]
+    def runs(self, kind: str | None = None) -> list[RunRecord]:
+        """Every run (of `kind` when given), oldest first."""
+        rows = self._db.execute(f"SELECT {self._select('runs', _RUN_COLUMNS)} FROM runs ORDER BY started_at")
+        return [r for r in (RunRecord(*row) for row in rows) if kind is None or r.kind == kind]
 
     def latest_unfinished(self, config: str, runbook: str = "nimadm") -> RunRecord | None:
         # By runbook too: a rollback of a host of this config is a run of its own, never resumed as nimadm.
         row = self._db.execute(
-            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs"
+            f"SELECT {self._select('runs', _RUN_COLUMNS)} FROM runs"
             " WHERE config = ? AND runbook = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
             (config, runbook),
         ).fetchone()
@@ -226,10 +165,19 @@ class Journal:
             (run_id, self.clock() if at is None else at, target, kind, json.dumps(detail, sort_keys=True)),
         )
 
-    def record_action(self, run_id: str | None, target: str | None, action: str, detail: str, operator: str) -> None:
+    def record_action(
+        self,
+        run_id: str | None,
+        target: str | None,
+        action: str,
+        detail: str,
+        operator: str,
+        *,
+        at: float | None = None,
+    ) -> None:
         self._db.execute(
             "INSERT INTO actions (run_id, at, target, action, detail, operator) VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, self.clock(), target, action, detail, operator),
+            (run_id, self.clock() if at is None else at, target, action, detail, operator),
         )
 
     # -- host facts -----------------------------------------------------------------------------
@@ -252,30 +200,51 @@ class Journal:
         return next((f for f in self.facts(host, fact) if run_id is None or f.run_id == run_id), None)
 
     # -- waivers ------------------------------------------------------------------------------
-    def add_waiver(self, check: str, host: str | None, reason: str, operator: str) -> None:
-        """An operator accepts a finding with a reason; it stays until revoked (and is in the record)."""
+    def add_waiver(
+        self,
+        check: str,
+        host: str | None,
+        reason: str,
+        operator: str,
+        *,
+        expires_at: float,
+        key: str | None = None,
+    ) -> WaiverRecord:
+        """An operator accepts a finding with a reason, until `expires_at` or until revoked (host None:
+        every host). The rules (known check and host, lifetime) are cockpit.engine.waivers'."""
         if not reason.strip():
             raise ValueError("a waiver needs a reason")
-        self._db.execute(
-            "INSERT INTO waivers (at, check_id, host, reason, operator) VALUES (?, ?, ?, ?, ?)",
-            (self.clock(), check, host, reason, operator),
+        at = self.clock()
+        cursor = self._db.execute(
+            "INSERT INTO waivers (at, check_id, host, reason, operator, expires_at, key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at, check, host, reason, operator, expires_at, key),
         )
-        self.record_action(None, host, "waive", f"{check}: {reason}", operator)
+        self.record_action(None, host, "waive", f"{check}@{host or '*'}: {reason}", operator)
+        assert cursor.lastrowid is not None
+        return WaiverRecord(cursor.lastrowid, at, check, host, reason, operator, None, expires_at, key, None)
 
-    def revoke_waiver(self, check: str, host: str | None, operator: str) -> None:
+    def revoke_waiver(self, waiver_id: int, operator: str) -> bool:
+        """Revoke one waiver (False when it was revoked already or does not exist); journaled."""
+        record = self.waiver(waiver_id)
+        if record is None or record.revoked_at is not None:
+            return False
         self._db.execute(
-            "UPDATE waivers SET revoked_at = ? WHERE check_id = ? AND host IS ? AND revoked_at IS NULL",
-            (self.clock(), check, host),
+            "UPDATE waivers SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+            (self.clock(), operator, waiver_id),
         )
-        self.record_action(None, host, "revoke-waiver", check, operator)
+        self.record_action(None, record.host, "revoke-waiver", f"{record.check}@{record.host or '*'}", operator)
+        return True
 
-    def waivers(self) -> list[tuple[str, str | None, str, str]]:
-        """(check, host, reason, operator) of every waiver in force."""
-        return list(
-            self._db.execute(
-                "SELECT check_id, host, reason, operator FROM waivers WHERE revoked_at IS NULL ORDER BY id"
-            )
-        )
+    def waiver(self, waiver_id: int) -> WaiverRecord | None:
+        row = self._db.execute(
+            f"SELECT {self._select('waivers', _WAIVER_COLUMNS)} FROM waivers WHERE id = ?", (waiver_id,)
+        ).fetchone()
+        return WaiverRecord(*row) if row else None
+
+    def waivers(self, now: float | None = None) -> list[WaiverRecord]:
+        """The waivers in force at `now` (default: the journal's clock): not revoked, not expired."""
+        at = self.clock() if now is None else now
+        return [w for w in self.waiver_history() if w.in_force(at)]
 
     def events(self, run_id: str) -> Iterator[tuple[float, str | None, str, dict[str, Any]]]:
         for at, target, kind, detail in self._db.execute(
@@ -304,11 +273,14 @@ class Journal:
         journal.clock = time.time
         uri = f"{path.resolve().as_uri()}?mode=ro"
         journal._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        # An old journal is read as it is (no migration: that would be a write); its rows read as
+        # the migration would have written them.
+        journal._columns = column_expressions(journal._db)
         return journal
 
     def run(self, run_id: str) -> RunRecord | None:
         row = self._db.execute(
-            "SELECT run_id, runbook, config, started_at, finished_at, outcome FROM runs WHERE run_id = ?", (run_id,)
+            f"SELECT {self._select('runs', _RUN_COLUMNS)} FROM runs WHERE run_id = ?", (run_id,)
         ).fetchone()
         return RunRecord(*row) if row else None
 
@@ -346,10 +318,8 @@ class Journal:
         return [ActionRecord(*row) for row in rows]
 
     def waiver_history(self) -> list[WaiverRecord]:
-        """Every waiver ever given, revoked ones too (with when), oldest first."""
-        rows = self._db.execute(
-            "SELECT at, check_id, host, reason, operator, revoked_at FROM waivers ORDER BY id",
-        )
+        """Every waiver ever given, revoked and expired ones too, oldest first."""
+        rows = self._db.execute(f"SELECT {self._select('waivers', _WAIVER_COLUMNS)} FROM waivers ORDER BY id")
         return [WaiverRecord(*row) for row in rows]
 
     def run_facts(self, run_id: str) -> list[FactRecord]:
@@ -395,34 +365,3 @@ class JournalSink:
                 "run-finished",
                 {"succeeded": list(event.succeeded), "failed": list(event.failed)},
             )
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """One row of the events table, its detail decoded."""
-
-    id: int
-    at: float
-    target: str | None
-    kind: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    run_id: str | None
-    at: float
-    target: str | None
-    action: str
-    detail: str
-    operator: str
-
-
-@dataclass(frozen=True)
-class WaiverRecord:
-    at: float
-    check: str
-    host: str | None
-    reason: str
-    operator: str
-    revoked_at: float | None

@@ -28,7 +28,7 @@ from cockpit.domain.events import EventSink, LogLines, RunFinished, RunStarted, 
 from cockpit.domain.lines import clean
 from cockpit.domain.models import TargetState
 from cockpit.domain.window import FleetEta
-from cockpit.engine.journal import EventRecord, Journal, RunRecord
+from cockpit.engine.journal import MIGRATION, EventRecord, Journal, RunRecord
 
 POLL = 0.3
 """Seconds between two looks at the journal and the logs: a watcher needs no more than a few a second."""
@@ -313,13 +313,14 @@ def _number(value: object) -> float | None:
 
 
 def pick_run(journal: Journal, run_id: str | None = None) -> RunRecord:
-    """The run to watch: `run_id`, else the latest unfinished run, else the latest."""
+    """The run to watch: `run_id`, else the latest unfinished migration, else the latest migration
+    (a rollback or back-out only when the journal has nothing else; name it to watch one)."""
     if run_id is not None and run_id != "latest":
         record = journal.run(run_id)
         if record is None:
             raise ObserveError(f"no run {run_id} in {journal.path}")
         return record
-    runs = journal.runs()
+    runs = journal.runs(MIGRATION) or journal.runs()
     if not runs:
         raise ObserveError(f"no runs in {journal.path}")
     if run_id is None:

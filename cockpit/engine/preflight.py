@@ -25,8 +25,10 @@ from cockpit.domain.preflight import (
     evaluate_fleet,
 )
 from cockpit.domain.preflight.models import RemedyCommand
+from cockpit.domain.preflight.waiving import WaiverRequest
+from cockpit.domain.printable import printable
 from cockpit.engine.binding import Binding
-from cockpit.transports.base import CommandResult, Transport, TransportError
+from cockpit.transports.base import CommandResult, Transport, TransportError, client_key_of
 
 PROBE_TIMEOUT = 120.0
 PER_HOST_SESSIONS = 4
@@ -44,6 +46,7 @@ def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[C
             master=plan.master,
             lpp_source=plan.lpp_source_for(c),
             spot=plan.spot_for(c),
+            target_level=plan.target_level_for(c),
             disks=tuple(c.disks),
             nim_name=config.host(c.host).nim_object,
             cache_vg=plan.cache_vg,
@@ -69,10 +72,22 @@ class PreflightReport:
     finished_at: float
     commands_run: int
     unreachable: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    """host -> SHA256 fingerprint of the SSH key the host accepted (hosts reached over SSH)."""
 
     def blocking(self, client: str) -> list[str]:
         """`check: summary` of each unwaived blocking finding of a client (empty when go)."""
         return list(self.verdict.host(client).reasons)
+
+    def key_for(self, host: str | None) -> str | None:
+        """The SSH key the cockpit used on `host` (None: every host); when it did not reach that host,
+        the key it used on all the others if that was one key; None when nothing tells."""
+        if host is not None and host in self.keys:
+            return self.keys[host]
+        used = sorted(set(self.keys.values()))
+        if host is None and used:
+            return ", ".join(used)
+        return used[0] if len(used) == 1 else None
 
 
 class PreflightRunner:
@@ -101,10 +116,13 @@ class PreflightRunner:
                 count += len(batch)
                 results = await asyncio.gather(*(pool.run(hc, self.timeout) for hc in batch))
                 for hc, (result, error) in zip(batch, results, strict=True):
+                    # What a host printed is made printable here, once: it reaches summaries, the
+                    # evidence on screen, the JSON and the journal from here.
                     if result is None:
-                        session.record(hc.host, hc.command, None, error=error)
+                        session.record(hc.host, hc.command, None, error=printable(error or "no answer"))
                     else:
-                        session.record(hc.host, hc.command, result.exit_status, result.stdout, result.stderr)
+                        out, err = (printable(t, multiline=True) for t in (result.stdout, result.stderr))
+                        session.record(hc.host, hc.command, result.exit_status, out, err)
         finally:
             await pool.close()
         waivers = list(waivers)
@@ -116,6 +134,7 @@ class PreflightRunner:
             finished_at=self.clock(),
             commands_run=count,
             unreachable=dict(pool.unreachable),
+            keys=dict(pool.keys),
         )
 
 
@@ -129,6 +148,8 @@ class _Connections:
         self._ready: dict[str, asyncio.Task[None]] = {}
         self._limits: dict[str, asyncio.Semaphore] = {}
         self.unreachable: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
+        """host -> fingerprint of the client key it accepted."""
 
     async def _transport(self, host: str) -> Transport:
         if host not in self._ready:
@@ -136,7 +157,10 @@ class _Connections:
             self._limits[host] = asyncio.Semaphore(PER_HOST_SESSIONS)
             self._ready[host] = asyncio.ensure_future(transport.connect())
         await asyncio.shield(self._ready[host])
-        return self._transports[host]
+        transport = self._transports[host]
+        if host not in self.keys and (key := client_key_of(transport)) is not None:
+            self.keys[host] = key
+        return transport
 
     async def run(self, hc: HostCommand, timeout: float) -> tuple[CommandResult | None, str | None]:
         if hc.host in self.unreachable:
@@ -189,15 +213,18 @@ class PreflightService:
 
     def __init__(self, config: Config, transport_for: Callable[[Host], Transport], *, operator: str) -> None:
         from cockpit.engine.journal import Journal
+        from cockpit.engine.waivers import Waivers
 
         self.config = config
         self.transport_for = transport_for
         self.operator = operator
         self.journal = Journal(config.state_dir / "journal.sqlite")
+        self.book = Waivers(config, self.journal)
         self.last: PreflightReport | None = None
 
     def waivers(self) -> list[Waiver]:
-        return [Waiver(check=c, reason=r, host=h, by=o) for c, h, r, o in self.journal.waivers()]
+        """The waivers in force now (an expired or revoked one no longer counts)."""
+        return self.book.in_force()
 
     async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
         report = await PreflightRunner(self.config, self.transport_for).run(clients, self.waivers())
@@ -222,8 +249,14 @@ class PreflightService:
             )
         return outcomes
 
-    def waive(self, waiver: Waiver) -> None:
-        self.journal.add_waiver(waiver.check, waiver.host, waiver.reason, waiver.by or self.operator)
+    def waive(self, asked: WaiverRequest, *, every_host_confirmed: bool = False) -> Waiver:
+        """Journal a waiver the operator asked for (and, for every host, confirmed); it ends with the
+        plan's window, or after the default lifetime. The key is the one the last check used."""
+        from cockpit.engine.waivers import as_waiver
+
+        key = self.last.key_for(asked.host) if self.last is not None else None
+        record = self.book.give(asked, by=self.operator, key=key, every_host_confirmed=every_host_confirmed)
+        return as_waiver(record)
 
     def blocked(self, report: PreflightReport | None = None) -> dict[str, str]:
         """target -> why it must not start (its unwaived blocking findings), from the latest report."""
@@ -249,4 +282,5 @@ def _merge(previous: PreflightReport, fresh: PreflightReport, waivers: Sequence[
         finished_at=fresh.finished_at,
         commands_run=fresh.commands_run,
         unreachable=fresh.unreachable,
+        keys={**previous.keys, **fresh.keys},
     )

@@ -1,9 +1,12 @@
 """Guided rollback of migrated clients: read where a host stands, run the confirmed steps, prove it is back.
 
 The UI (step by step, each step confirmed) and `cockpit rollback` (all steps confirmed with --yes)
-drive the same wizard. Every assessment, step, reboot and verification goes into the journal as a run
-of its own (runbook "rollback"), and the migration run whose recorded level the rollback went back to
-gets an action pointing at it.
+drive the same wizard. Once the operator confirms an action (`confirm()`, or a step that changes the
+host), every assessment, step, reboot and verification goes into the journal as a run of its own
+(runbook "rollback", kind rollback), what was read before it included; the migration run whose
+recorded level the rollback went back to gets an action pointing at it. Only looking (reading the
+hosts, showing the plan, even running the steps that only read) writes nothing: a look at a rollback
+is not a rollback, and must not become the latest run of the record.
 
 A reboot drops the SSH connection: that is expected. The wizard then reconnects with backoff until the
 host answers again with the SAME host key (a changed key is refused as always) or the
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from cockpit.config.models import Config, Host
 from cockpit.domain import rollback as rb
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
-from cockpit.engine.journal import FactRecord, Journal
+from cockpit.engine.journal import ROLLBACK, FactRecord, Journal
 from cockpit.engine.rolled_back import migration_run_of
 from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id
@@ -110,16 +114,46 @@ class RollbackWizard:
         self._executed: set[str] = set()
         self._on_rolled_back = on_rolled_back
         self._rolled_back: set[str] = set()
+        self._pending: list[Callable[[], None]] = []
+        """Journal writes of what was read and planned, held until the operator confirms an action."""
+        self._looked_at: float | None = None
+        """When the first of them happened: the run began then, though it is journaled later."""
 
     # -- journal ------------------------------------------------------------------------------------
+    @property
+    def journaled(self) -> bool:
+        """The run is in the journal: the operator confirmed an action."""
+        return self._started
+
+    def confirm(self) -> None:
+        """The operator confirmed an action: the run is journaled from here, what was read before included."""
+        self._begin()
+
     def _begin(self) -> None:
         if not self._started:
             self._started = True
-            self.journal.start_run(self.run_id, RUNBOOK, self.config_key)
+            self.journal.start_run(self.run_id, RUNBOOK, self.config_key, kind=ROLLBACK, at=self._looked_at)
+            pending, self._pending = self._pending, []
+            for write in pending:
+                write()
+
+    def _write(self, write: Callable[[], None]) -> None:
+        """A journal write now if the run is journaled, else when (if ever) the operator confirms one."""
+        if self._started:
+            write()
+        else:
+            self._looked_at = self._looked_at or self.clock()
+            self._pending.append(write)
+
+    def _event(self, host: str, kind: str, detail: dict[str, object]) -> None:
+        self._write(functools.partial(self.journal.record_event, self.run_id, host, kind, detail, at=self.clock()))
 
     def _act(self, host: str, action: str, detail: str) -> None:
-        self._begin()
-        self.journal.record_action(self.run_id, host, action, detail, self.operator)
+        self._write(
+            functools.partial(
+                self.journal.record_action, self.run_id, host, action, detail, self.operator, at=self.clock()
+            )
+        )
 
     def finish(self, outcome: str) -> None:
         """End the journal's run (`verified`, `failed`, `refused`, `proposed`); the migration run of each host
@@ -205,9 +239,7 @@ class RollbackWizard:
         state = await self.read_state(host)
         assessment = rb.assess(state, record.value if record else None, disk, self.planned_disks(host))
         self.assessments[host] = assessment
-        self._begin()
-        self.journal.record_event(
-            self.run_id,
+        self._event(
             host,
             "rollback-assessed",
             {
@@ -247,11 +279,14 @@ class RollbackWizard:
         return steps
 
     def _journal_steps(self, steps: list[RollbackStep]) -> None:
-        self._begin()
         for s in steps:
             state = "offered" if s.optional else "planned"
-            self.journal.plan_step(self.run_id, s.host, s.id, s.host, s.command, "", state)
-            self.journal.update_step(self.run_id, s.host, s.id, command=s.command, state=state)
+            self._write(
+                functools.partial(self.journal.plan_step, self.run_id, s.host, s.id, s.host, s.command, "", state)
+            )
+            self._write(
+                functools.partial(self.journal.update_step, self.run_id, s.host, s.id, command=s.command, state=state)
+            )
 
     # -- doing it -----------------------------------------------------------------------------------------
     async def execute(self, step: RollbackStep) -> StepOutcome:
@@ -259,10 +294,17 @@ class RollbackWizard:
         assessment = self._assessment(step.host)
         if assessment.refused:
             raise RollbackError(f"{step.host}: refused: {assessment.reason}")
-        self._begin()
+        if step.changes_host:
+            self._begin()  # the operator confirmed it (the caller asked): journaled before it runs
         self._executed.add(step.host)
-        self.journal.plan_step(self.run_id, step.host, step.id, step.host, step.command, "")
-        self.journal.update_step(self.run_id, step.host, step.id, state="running", started_at=self.clock())
+        self._write(
+            functools.partial(self.journal.plan_step, self.run_id, step.host, step.id, step.host, step.command, "")
+        )
+        self._write(
+            functools.partial(
+                self.journal.update_step, self.run_id, step.host, step.id, state="running", started_at=self.clock()
+            )
+        )
         if step.kind is StepKind.REBOOT:
             outcome = await self._reboot_step(step)
         elif step.kind is StepKind.CLEANUP and (why := await self._cleanup_refusal(step)):
@@ -270,14 +312,17 @@ class RollbackWizard:
             outcome = StepOutcome(step, False, f"not run: {why}")
         else:
             outcome = await self._command_step(step)
-        self.journal.update_step(
-            self.run_id,
-            step.host,
-            step.id,
-            state="succeeded" if outcome.ok else "failed",
-            finished_at=self.clock(),
-            exit_status=outcome.exit_status,
-            error=None if outcome.ok else outcome.detail,
+        self._write(
+            functools.partial(
+                self.journal.update_step,
+                self.run_id,
+                step.host,
+                step.id,
+                state="succeeded" if outcome.ok else "failed",
+                finished_at=self.clock(),
+                exit_status=outcome.exit_status,
+                error=None if outcome.ok else outcome.detail,
+            )
         )
         self._act(
             step.host, f"rollback:{step.id}", f"{step.command} -> {'ok' if outcome.ok else 'FAILED'}: {outcome.detail}"
@@ -326,6 +371,7 @@ class RollbackWizard:
         """
         backoff = backoff or self.backoff
         timeout = self.reboot_timeout if timeout is None else timeout
+        self._begin()  # a reboot is an action: journaled before the host goes down
         started = self.monotonic()
         try:
             went_down, status, said = await self._shutdown(host)
@@ -398,9 +444,7 @@ class RollbackWizard:
         return False, status, text[-1] if text else ""
 
     def _rebooted(self, host: str, outcome: RebootOutcome) -> RebootOutcome:
-        self._begin()
-        self.journal.record_event(
-            self.run_id,
+        self._event(
             host,
             "rollback-reboot",
             {"ok": outcome.ok, "detail": outcome.detail, "took": round(outcome.took, 3), "attempts": outcome.attempts},
@@ -414,9 +458,7 @@ class RollbackWizard:
         if before.refused:
             raise RollbackError(f"{host}: refused: {before.reason}")
         verification = rb.verify(before, await self.read_state(host), rebooted=host in self.rebooted)
-        self._begin()
-        self.journal.record_event(
-            self.run_id,
+        self._event(
             host,
             "rollback-verified",
             {
@@ -426,12 +468,15 @@ class RollbackWizard:
                 "notes": list(verification.notes),
             },
         )
-        if verification.ok and host not in self._rolled_back:
-            self._mark_rolled_back(host)
+        if verification.ok:
+            # Like every write of the wizard: not from a look, only once the operator confirmed an action.
+            self._write(functools.partial(self._mark_rolled_back, host))
         return verification
 
     def _mark_rolled_back(self, host: str) -> None:
         """The host's migration run records it as rolled back (the fleet and the report show it)."""
+        if host in self._rolled_back:
+            return
         record = self.records.get(host)
         run_id = record.run_id if record is not None else migration_run_of(self.journal, host, config=self.config_key)
         if run_id is None:

@@ -10,21 +10,22 @@ engine announces it (RunbookRun.mark_rolled_back); elsewhere it is journaled her
 from __future__ import annotations
 
 from cockpit.domain.models import TargetState
-from cockpit.engine.journal import Journal
+from cockpit.engine.journal import ROLLBACK, Journal, run_kind
 
 ROLLBACK_RUNBOOKS = ("rollback",)
 """Runs that go back on hosts: the rollback wizard's; a cluster's back-out is `NAME-backout`."""
 
 
 def is_rollback(runbook: str) -> bool:
-    return runbook in ROLLBACK_RUNBOOKS or runbook.endswith("-backout")
+    """A run of `runbook` goes back on hosts (the journal's own rule: runs.kind, run_kind)."""
+    return run_kind(runbook) == ROLLBACK
 
 
 def migration_run_of(journal: Journal, host: str, *, config: str, runbook: str | None = None) -> str | None:
     """The latest run of `config` (of `runbook` when given) that is not itself a rollback and in which
     `host` is a target; None when there is none."""
     for record in reversed(journal.runs()):
-        if record.config != config or is_rollback(record.runbook):
+        if record.config != config or record.kind == ROLLBACK:
             continue
         if runbook is not None and record.runbook != runbook:
             continue

@@ -72,3 +72,10 @@ class Transport(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def client_key_of(transport: object) -> str | None:
+    """SHA256 fingerprint of the client key `transport` authenticated with; None when it has not
+    connected or uses no key (a local shell). Read where it exists: not every transport has one."""
+    key = getattr(transport, "client_key", None)
+    return key if isinstance(key, str) else None

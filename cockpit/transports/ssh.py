@@ -1,4 +1,4 @@
-"""SSH transport over asyncssh (with sshconfig.py, the only modules outside sim/ that import it).
+"""SSH transport over asyncssh (with sshconfig.py and sshkeys.py, the only modules outside sim/ that import it).
 
 Host keys are always verified against a known_hosts file. An unknown key and a changed key are
 both refused, with a message that tells them apart, because they mean different things at 2 a.m.:
@@ -17,7 +17,9 @@ host is connected to by this module, never by asyncssh's own ProxyJump (which wo
 host's key against ~/.ssh/known_hosts, not ours, and offer other keys): every hop is verified
 against the same known_hosts, with the same retries. The agent's keys are offered after the
 configured ones (asyncssh offers them first; with many keys in the agent, sshd's MaxAuthTries would
-refuse the connection before the configured key is tried).
+refuse the connection before the configured key is tried). So the keys are offered by this module,
+one at a time (sshkeys.KeyOffer), which is also how it knows the key the host accepted: `client_key` is its
+SHA256 fingerprint, as `ssh-keygen -l` prints it, for the record of who did what.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from cockpit.transports.base import (
     TransportError,
 )
 from cockpit.transports.sshconfig import NO_JUMP, Hop, Resolved, parse_jump, resolve
+from cockpit.transports.sshkeys import KeyOffer
 
 MAX_JUMPS = 8
 """The most jump hosts on the way to one host: more means a ProxyJump loop in the ssh config."""
@@ -154,6 +157,8 @@ class SSHTransport:
         self.hop = Hop(name, address, port, user, tuple(client_keys), jump)
         self.route: list[Resolved] = []
         """The hops of the last connection, jump hosts first (what the ssh config resolved to)."""
+        self.client_key: str | None = None
+        """SHA256 fingerprint of the client key the host accepted on the last connection (None before it)."""
         self._conn: asyncssh.SSHClientConnection | None = None
         self._jumps: list[asyncssh.SSHClientConnection] = []
         self._lock = asyncio.Lock()
@@ -188,6 +193,8 @@ class SSHTransport:
             raise
         self._jumps = opened
         self.route = route
+        owner = conn.get_owner()
+        self.client_key = owner.accepted if isinstance(owner, KeyOffer) else None
         return conn
 
     async def _connect_hop(
@@ -244,6 +251,10 @@ class SSHTransport:
         who = self._who(hop)
         via = f" via {tunnel.get_extra_info('host')}" if tunnel is not None else ""
         try:
+            keys = asyncssh.load_keypairs(list(hop.keys)) if hop.keys else _default_keys()
+        except (OSError, ValueError, asyncssh.Error) as exc:  # an encrypted key, a file that is no key
+            raise TransportError(f"{who}cannot load a client key: {exc}") from exc
+        try:
             return await asyncssh.connect(
                 # The alias, not its HostName: asyncssh applies the same ssh config again for what
                 # is not decided here (HostKeyAlias, algorithms, ProxyCommand ...).
@@ -252,14 +263,15 @@ class SSHTransport:
                 username=hop.user,
                 config=[str(p) for p in self.config_files],  # [] reads none; () would read ~/.ssh/config
                 known_hosts=str(self.known_hosts),  # never the ssh config's UserKnownHostsFile
-                # [] (not ()): with no key configured asyncssh offers ~/.ssh/id_*, as ssh does.
-                client_keys=hop.keys or [],
+                # None: asyncssh offers no key of its own; KeyOffer hands it `keys`, then the agent's.
+                # With no key configured `keys` are ~/.ssh/id_*, as ssh offers them.
+                client_keys=None,
                 tunnel=tunnel,  # None: never asyncssh's own ProxyJump (other known_hosts, other keys)
                 # Not the ssh config's ProxyCommand either: its jump (often `ssh -W`) would check keys
                 # against other files, or not at all. ProxyJump does the same, verified.
                 proxy_command=None,
-                client_factory=lambda: _AgentLast(hop.agent_path, hop.identities if hop.identities_only else None),
-                agent_path=None,  # _AgentLast offers the agent's keys, after the configured ones
+                client_factory=lambda: KeyOffer(keys, hop.agent_path, hop.identities if hop.identities_only else None),
+                agent_path=None,  # KeyOffer offers the agent's keys, after the configured ones
                 agent_forwarding=False,  # never hand the operator's agent to the hosts being changed
                 request_pty=False,  # a RequestTTY of the ssh config would merge stderr into stdout
                 connect_timeout=self.connect_timeout,
@@ -356,59 +368,6 @@ class SSHTransport:
                 await asyncio.wait_for(jump.wait_closed(), 5)
 
 
-class _AgentLast(asyncssh.SSHClient):
-    """Offers the ssh-agent's keys once the configured ones are used up.
-
-    asyncssh's own agent support puts the agent's keys before the configured ones; with a full agent
-    sshd (MaxAuthTries 6) would refuse the connection before the key meant for the host is tried.
-    asyncssh calls public_key_auth_requested() when its own key list is used up.
-    """
-
-    def __init__(self, agent_path: str | None, only: list[str] | None) -> None:
-        self._agent_path = agent_path
-        self._only = only  # IdentitiesOnly: the configured key files the agent's keys must match
-        self._agent: asyncssh.SSHAgentClient | None = None
-
-    async def public_key_auth_requested(self) -> list[asyncssh.SSHKeyPair] | None:
-        path, self._agent_path = self._agent_path, None  # once: after the agent's keys, give up
-        if path is None:
-            return None
-        try:
-            self._agent = await asyncssh.connect_agent(path)
-            keys = list(await self._agent.get_keys())
-        except (OSError, ValueError, asyncssh.Error):
-            return None  # no agent there: as ssh, go on without it
-        if self._only is not None:
-            wanted = _public_blobs(self._only)
-            keys = [k for k in keys if k.public_data in wanted]
-        return keys or None
-
-    def auth_completed(self) -> None:
-        self._close_agent()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._close_agent()
-
-    def _close_agent(self) -> None:
-        agent, self._agent = self._agent, None
-        if agent is not None:
-            agent.close()
-
-
-def _public_blobs(key_files: list[str]) -> set[bytes]:
-    """The public keys of key files (their .pub, else the private key itself if it is not encrypted)."""
-    blobs: set[bytes] = set()
-    for path in key_files:
-        try:
-            blobs.add(asyncssh.read_public_key(path + ".pub").public_data)
-            continue
-        except (OSError, asyncssh.KeyImportError):
-            pass
-        with contextlib.suppress(OSError, asyncssh.KeyImportError):
-            blobs.add(asyncssh.read_private_key(path).public_data)
-    return blobs
-
-
 class SSHRunningCommand:
     def __init__(self, transport: SSHTransport, process: asyncssh.SSHClientProcess[bytes]) -> None:
         self._transport = transport
@@ -460,6 +419,13 @@ class SSHRunningCommand:
         with contextlib.suppress(OSError, asyncssh.Error):
             self._process.terminate()
         self._process.close()
+
+
+def _default_keys() -> Sequence[asyncssh.SSHKeyPair]:
+    """~/.ssh/id_* as ssh offers them when no key is configured (asyncssh's own defaults, unreadable
+    and passphrase-protected ones left out)."""
+    options = asyncssh.SSHClientConnectionOptions(client_keys=[], config=[], known_hosts=None, agent_path=None)
+    return list(options.client_keys or [])
 
 
 def _refused(exc: BaseException) -> bool:

@@ -90,7 +90,8 @@ async def test_waiver_from_the_command_line_is_journaled_and_turns_the_host_go(d
     assert verdicts["lpar03"] == "go" and verdicts["lpar05"] == "no-go"
     state_dir = demo.parent / "cockpit-state"
     journal = Journal(state_dir / "journal.sqlite")
-    assert journal.waivers()[0][:3] == ("nimsh.active", "lpar03", "nimsh started by hand at 01:10")
+    (waiver,) = journal.waivers()
+    assert (waiver.check, waiver.host, waiver.reason) == ("nimsh.active", "lpar03", "nimsh started by hand at 01:10")
     journal.close()
 
 

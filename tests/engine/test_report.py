@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import io
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from cockpit.transports.factory import transport_for
 
 GHOST_ERROR = "0516-082 /usr/sbin/lchangelv: Unable to access a special device file"
 WAIVER_REASON = "IBM case TS01234: checked by support"
+WAIVER_KEY = "SHA256:qfJ1w0tJ0WcZQm3mIeP5kTn7Hrl8m+g2rKq1bA0Yt4Q"
 
 
 def _digest(state_dir: Path) -> str:
@@ -62,7 +64,9 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
                 operator="alice",
             )
             # A waiver given before the run (what `cockpit check --waive` journals).
-            engine.journal.add_waiver("nimsh.ports", "lpar01", WAIVER_REASON, "bob")
+            engine.journal.add_waiver(
+                "nimsh.ports", "lpar01", WAIVER_REASON, "bob", expires_at=time.time() + 3600, key=WAIVER_KEY
+            )
             await asyncio.wait_for(engine.run(ListSink()), 120)
             engine.snooze("lpar02", 600)  # an operator action after the end, journaled with who did it
             engine.journal.close()  # the writer is done: from here on the journal's bytes must not change
@@ -102,9 +106,10 @@ def test_the_report_gathers_outcomes_phases_steps_actions_and_waivers(tiny_run: 
     assert [(a.action, a.detail, a.operator) for a in bad.actions] == [("snooze", "600s", "alice")]
     assert ok.actions == ()
     assert ("oslevel-before", "7100-05-03-1838") in ok.facts
-    assert [(w.check, w.host, w.reason, w.operator) for w in report.waivers] == [
-        ("nimsh.ports", "lpar01", WAIVER_REASON, "bob")
+    assert [(w.check, w.host, w.reason, w.operator, w.key) for w in report.waivers] == [
+        ("nimsh.ports", "lpar01", WAIVER_REASON, "bob", WAIVER_KEY)
     ]
+    assert report.waivers[0].expires_at is not None and report.waivers[0].expires_at > report.waivers[0].at
     assert any(a.action == "waive" and WAIVER_REASON in a.detail for a in report.preflight)
     assert report.rollbacks == ()
 
@@ -120,7 +125,7 @@ def test_markdown_report(tiny_run: tuple[Path, str]) -> None:
     assert "| 11 |" in lpar02.split("### Steps")[0] and "| 12 |" not in lpar02.split("### Steps")[0]
     assert "`nimadm -c lpar02 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y`" in lpar02
     assert "| snooze | 600s | alice |" in lpar02
-    assert f"| nimsh.ports | lpar01 | {WAIVER_REASON} | bob |" in md
+    assert f"| nimsh.ports | lpar01 | {WAIVER_REASON} | bob | {WAIVER_KEY} |" in md
 
 
 def test_json_report(tiny_run: tuple[Path, str]) -> None:
@@ -143,6 +148,7 @@ def test_json_report(tiny_run: tuple[Path, str]) -> None:
     assert by_name["lpar01"]["facts"] == {"oslevel-before": "7100-05-03-1838"}
     assert by_name["lpar01"]["duration"] > 0 and by_name["lpar01"]["started_at"].startswith("20")
     assert data["waivers"][0]["reason"] == WAIVER_REASON and data["waivers"][0]["revoked_at"] is None
+    assert data["waivers"][0]["key"] == WAIVER_KEY and data["waivers"][0]["expires_at"].startswith("20")
 
 
 def test_junit_report_parses_as_junit(tiny_run: tuple[Path, str]) -> None:
@@ -183,8 +189,9 @@ def test_report_and_runs_commands(
     assert json.loads(capsys.readouterr().out)["run_id"] == run_id
     assert cli.main(["runs", str(inventory), "--format", "json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
-    assert (row["run_id"], row["runbook"], row["outcome"], row["succeeded"], row["failed"]) == (
+    assert (row["run_id"], row["kind"], row["runbook"], row["outcome"], row["succeeded"], row["failed"]) == (
         run_id,
+        "migration",
         "nimadm",
         "failed",
         1,
@@ -192,8 +199,8 @@ def test_report_and_runs_commands(
     )
     assert cli.main(["runs", str(inventory)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["RUN", "RUNBOOK", "STARTED", "DURATION", "OUTCOME", "OK", "FAILED"]
-    assert lines[1].split()[0] == run_id and lines[1].split()[-3:] == ["failed", "1", "1"]
+    assert lines[0].split() == ["RUN", "KIND", "RUNBOOK", "STARTED", "DURATION", "OUTCOME", "OK", "FAILED"]
+    assert lines[1].split()[:3] == [run_id, "migration", "nimadm"] and lines[1].split()[-3:] == ["failed", "1", "1"]
     # An unknown run: one line, exit 2.
     assert cli.main(["report", str(inventory), "19700101-000000-000"]) == 2
     err = capsys.readouterr().err.strip()

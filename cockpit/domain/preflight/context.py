@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from cockpit.domain import names
 from cockpit.domain.preflight.models import Role
 
-# `oslevel -s` prefix as a plan writes a target: 7200-05 or 7200-05-06 (build date optional).
-TARGET_LEVEL = re.compile(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2}(-[0-9]{4})?)?$")
+TARGET_LEVEL = names.AIX_LEVEL
 
 
 def host_name(value: str) -> str:
@@ -56,7 +54,9 @@ class ClientContext:
             raise names.UnsafeValue(f"disks {self.disks!r}: give one or more disk names")
         object.__setattr__(self, "disks", tuple(names.disk_name(d) for d in self.disks))
         if self.target_level is not None and not TARGET_LEVEL.fullmatch(self.target_level):
-            raise names.UnsafeValue(f"target level {self.target_level!r} is not an oslevel -s level (e.g. 7200-05-06)")
+            raise names.UnsafeValue(
+                f"target level {self.target_level!r} is not an oslevel -s level (e.g. 7300-02-01-2346)"
+            )
         if self.cache_vg is not None:
             names.vg_name(self.cache_vg)
 

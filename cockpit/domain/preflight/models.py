@@ -9,6 +9,7 @@ where one exists, run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -131,12 +132,24 @@ NO_REMEDIATION = Remediation()
 
 @dataclass(frozen=True)
 class Waiver:
-    """An operator's decision to go despite a finding. `host=None` waives the check on every host."""
+    """An operator's decision to go despite a finding, for one host until it expires.
+
+    `host=None` waives the check on every host: given only when the operator asked for it and
+    confirmed it (cockpit.domain.preflight.waiving). A waiver never covers an `error` finding: that
+    check could not run, so there is no finding to accept, only a host nobody has judged (re-check
+    it, or start without the gate, which is journaled as such).
+    """
 
     check: str
     reason: str
     host: str | None = None
     by: str | None = None
+    """The OS user who gave it."""
+    key: str | None = None
+    """SHA256 fingerprint of the SSH key the cockpit used when it was given (None: not known)."""
+    given_at: float | None = None
+    expires_at: float | None = None
+    """Epoch seconds after which it no longer counts (None: a waiver not from the journal, e.g. a test)."""
 
     def __post_init__(self) -> None:
         if not self.reason.strip():
@@ -144,12 +157,25 @@ class Waiver:
 
     def covers(self, finding: Finding, target: str | None = None) -> bool:
         """True for the finding's check on the finding's host or on the client it is listed under."""
-        if self.check != finding.check:
+        if self.check != finding.check or finding.status is Status.ERROR:
             return False
         return self.host is None or self.host in (finding.host, target)
 
+    def in_force(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
     def to_json(self) -> dict[str, Any]:
-        return {"reason": self.reason, "by": self.by}
+        return {
+            "reason": self.reason,
+            "by": self.by,
+            "host": self.host,
+            "key": self.key,
+            "expires_at": _iso(self.expires_at),
+        }
+
+
+def _iso(at: float | None) -> str | None:
+    return None if at is None else datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -111,11 +111,12 @@ def to_markdown(report: RunReport) -> str:
         out += ["No preflight check, fix or waiver was journaled in the run's window.", ""]
     if report.waivers:
         out += ["Waivers in force during the run:", ""]
-        out += ["| given | check | host | reason | by | revoked |", "|---|---|---|---|---|---|"]
+        out += ["| given | check | host | reason | by | key | until | revoked |", "|---|---|---|---|---|---|---|---|"]
         for w in report.waivers:
+            revoked = f"{stamp(w.revoked_at)} by {w.revoked_by or '?'}" if w.revoked_at is not None else ""
             out.append(
                 f"| {stamp(w.at)} | {_cell(w.check)} | {_cell(w.host or 'every host')} | {_cell(w.reason)} "
-                f"| {_cell(w.operator)} | {stamp(w.revoked_at)} |"
+                f"| {_cell(w.operator)} | {_cell(w.key or '')} | {stamp(w.expires_at)} | {_cell(revoked)} |"
             )
         out.append("")
     out += ["## Operator actions on the run", ""]
@@ -216,6 +217,9 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "reason": w.reason,
                 "operator": w.operator,
                 "revoked_at": iso(w.revoked_at),
+                "expires_at": iso(w.expires_at),
+                "key": w.key,
+                "revoked_by": w.revoked_by,
             }
             for w in report.waivers
         ],
@@ -359,10 +363,11 @@ def runs_text(runs: Sequence[RunSummary]) -> str:
     """The table of `cockpit runs` (newest first, as given)."""
     if not runs:
         return "no runs in this journal\n"
-    rows = [("RUN", "RUNBOOK", "STARTED", "DURATION", "OUTCOME", "OK", "FAILED")]
+    rows = [("RUN", "KIND", "RUNBOOK", "STARTED", "DURATION", "OUTCOME", "OK", "FAILED")]
     rows += [
         (
             r.run_id,
+            r.kind,
             r.runbook,
             stamp(r.started_at),
             span(r.duration) or "-",
@@ -380,6 +385,7 @@ def runs_json(runs: Sequence[RunSummary]) -> list[dict[str, Any]]:
     return [
         {
             "run_id": r.run_id,
+            "kind": r.kind,
             "runbook": r.runbook,
             "started_at": iso(r.started_at),
             "finished_at": iso(r.finished_at),

@@ -73,6 +73,10 @@ class WaiverEntry:
     reason: str
     operator: str
     revoked_at: float | None = None
+    expires_at: float | None = None
+    key: str | None = None
+    """SHA256 fingerprint of the SSH key the cockpit used when it was given."""
+    revoked_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ class RunSummary:
     outcome: str | None
     succeeded: int
     failed: int
+    kind: str = "migration"
+    """`migration` or `rollback` (the rollback wizard, a back-out)."""
 
     @property
     def duration(self) -> float | None:
@@ -222,5 +228,11 @@ def phases_from_states(states: Sequence[StateEntry], end: float | None) -> tuple
 
 
 def waivers_in_force(waivers: Iterable[WaiverEntry], start: float, end: float | None) -> tuple[WaiverEntry, ...]:
-    """Waivers given before the run ended and not revoked before it started."""
-    return tuple(w for w in waivers if (end is None or w.at <= end) and (w.revoked_at is None or w.revoked_at >= start))
+    """Waivers given before the run ended and neither revoked nor expired before it started."""
+    return tuple(
+        w
+        for w in waivers
+        if (end is None or w.at <= end)
+        and (w.revoked_at is None or w.revoked_at >= start)
+        and (w.expires_at is None or w.expires_at >= start)
+    )

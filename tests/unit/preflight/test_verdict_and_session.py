@@ -89,7 +89,13 @@ def test_waiver_lets_a_host_go_and_stays_in_the_finding() -> None:
     assert verdict.decision is Decision.GO
     [waived] = [f for f in verdict.findings if f.check == "rootvg.multibos"]
     assert waived.status is Status.FAIL and waived.waiver == waiver and not waived.blocking
-    assert waived.to_json()["waiver"] == {"reason": "standby removed by hand at 21:50, change CHG-1234", "by": "ops"}
+    assert waived.to_json()["waiver"] == {
+        "reason": "standby removed by hand at 21:50, change CHG-1234",
+        "by": "ops",
+        "host": "adachi-AIX7",
+        "key": None,
+        "expires_at": None,
+    }
 
 
 def test_waiver_scope() -> None:
@@ -101,6 +107,22 @@ def test_waiver_scope() -> None:
     assert not Waiver("nimsh.ports", "r").covers(master_problem, "aix02")
     with pytest.raises(ValueError):
         Waiver("nimsh.active", "  ")
+
+
+def test_an_error_is_never_waived_it_was_never_judged() -> None:
+    """A check that could not run (error) found nothing to accept: no waiver covers it, the host stays no-go."""
+    could_not_run = finding(Status.ERROR, Severity.INHIBITOR, "nimsh.active", host="aix02")
+    waiver = Waiver("nimsh.active", "nimsh checked by hand", host="aix02")
+    assert not waiver.covers(could_not_run, "aix02")
+    assert not Waiver("nimsh.active", "every host", host=None).covers(could_not_run, "aix02")
+    verdict = host_verdict("aix02", [could_not_run], [waiver])
+    assert verdict.decision is Decision.NO_GO and verdict.findings[0].waiver is None
+
+
+def test_an_expired_waiver_is_not_in_force() -> None:
+    waiver = Waiver("nimsh.active", "r", host="aix02", given_at=100.0, expires_at=200.0)
+    assert waiver.in_force(199.0) and not waiver.in_force(200.0)
+    assert Waiver("nimsh.active", "r").in_force(1e12)  # not from the journal: no end of its own
 
 
 def test_json_report_shape() -> None:

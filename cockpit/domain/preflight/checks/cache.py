@@ -45,7 +45,9 @@ class CacheVgSpace(Check):
                     Status.FAIL,
                     f"cache volume group {vg} does not exist on {master}",
                     [view.evidence(cache_result)],
-                    Remediation(f"Create {vg} on {master} or name an existing VG with enough free space in the plan."),
+                    Remediation(
+                        f"Create {vg} on {master} or name an existing VG with enough free space in plan.cache_vg."
+                    ),
                 )
             ]
         cache = view.parse(cache_result, parse_lsvg)

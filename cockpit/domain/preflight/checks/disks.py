@@ -48,7 +48,7 @@ class TargetFree(Check):
                         Status.FAIL,
                         f"target disk {disk} does not exist on {host} (not in lspv)",
                         [view.evidence(result)],
-                        Remediation(f"Fix the disk name in the plan.{other}"),
+                        Remediation(f"Fix the disk name in plan.clients[].disk.{other}"),
                     )
                 )
             elif pv.vg is not None:

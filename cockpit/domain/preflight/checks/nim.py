@@ -42,7 +42,7 @@ class ClientDefined(Check):
                     [view.evidence(result)],
                     Remediation(
                         f"Define {ctx.nim_name} as a standalone machine on {master} (nim -o define -t standalone "
-                        "...), or correct the client's NIM name in the plan (lsnim -t standalone lists them)."
+                        "...), or correct the client's nim_name in hosts[].nim_name (lsnim -t standalone lists them)."
                     ),
                 )
             ]
@@ -60,7 +60,7 @@ class ClientDefined(Check):
                     Status.FAIL,
                     f"NIM object {ctx.nim_name} on {master} is a {kind} object, not a machine",
                     evidence,
-                    Remediation(f"Give the client's machine object name in the plan, not {ctx.nim_name}."),
+                    Remediation(f"Give the client's machine object name as its hosts[].nim_name, not {ctx.nim_name}."),
                 )
             ]
         cstate = obj.attributes.get("Cstate")
@@ -158,7 +158,7 @@ class ClientMaster(Check):
                     Status.WARN,
                     f"/etc/niminfo on {host} calls the client {own}, the plan calls it {ctx.nim_name}",
                     evidence,
-                    Remediation(f"Use the NIM object name {own} in the plan, or re-register {host} as {ctx.nim_name}."),
+                    Remediation(f"Set hosts[].nim_name of {host} to {own}, or re-register {host} as {ctx.nim_name}."),
                     severity=Severity.MEDIUM,
                 )
             ]

@@ -20,8 +20,9 @@ class MasterNotBelowTarget(Check):
     meaning = (
         "The NIM master must run the target AIX level or a later one: nimadm uses the master's own "
         "alt_disk and installp code on the client's file systems, and a master below the target cannot "
-        "migrate to it. The target comes from the plan (`oslevel -s` style, e.g. 7200-05-06) or, when "
-        "the plan does not say, from the lpp_source's bos.rte level (release and TL only)."
+        "migrate to it. The target comes from the plan (plan.target_level, or the client's own "
+        "target_level in plan.clients, `oslevel -s` style, e.g. 7300-02-01-2346) or, when the plan does "
+        "not say, from the lpp_source's bos.rte level (release and TL only)."
     )
 
     def probes(self, ctx: ClientContext) -> list[Probe]:
@@ -60,7 +61,10 @@ class MasterNotBelowTarget(Check):
                     f"no target level known for {ctx.client}: the plan gives none and lpp_source {ctx.lpp_source} "
                     "shows no bos.rte",
                     evidence,
-                    Remediation("Give target_level in the plan (oslevel -s form, e.g. 7200-05-06)."),
+                    Remediation(
+                        "Give the level to migrate to in plan.target_level (or plan.clients[].target_level for "
+                        "this client), as oslevel -s prints it, e.g. 7300-02-01-2346."
+                    ),
                     severity=Severity.LOW,
                 )
             ]
