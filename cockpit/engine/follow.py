@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cockpit.domain.printable import printable
 from cockpit.domain.remote_step import (
     CANNOT_LAUNCH,
     FOLLOW_DONE,
@@ -86,13 +87,14 @@ class StepFollower:
     async def status(self) -> StepStatus:
         result = await self.transport.run(self.step.status_script(), timeout=60)
         if result.exit_status != 0:
-            raise TransportError(f"{self.transport.name}: cannot read step status: {result.stderr.strip()}")
+            said = printable(result.stderr).strip()
+            raise TransportError(f"{self.transport.name}: cannot read step status: {said}")
         return StepStatus.parse(result.stdout)
 
     async def launch(self, command: str) -> str:
         result = await self.transport.run(self.step.launch_script(command), timeout=60)
         if result.exit_status == CANNOT_LAUNCH or result.exit_status != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()
+            detail = printable(result.stderr or result.stdout, multiline=True).strip().splitlines()
             raise TransportError(
                 f"{self.transport.name}: cannot start the step in {self.step.directory}: "
                 + (detail[-1] if detail else f"exit status {result.exit_status}")

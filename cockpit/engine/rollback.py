@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from cockpit.config.models import Config, Host
 from cockpit.domain import rollback as rb
+from cockpit.domain.printable import printable
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
 from cockpit.engine.journal import ROLLBACK, FactRecord, Journal
 from cockpit.engine.rolled_back import migration_run_of
@@ -203,7 +204,7 @@ class RollbackWizard:
         """lspv, bootlist -m normal -o, oslevel -s, bootinfo -b (and alt_rootvg_op -q for multi-disk root VGs)."""
         keys = list(rb.READ_COMMANDS)
         results = await asyncio.gather(*(self._run(host, rb.READ_COMMANDS[k]) for k in keys))
-        out = dict(zip(keys, results, strict=True))
+        out = dict(zip(keys, (_printable(r) for r in results), strict=True))
         for key in ("lspv", "bootlist", "oslevel"):
             r = out[key]
             if not r.ok:
@@ -211,7 +212,7 @@ class RollbackWizard:
                 raise rb.StateError(f"{host}: {r.command}: exit {r.exit_status}: {said[0] if said else ''}".rstrip())
         answers = {}
         for vg, disk in rb.multi_disk_root_vgs(out["lspv"].stdout).items():
-            answer = await self._run(host, rb.boot_disk_query(disk))
+            answer = _printable(await self._run(host, rb.boot_disk_query(disk)))
             if answer.ok:
                 answers[vg] = answer.stdout
         return rb.read_state(
@@ -334,6 +335,7 @@ class RollbackWizard:
             result = await self._run(step.host, step.command)
         except TransportError as exc:
             return StepOutcome(step, False, str(exc))
+        result = _printable(result)
         why = rb.judge(step, result.exit_status, result.stdout, result.stderr)
         text = (result.stdout + result.stderr).strip()
         detail = why or (text.splitlines()[0] if text else f"exit status {result.exit_status}")
@@ -440,7 +442,7 @@ class RollbackWizard:
             with contextlib.suppress(Exception):
                 await command.terminate()
             status = None  # no end in sight: whether it goes down is seen by reconnecting
-        text = output.decode("utf-8", "replace").strip().splitlines()
+        text = printable(output.decode("utf-8", "replace"), multiline=True).strip().splitlines()
         return False, status, text[-1] if text else ""
 
     def _rebooted(self, host: str, outcome: RebootOutcome) -> RebootOutcome:
@@ -487,6 +489,12 @@ class RollbackWizard:
             self._on_rolled_back(host, run_id, reason)
         else:
             record_rolled_back(self.journal, run_id, host, reason)
+
+
+def _printable(result: CommandResult) -> CommandResult:
+    """What the host printed, made printable once: it reaches the screen, the headless lines and the journal."""
+    out, err = (printable(text, multiline=True) for text in (result.stdout, result.stderr))
+    return CommandResult(result.command, result.exit_status, out, err)
 
 
 async def _close(transport: Transport) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from cockpit.config.models import Config
 from cockpit.domain.preflight import ALL_CHECKS, Waiver
 from cockpit.domain.preflight.waiving import WaiverError, WaiverRequest, expiry, parse_request, parse_target, request
+from cockpit.domain.printable import printable
 from cockpit.engine.journal import Journal, WaiverRecord
 
 
@@ -37,12 +38,12 @@ def parse_until(text: str) -> float:
 
 
 def as_waiver(record: WaiverRecord) -> Waiver:
-    """A journal row as the gate uses it."""
+    """A journal row as the gate uses it (its text printable: an older cockpit stored reasons raw)."""
     return Waiver(
         check=record.check,
-        reason=record.reason,
+        reason=printable(record.reason) or "(no printable reason)",
         host=record.host,
-        by=record.operator,
+        by=printable(record.operator),
         key=record.key,
         given_at=record.at,
         expires_at=record.expires_at,

@@ -106,6 +106,8 @@ async def test_configured_keys_are_offered_before_the_agents(
         await transport.close()
     assert result.exit_status == 0
     assert target.seen.offered == [own_public.public_data, agent.public.public_data]
+    # The key on record is the one the host accepted (the agent's), not the first one offered.
+    assert transport.client_key == agent.public.get_fingerprint("sha256")  # type: ignore[attr-defined]
 
 
 async def test_agent_false_never_asks_the_agent(agent: Agent, server: tuple[TestServer, Path]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +93,32 @@ async def test_run_returns_exit_status_stdout_and_stderr_separately(server: Serv
     result = await t.run("exit 7")
     assert (result.exit_status, result.stdout, result.stderr) == (7, "out\n", "err\n")
     await t.close()
+
+
+async def test_the_key_the_host_accepted_is_known_by_its_fingerprint(server: Server) -> None:
+    """`client_key` is the SHA256 fingerprint `ssh-keygen -l` prints for the key (who did what, in the record)."""
+    t = transport(server)
+    assert t.client_key is None  # not connected yet
+    await t.connect()
+    try:
+        if shutil.which("ssh-keygen"):
+            listed = subprocess.run(
+                ["ssh-keygen", "-lf", str(server.client_key_path)], capture_output=True, text=True, check=True
+            ).stdout.split()[1]
+        else:
+            listed = asyncssh.read_private_key(str(server.client_key_path)).get_fingerprint("sha256")
+        assert t.client_key == listed and listed.startswith("SHA256:")
+    finally:
+        await t.close()
+
+
+async def test_an_unreadable_client_key_is_one_line(server: Server, tmp_path: Path) -> None:
+    garbage = tmp_path / "not_a_key"
+    garbage.write_text("not a key\n")
+    t = SSHTransport("lpar01", "127.0.0.1", server.port, "root", known_hosts=server.known_hosts, client_keys=[garbage])
+    with pytest.raises(TransportError, match=r"^lpar01: cannot load a client key: ") as info:
+        await t.connect()
+    assert "\n" not in str(info.value)
 
 
 async def test_start_streams_chunks_in_order_and_returns_the_status(server: Server) -> None:

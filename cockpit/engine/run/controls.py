@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cockpit.domain.events import MARKED_FAILED
 from cockpit.domain.models import TargetState
+from cockpit.domain.printable import printable
 from cockpit.engine.binding import StepSpec
 from cockpit.engine.run.context import ControlError, RunContext
 from cockpit.engine.run.plan import RunPlan
@@ -40,9 +41,9 @@ class OperatorControls:
         spec = runner.current
         host = spec.host or self._run.config.host(target)
         result = await self._run.run_on(host, spec.remote.kill_script(signal_name))
-        self._run.act(target, f"kill-{signal_name.lower()}", (result.stdout or result.stderr).strip())
+        self._run.act(target, f"kill-{signal_name.lower()}", printable(result.stdout or result.stderr).strip())
         if not result.ok:
-            raise ControlError(f"{target}: {(result.stderr or result.stdout).strip()}")
+            raise ControlError(f"{target}: {printable(result.stderr or result.stdout).strip()}")
         return result
 
     async def cleanup(self, target: str) -> CommandResult:
@@ -143,7 +144,8 @@ class OperatorControls:
     def mark_failed(self, target: str, reason: str) -> None:
         """The operator declares the target failed (its step, if any, is left as it is)."""
         runner = self._run.runner(target)
-        if not reason.strip():
+        reason = printable(reason).strip()  # an operator's note: kept as one printable line
+        if not reason:
             raise ControlError("marking a target failed needs a reason")
         self._run.act(target, "mark-failed", reason)
         runner.progress.error = f"marked failed by {self._run.operator}: {reason}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from cockpit.domain.printable import printable
 from cockpit.engine.run.context import RunContext
 
 LEVEL_BEFORE = "oslevel-before"
@@ -31,9 +32,10 @@ class FactRecorder:
             command = run.binding.render(fact.run, target)
             try:
                 result = await asyncio.wait_for(transport.run(command, timeout=FACT_TIMEOUT), FACT_TIMEOUT)
-                lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+                lines = [printable(line).strip() for line in result.stdout.splitlines() if line.strip()]
                 value = lines[0] if result.ok and lines else None
-                why = f"{command}: exit {result.exit_status}: {(result.stderr or result.stdout).strip()[:200]}"
+                said = printable(result.stderr or result.stdout).strip()[:200]
+                why = f"{command}: exit {result.exit_status}: {said}"
             except Exception as exc:  # unreachable, timed out, or a bug: never a reason to hold the run
                 why = f"{type(exc).__name__}: {exc}"
             finally:

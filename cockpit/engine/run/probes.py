@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.domain import troubleshoot
+from cockpit.domain.printable import printable
 from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.engine.run.context import ControlError, RunContext
 from cockpit.engine.run.plan import RunPlan
@@ -79,7 +80,7 @@ class Probes:
             return await self._processes(target, spec)
         host = run.config.master if spec.on == "master" else run.config.host(target)
         result = await run.run_on(host, spec.command)
-        text = (result.stdout + result.stderr).rstrip("\n")
+        text = printable(result.stdout + result.stderr, multiline=True).rstrip("\n")
         if key == "nfs_mounts":
             lines = troubleshoot.client_mounts(result.stdout, run.config.host(target).nim_object)
             text = "\n".join(lines) if lines else "(no NFS mount of this client on the master)"
@@ -97,6 +98,5 @@ class Probes:
         script = troubleshoot.step_probe_script(where.directory)
         result = await run.run_on(run.config.host(where.host), script)
         run.act(target, "probe", script)  # what ran, exactly (the screen shows the ps it comes down to)
-        return ProbeOutput(
-            spec, where.host, result.exit_status, troubleshoot.read_step_probe(where, result.stdout), script
-        )
+        shown = printable(troubleshoot.read_step_probe(where, result.stdout), multiline=True)
+        return ProbeOutput(spec, where.host, result.exit_status, shown, script)
