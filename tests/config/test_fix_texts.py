@@ -27,7 +27,8 @@ from tests.unit.preflight.fleet import CTX, Out, evaluate, healthy
 
 ROOT = Path(__file__).resolve().parents[2] / "cockpit"
 # The modules whose strings become the fix (and meaning) texts an operator reads.
-FIX_TEXT_MODULES = sorted((ROOT / "domain" / "preflight" / "checks").glob("*.py")) + [
+FIX_TEXT_MODULES = [
+    *sorted((ROOT / "domain" / "preflight" / "checks").glob("*.py")),
     ROOT / "domain" / "catalogue.py",
     ROOT / "domain" / "troubleshoot.py",
     ROOT / "domain" / "rollback.py",
