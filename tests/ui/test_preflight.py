@@ -207,7 +207,15 @@ async def test_destructive_fix_needs_yes_and_a_waiver_lets_the_client_go(tmp_pat
 
     journal = Journal(cockpit.service.config.state_dir / "journal.sqlite")
     try:
-        assert journal.waivers() == [("devices.ghost_major", GHOST, reason, "tester")]
+        (waiver,) = journal.waivers()
+        assert (waiver.check, waiver.host, waiver.reason, waiver.operator) == (
+            "devices.ghost_major",
+            GHOST,
+            reason,
+            "tester",
+        )
+        window = cockpit.service.config.plan.window
+        assert window is None or waiver.expires_at == window.epoch(window.end)
     finally:
         journal.close()
 

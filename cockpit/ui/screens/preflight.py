@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from cockpit.config.models import NimadmPlan
-from cockpit.domain.preflight import Finding, Status, Waiver
+from cockpit.domain.preflight import Finding, Status
+from cockpit.domain.preflight.waiving import stamp
 from cockpit.domain.window import Window
 from cockpit.ui.asks import fix_ask, start_ask
 from cockpit.ui.control_actions import Outcome
@@ -301,10 +302,13 @@ class PreflightScreen(Screen[None]):
         client, check = cell
         assert self.matrix is not None
         findings = [f for f in self.matrix.findings(client, check) if f.status is not Status.PASS]
-        open_ = [f for f in findings if f.waiver is None]
+        open_ = [f for f in findings if f.waiver is None and f.status is not Status.ERROR]
         if not open_:
-            what = "already waived" if findings else "passes: nothing to waive"
-            self.notify(f"{check} on {client} {what}.", severity="warning")
+            if any(f.status is Status.ERROR for f in findings):
+                what = "could not be checked: an error is never waived (nothing was judged); re-check with r"
+            else:
+                what = "is already waived" if findings else "passes: nothing to waive"
+            self.notify(f"{check} on {client} {what}.", severity="warning", timeout=10)
             return
 
         def answered(reason: str | None) -> None:
@@ -317,12 +321,13 @@ class PreflightScreen(Screen[None]):
     @work(group="preflight", exit_on_error=False)
     async def _waive(self, client: str, check: str, reason: str) -> None:
         try:
-            self.service.waive(Waiver(check, reason, host=client))
-        except Exception as exc:
-            self.notify(f"{type(exc).__name__}: {exc}", title="The waiver was not recorded", severity="error")
+            waiver = self.service.waive(self.service.book.ask_for(check, client, reason))
+        except Exception as exc:  # a window that is over, a reason of escapes only: said, not swallowed
+            self.notify(str(exc), title="The waiver was not recorded", severity="error", markup=False)
             self._set_busy(None)
             return
-        self.notify(f"{check} waived for {client}: {reason}")
+        until = f" until {stamp(waiver.expires_at)}" if waiver.expires_at is not None else ""
+        self.notify(f"{check} waived for {client}{until}: {waiver.reason}", markup=False)
         await self._recheck([client])
 
     # -- re-check, start -----------------------------------------------------------------------

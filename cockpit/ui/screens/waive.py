@@ -47,8 +47,9 @@ class WaiveScreen(ModalScreen[str | None]):
             with VerticalScroll(id="waive-findings"):
                 yield Static(join(lines))
             yield Static(
-                f"{self.client} may then start despite this finding. The waiver is journaled with your name "
-                "and the reason, and stays in force until revoked.",
+                f"{self.client} may then start despite this finding. The waiver is journaled with your user, "
+                "the SSH key the cockpit used and the reason; it ends with the plan's maintenance window (without "
+                "one, after 12 hours) or when revoked (cockpit waivers CONFIG --revoke).",
                 id="waive-text",
                 markup=False,
             )
