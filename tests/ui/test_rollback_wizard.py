@@ -204,6 +204,23 @@ async def test_not_rebooted_host_is_rolled_back_verified_and_cleaned_up_step_by_
         assert kinds == ["rollback-assessed", "rollback-verified"]
 
 
+async def test_opening_the_wizard_only_to_look_writes_no_run(tmp_path: Path) -> None:
+    """A look (the host read, the plan shown, a step offered and declined) is not a rollback: no journal
+    run, and the migration stays the latest run of the record."""
+    async with cockpit(tmp_path) as c:
+        async with c.app.run_test(size=SIZE) as pilot:
+            await migrated(pilot, c)
+            screen = await open_wizard(pilot, c)
+            assert "bootlist -m normal hdisk0" in screen.detail_text
+            said = await confirm(pilot, answer="escape")
+            assert said.startswith("on lpar01:  bootlist -m normal hdisk0")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(c.app.screen, RollbackScreen) and screen.closed.is_set())
+        assert c.rollback_runs() == [] and not c.wizards[0].journaled
+        assert [(r.run_id, r.kind) for r in c.engine.journal.runs()] == [(c.engine.run_id, "migration")]
+        assert (await host_view(c.fleet, HOST))[1] == ["hdisk2 blv=hd5"]
+
+
 async def test_rebooted_host_refuses_a_wrong_disk_then_reboots_back_onto_the_recorded_level(tmp_path: Path) -> None:
     async with cockpit(tmp_path) as c:
         async with c.app.run_test(size=SIZE) as pilot:
