@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cockpit.config.models import Config, Host, NimadmPlan
 from cockpit.domain.preflight import (
@@ -29,6 +30,9 @@ from cockpit.domain.preflight.waiving import WaiverRequest
 from cockpit.domain.printable import printable
 from cockpit.engine.binding import Binding
 from cockpit.transports.base import CommandResult, Transport, TransportError, client_key_of
+
+if TYPE_CHECKING:
+    from cockpit.engine.journal import WaiverRecord
 
 PROBE_TIMEOUT = 120.0
 PER_HOST_SESSIONS = 4
@@ -257,6 +261,14 @@ class PreflightService:
         key = self.last.key_for(asked.host) if self.last is not None else None
         record = self.book.give(asked, by=self.operator, key=key, every_host_confirmed=every_host_confirmed)
         return as_waiver(record)
+
+    def waivers_in_force(self) -> list[WaiverRecord]:
+        """The journal's rows of the waivers in force now (who, key, until when), oldest first."""
+        return self.journal.waivers()
+
+    def revoke(self, waiver_id: int) -> bool:
+        """Revoke one waiver the operator confirmed (journaled with who); False when it was not in force."""
+        return self.book.revoke_id(waiver_id, by=self.operator)
 
     def blocked(self, report: PreflightReport | None = None) -> dict[str, str]:
         """target -> why it must not start (its unwaived blocking findings), from the latest report."""

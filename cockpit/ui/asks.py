@@ -154,3 +154,31 @@ def backout_ask(runbook: str, plan: Sequence[str], run: RunBackout) -> Ask:
         perform=perform,
         done=f"Back-out of {runbook} done.",
     )
+
+
+def every_host_waiver_ask(check: str, reason: str, covered: Sequence[str], untouched: Sequence[str], terms: str) -> Ask:
+    """A waiver of `check` on every host: what it covers now, what it never covers (an error), until when.
+
+    `covered`: `host: summary` of the findings it would cover now; `untouched`: hosts whose finding is an
+    error (the check could not run), which no waiver covers.
+    """
+    lines = [
+        Content.assemble(
+            "The waiver covers ", (check, "bold"), " on every host of the inventory, those checked later too."
+        ),
+        Content(terms),
+        Content(""),
+        Content.styled(f"It covers now ({len(covered)}):", "bold"),
+        *(Content(f"  {line}") for line in covered),
+    ]
+    if untouched:
+        lines += [
+            Content(""),
+            Content.styled(f"Not covered: the check could not run on {', '.join(untouched)}.", "$error"),
+        ]
+    lines += [
+        Content("An error (a check that could not run) is never waived: there is nothing judged to accept."),
+        Content(""),
+        Content.assemble("Reason: ", (reason, "bold")),
+    ]
+    return Ask(f"Waive {check} on every host?", join(lines), confirm="Waive on every host", danger=True)

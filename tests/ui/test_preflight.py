@@ -8,7 +8,9 @@ waiver with a reason is journaled and lets its client go.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from cockpit.ui.screens.confirm import ConfirmScreen, Stage
 from cockpit.ui.screens.fleet import FleetScreen
 from cockpit.ui.screens.preflight import PreflightScreen
 from cockpit.ui.screens.waive import WaiveScreen
+from cockpit.ui.screens.waivers import WaiversScreen
 from tests.ui.conftest import SIZE, settle, wait_until
 from tests.ui.preflight_fleet import (
     GHOST,
@@ -220,6 +223,84 @@ async def test_destructive_fix_needs_yes_and_a_waiver_lets_the_client_go(tmp_pat
         journal.close()
 
 
+async def test_a_waiver_of_every_host_is_confirmed_listed_and_revoked(tmp_path: Path) -> None:
+    """Every host only when ticked and then confirmed (the confirmation says an error is never waived);
+    `W` lists the waivers in force and revokes one after its confirmation; the matrix follows at once."""
+    async with cockpit_on(tiny_with_nimsh_down(tmp_path), tmp_path) as cockpit:
+        app = cockpit.app
+        journal = Journal(cockpit.service.config.state_dir / "journal.sqlite")
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                screen = await preflight_ready(pilot, cockpit)
+                table = screen.table
+                table.move_to(NIMSH_DOWN, "nimsh.active")
+                await pilot.pause()
+
+                async def ask_every_host() -> ConfirmScreen:
+                    await pilot.press("w")
+                    await wait_until(pilot, lambda: isinstance(app.screen, WaiveScreen))
+                    waive = app.screen
+                    assert isinstance(waive, WaiveScreen)
+                    said = str(waive.query_one("#waive-text", Static).content)
+                    assert "An error (a check that could not run) is never waived." in said
+                    waive.query_one("#waive-reason", Input).value = "change 4711: nimsh started by the NIM team"
+                    await pilot.press("tab", "space")  # the scope box: every host
+                    assert waive.every_host
+                    await pilot.press("enter")  # enter on the box answers the dialog
+                    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                    confirm = app.screen
+                    assert isinstance(confirm, ConfirmScreen)
+                    return confirm
+
+                confirm = await ask_every_host()
+                assert confirm.heading_text == "Waive nimsh.active on every host?" and confirm.ask.danger
+                said = confirm.body_text
+                assert "It covers now (1):" in said and f"{NIMSH_DOWN}: nimsh is inoperative on {NIMSH_DOWN}" in said
+                assert "An error (a check that could not run) is never waived" in said
+                await pilot.press("escape")  # not confirmed: nothing is journaled
+                await wait_until(pilot, lambda: app.screen is screen)
+                assert journal.waivers() == [] and table.cell_text(NIMSH_DOWN, "verdict") == "NO-GO"
+
+                confirm = await ask_every_host()
+                await pilot.press("y")
+                await wait_until(pilot, lambda: app.screen is screen and screen.busy is None)
+                await pilot.pause()
+                assert table.cell_text(NIMSH_DOWN, "nimsh.active") == "~"
+                assert table.cell_text(NIMSH_DOWN, "verdict") == "GO"
+                (given,) = journal.waivers()
+                assert (given.check, given.host, given.operator) == ("nimsh.active", None, "tester")
+
+                # W: the waivers in force; enter asks to revoke the selected one.
+                await pilot.press("W")
+                await wait_until(pilot, lambda: isinstance(app.screen, WaiversScreen))
+                listing = app.screen
+                assert isinstance(listing, WaiversScreen)
+                assert [w.id for w in listing.records] == [given.id]
+                assert listing.options.get_option_at_index(0).prompt.plain.startswith("nimsh.active@*  until ")
+                await pilot.press("enter")
+                await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                revoke = app.screen
+                assert isinstance(revoke, ConfirmScreen)
+                assert revoke.heading_text == "Revoke the waiver of nimsh.active on every host?"
+                await pilot.press("y")
+                await wait_until(pilot, lambda: app.screen is listing)
+                await pilot.pause()
+                assert listing.records == [] and listing.empty.display
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: app.screen is screen)
+                assert table.cell_text(NIMSH_DOWN, "nimsh.active") == "✗"
+                assert table.cell_text(NIMSH_DOWN, "verdict") == "NO-GO"
+                assert cockpit.service.blocked() == {
+                    NIMSH_DOWN: "nimsh.active: nimsh is inoperative on lpar01",
+                    GHOST: cockpit.service.blocked()[GHOST],
+                }
+            assert journal.waivers() == []
+            (revoked,) = journal.waiver_history()
+            assert revoked.revoked_by == "tester" and revoked.state(revoked.revoked_at + 1) == "revoked"  # type: ignore[operator]
+        finally:
+            journal.close()
+
+
 async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> None:
     # lpar01 goes down (a long reboot) between the confirmation's opening and its answer.
     async with cockpit_on(tiny_with_nimsh_down(tmp_path, reboot_minutes=20_000), tmp_path) as cockpit:
@@ -248,6 +329,9 @@ async def test_a_fix_that_cannot_run_is_shown_not_swallowed(tmp_path: Path) -> N
 
 
 FleetAnswer = tuple[SimFleet, PreflightReport]
+PICTURE_TIME = 1_796_000_000.0
+"""The clock of the pictures' waivers (2026-11-30 00:53:20 UTC)."""
+PICTURE_KEY = "SHA256:Pz4xRk9oN3ZtU2lYb0p6cUVhWkJ3Tm1tR1RkS2N1dGc"
 """The preflight fleet and its answer, read once per module."""
 
 
@@ -260,7 +344,9 @@ class AnsweredPreflight(PreflightService):
 
     def __init__(self, config: Config, transport_for: Any, answer: PreflightReport) -> None:
         super().__init__(config, transport_for, operator="tester")
-        self.answer = answer
+        # A picture must not change with the day it is taken or the key the fleet made this time.
+        self.book.clock = lambda: PICTURE_TIME
+        self.answer = replace(answer, keys=dict.fromkeys(answer.keys, PICTURE_KEY))
 
     async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
         if clients is not None:
@@ -276,6 +362,16 @@ def preflight_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetA
         config = load_config(fleet.write_inventory(tmp_path_factory.mktemp("answer") / "inventory.yaml"))
         answer = asyncio.run(PreflightRunner(config, lambda h: transport_for(h, config.ssh)).run())
         yield fleet, answer
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC while a picture that shows a time is taken (the same picture in every time zone)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def preflight_app(fleet: FleetAnswer, workdir: Path) -> tuple[CockpitApp, PreflightService]:
@@ -361,7 +457,8 @@ def test_destructive_fix_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, pr
         service.close()
 
 
-def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer) -> None:
+def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fleet: FleetAnswer, utc: None) -> None:
+    """What is waived, until when and who is recorded, the reason and the scope, all in view."""
     app, service = preflight_app(preflight_fleet, tmp_path)
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -370,7 +467,11 @@ def test_waive_dialog_fits_80x24(snap_compare: Any, tmp_path: Path, preflight_fl
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(app.screen, WaiveScreen))
         await pilot.pause()
-        assert any("enter confirms · esc cancels" in line and "Waive" in line for line in screen_lines(app))
+        lines = screen_lines(app)
+        assert any(
+            "enter confirms · tab, space: every host · esc cancels" in line and "Waive" in line for line in lines
+        )
+        assert any("every host, not only lpar05 (asks to confirm)" in line for line in lines), "\n".join(lines)
         await steady_cursors(pilot)
 
     try:

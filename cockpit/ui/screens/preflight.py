@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -19,16 +20,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from cockpit.config.models import NimadmPlan
-from cockpit.domain.preflight import Finding, Status
-from cockpit.domain.preflight.waiving import stamp
+from cockpit.domain.preflight import Finding, Status, evaluate_fleet
+from cockpit.domain.preflight.waiving import WaiverError, stamp
 from cockpit.domain.window import Window
-from cockpit.ui.asks import fix_ask, start_ask
+from cockpit.ui.asks import every_host_waiver_ask, fix_ask, start_ask
 from cockpit.ui.control_actions import Outcome
 from cockpit.ui.preflight_content import cell_detail, client_detail, outcome_lines, status_content, verdict_content
 from cockpit.ui.preflight_present import QUIET, PreflightMatrix, fix_steps, fixable, where
 from cockpit.ui.present import countdown_short
 from cockpit.ui.screens.confirm import ConfirmScreen, Report
-from cockpit.ui.screens.waive import WaiveScreen
+from cockpit.ui.screens.waive import WaiveAnswer, WaiveScreen
+from cockpit.ui.screens.waivers import WaiversScreen
 from cockpit.ui.widgets.finding_detail import FindingDetail
 from cockpit.ui.widgets.key_footer import KeyFooter
 from cockpit.ui.widgets.preflight_header import PreflightHeader, legend_pieces, scroll_cue
@@ -36,6 +38,7 @@ from cockpit.ui.widgets.preflight_matrix import PreflightMatrixTable
 from cockpit.ui.widgets.priority_line import PriorityLine
 
 if TYPE_CHECKING:
+    from cockpit.engine.journal import WaiverRecord
     from cockpit.engine.preflight import FixOutcome, PreflightReport, PreflightService
 
 StartRun = Callable[[Mapping[str, str]], None]
@@ -43,10 +46,11 @@ StartRun = Callable[[Mapping[str, str]], None]
 
 
 class PreflightScreen(Screen[None]):
-    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("select_cursor", "fix", "waive", "start", "recheck", "quit")
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("select_cursor", "fix", "waive", "start", "recheck", "quit", "waivers")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "fix", "Apply fix"),
         Binding("w", "waive", "Waive"),
+        Binding("W", "waivers", "Waivers"),
         Binding("r", "recheck", "Re-check all"),
         Binding("s", "start", "Start run"),
         Binding("escape", "focus_matrix", "Matrix", show=False),
@@ -311,24 +315,91 @@ class PreflightScreen(Screen[None]):
             self.notify(f"{check} on {client} {what}.", severity="warning", timeout=10)
             return
 
-        def answered(reason: str | None) -> None:
-            if reason:
+        def answered(answer: WaiveAnswer | None) -> None:
+            if answer is None:
+                return
+            if not answer.every_host:
                 self._set_busy(f"waiving {check} for {client}…")
-                self._waive(client, check, reason)
+                self._waive(client, check, answer.reason)
+                return
+            covered, untouched = self._every_host(check)
 
-        self.app.push_screen(WaiveScreen(check, client, open_, self.master), answered)
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._set_busy(f"waiving {check} on every host…")
+                    self._waive(None, check, answer.reason)
+
+            ask = every_host_waiver_ask(check, answer.reason, covered, untouched, self._terms(None))
+            self.app.push_screen(ConfirmScreen(ask), confirmed)
+
+        self.app.push_screen(WaiveScreen(check, client, open_, self.master, terms=self._terms(client)), answered)
+
+    def _terms(self, host: str | None) -> str:
+        """When a waiver given now ends, and who is recorded (or why the rules would refuse it)."""
+        try:
+            ends = stamp(self.service.book.expires_at())
+        except WaiverError as exc:
+            return f"It would be refused: {exc}."
+        until = "the end of the plan's window" if self.window is not None else "12 hours from now"
+        key = self.report.key_for(host) if self.report is not None else None
+        who = f"{self.service.operator}" + (f" and the SSH key {key}" if key else "")
+        return f"It ends at {ends} ({until}) or when revoked (W); journaled with {who}."
+
+    def _every_host(self, check: str) -> tuple[list[str], list[str]]:
+        """What a waiver of `check` on every host would cover now (`host: summary`), and the hosts whose
+        finding is an error (never covered)."""
+        covered: list[str] = []
+        untouched: list[str] = []
+        if self.matrix is None:
+            return covered, untouched
+        for client in self.matrix.clients:
+            for f in self.matrix.findings(client, check):
+                line = f"{f.host}: {f.summary}"
+                if f.status is Status.ERROR:
+                    untouched += [f.host] if f.host not in untouched else []
+                elif f.status is not Status.PASS and f.waiver is None and line not in covered:
+                    covered.append(line)
+        return covered, untouched
 
     @work(group="preflight", exit_on_error=False)
-    async def _waive(self, client: str, check: str, reason: str) -> None:
+    async def _waive(self, client: str | None, check: str, reason: str) -> None:
+        """Journal the waiver (client None: every host, confirmed), then re-check what it changes."""
         try:
-            waiver = self.service.waive(self.service.book.ask_for(check, client, reason))
+            asked = self.service.book.ask_for(check, client, reason)
+            waiver = self.service.waive(asked, every_host_confirmed=client is None)
         except Exception as exc:  # a window that is over, a reason of escapes only: said, not swallowed
             self.notify(str(exc), title="The waiver was not recorded", severity="error", markup=False)
             self._set_busy(None)
             return
         until = f" until {stamp(waiver.expires_at)}" if waiver.expires_at is not None else ""
-        self.notify(f"{check} waived for {client}{until}: {waiver.reason}", markup=False)
-        await self._recheck([client])
+        where = f"for {client}" if client is not None else "on every host"
+        self.notify(f"{check} waived {where}{until}: {waiver.reason}", markup=False)
+        if client is not None:
+            await self._recheck([client])
+        else:
+            self._reverdict()
+            self._set_busy(None)
+
+    # -- the waivers in force ------------------------------------------------------------------
+
+    def action_waivers(self) -> None:
+        if self._refused():
+            return
+
+        def revoke(waiver: WaiverRecord) -> None:
+            where = waiver.host or "every host"
+            if self.service.revoke(waiver.id):
+                self.notify(f"Revoked the waiver of {waiver.check} on {where}.", markup=False)
+            else:
+                self.notify(f"The waiver of {waiver.check} on {where} was no longer in force.", severity="warning")
+            self._reverdict()
+
+        self.app.push_screen(WaiversScreen(self.service.waivers_in_force, revoke))
+
+    def _reverdict(self) -> None:
+        """The verdict again from the findings on screen and the waivers in force now (no host is asked)."""
+        if self.report is not None:
+            self._show(replace(self.report, verdict=evaluate_fleet(self.report.findings, self.service.waivers())))
 
     # -- re-check, start -----------------------------------------------------------------------
 
