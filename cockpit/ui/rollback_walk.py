@@ -68,6 +68,11 @@ class RollbackService(Protocol):
     def run_id(self) -> str: ...
 
     @property
+    def journaled(self) -> bool:
+        """The run is in the journal: a step that changes a host was confirmed (a look writes nothing)."""
+        ...
+
+    @property
     def reboot_timeout(self) -> float: ...
 
     @property

@@ -6,9 +6,10 @@ host, which reads it; the highlighted one is shown), `n` runs the next step (eve
 the host first asks, with the command, the host, and the host's name to type), `d` names another disk
 to boot (the wizard checks it; a disk without the previous system is refused with the reason), `r`
 reads the host again, `s` skips the offered reboot. A reboot waits for the host to come back (reconnect
-with backoff, same host key, a timeout) and the pane counts the wait. The wizard journals every
-assessment, step, reboot and verification as a run of its own (runbook "rollback"); leaving the screen
-ends that run.
+with backoff, same host key, a timeout) and the pane counts the wait. Once a step that
+changes a host is confirmed, the wizard journals every assessment, step, reboot and verification as a
+run of its own (runbook "rollback", kind rollback); leaving the screen ends that run. Only looking
+writes nothing.
 """
 
 from __future__ import annotations
@@ -238,7 +239,8 @@ class RollbackScreen(Screen[None]):
         self.head.update(
             Content.assemble(
                 ("Rollback wizard", "bold"),
-                f" · {counts} · journal run {self.service.run_id}",
+                f" · {counts} · "
+                + (f"journal run {self.service.run_id}" if self.service.journaled else "not journaled yet (a look)"),
                 "\n",
                 (
                     "n runs the next step (asks first when it changes the host) · d boots another disk · "
