@@ -34,6 +34,7 @@ from pathlib import Path
 
 import asyncssh
 
+from cockpit.domain.printable import printable
 from cockpit.transports.base import (
     CommandResult,
     ConnectionLost,
@@ -286,7 +287,8 @@ class SSHTransport:
         except TimeoutError as exc:
             raise TransportError(f"{who}no answer from {hop.where}{via} within {self.connect_timeout:g}s") from exc
         except (OSError, asyncssh.Error) as exc:
-            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+            # A disconnect's reason is the server's own text: printable before it reaches a screen.
+            reason = printable(str(getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc))
             message = f"{who}cannot connect to {hop.where}{via}: {reason}"
             if _refused(exc):
                 raise _Refused(message) from exc
@@ -325,7 +327,8 @@ class SSHTransport:
             raise TransportError(f"{self.name}: command timed out after {timeout:g}s: {command}") from exc
         except (OSError, asyncssh.Error) as exc:
             self._conn = None
-            raise ConnectionLost(f"{self.name}: connection lost while running {command!r}: {exc}") from exc
+            said = printable(str(exc))
+            raise ConnectionLost(f"{self.name}: connection lost while running {command!r}: {said}") from exc
         # asyncssh reports exit_status -1 (not None) alongside an exit signal: the signal decides.
         if result.exit_signal is not None:
             status = 128 + _signal_number(result.exit_signal[0])
@@ -345,7 +348,7 @@ class SSHTransport:
             )
         except (OSError, asyncssh.Error) as exc:
             self._conn = None
-            raise ConnectionLost(f"{self.name}: cannot open a session: {exc}") from exc
+            raise ConnectionLost(f"{self.name}: cannot open a session: {printable(str(exc))}") from exc
         return SSHRunningCommand(self, process)
 
     def _lost(self) -> None:
