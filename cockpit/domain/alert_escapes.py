@@ -11,15 +11,17 @@ Inside tmux an escape reaches tmux, not the terminal: it is wrapped in tmux's pa
 `tmux;`), which tmux forwards when `allow-passthrough` is on. The bell needs no wrapping: tmux
 flags the window and, per its `bell-action`, rings the outer terminal.
 
-The text comes from hosts (an AIX error line): every control character is removed, so a log line
-cannot end the escape early and smuggle in one of its own.
+The text comes from hosts (an AIX error line): it goes through cockpit.domain.printable (every
+escape sequence and control character removed), so a log line cannot end the escape early and
+smuggle in one of its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Literal
+
+from cockpit.domain.printable import printable
 
 BEL = "\a"
 DesktopSetting = Literal["auto", "osc9", "osc777", "off"]
@@ -28,11 +30,9 @@ Protocol = Literal["osc9", "osc777"]
 MAX_TEXT = 240
 """Characters of a notification's text (a notification shows a line or two)."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
 
 def clean(text: str, limit: int = MAX_TEXT) -> str:
-    flat = " ".join(_CONTROL.sub(" ", text).split())
+    flat = " ".join(printable(text).split())  # split(): line and paragraph separators go too
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
