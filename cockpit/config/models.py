@@ -229,9 +229,12 @@ class MaintenanceWindow(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> MaintenanceWindow:
-        if self.end <= self.start:
+        # Compared as instants: one time may carry a zone (+01:00) and another not (local time), and
+        # Python refuses to order those two kinds of datetime.
+        start, end = self.epoch(self.start), self.epoch(self.end)
+        if end <= start:
             raise CrossRefError(("end",), "the window must end after it starts")
-        if self.cutoff is not None and not self.start <= self.cutoff <= self.end:
+        if self.cutoff is not None and not start <= self.epoch(self.cutoff) <= end:
             raise CrossRefError(("cutoff",), "the cutoff must be within the window (start <= cutoff <= end)")
         return self
 

@@ -35,6 +35,13 @@ def test_a_window_in_local_time_loads(tmp_path: Path) -> None:
     assert w.cutoff.hour == 2
 
 
+def test_a_window_may_mix_local_times_and_times_with_a_zone(tmp_path: Path) -> None:
+    """One end written with its zone, the other in local time: compared as instants, never a crash."""
+    _, config = load(tmp_path, "    start: 2026-12-12 12:00\n    end: '2026-12-13T04:00:00+00:00'\n")
+    w = config.plan.window
+    assert w.epoch(w.end) == 1797134400.0 and w.epoch(w.start) < w.epoch(w.end)
+
+
 @pytest.mark.parametrize(
     ("window", "expected"),
     [
@@ -45,6 +52,10 @@ def test_a_window_in_local_time_loads(tmp_path: Path) -> None:
         (
             "    start: 2026-12-12 22:00\n    end: 2026-12-13 04:00\n    cutoff: 2026-12-13 05:00\n",
             ":12:13: plan.window.cutoff: the cutoff must be within the window",
+        ),
+        (
+            "    start: '2026-12-13T05:00:00+00:00'\n    end: 2026-12-13T04:00:00+00:00\n",
+            ":11:10: plan.window.end: the window must end after it starts",
         ),
         (
             "    start: 2026-12-12\n    end: 2026-12-13 04:00\n",
