@@ -10,20 +10,11 @@ engine announces it (RunbookRun.mark_rolled_back); elsewhere it is journaled her
 from __future__ import annotations
 
 from cockpit.domain.models import TargetState
-from cockpit.engine.journal import ROLLBACK, Journal, run_kind
-
-ROLLBACK_RUNBOOKS = ("rollback",)
-"""Runs that go back on hosts: the rollback wizard's; a cluster's back-out is `NAME-backout`."""
-
-
-def is_rollback(runbook: str) -> bool:
-    """A run of `runbook` goes back on hosts (the journal's own rule: runs.kind, run_kind)."""
-    return run_kind(runbook) == ROLLBACK
-
+from cockpit.engine.journal import ROLLBACK, Journal
 
 def migration_run_of(journal: Journal, host: str, *, config: str, runbook: str | None = None) -> str | None:
-    """The latest run of `config` (of `runbook` when given) that is not itself a rollback and in which
-    `host` is a target; None when there is none."""
+    """The latest run of `config` (of `runbook` when given) that is not itself a rollback (the journal's
+    runs.kind) and in which `host` is a target; None when there is none."""
     for record in reversed(journal.runs()):
         if record.config != config or record.kind == ROLLBACK:
             continue
@@ -43,4 +34,4 @@ def record(journal: Journal, run_id: str, host: str, reason: str) -> None:
     journal.record_event(run_id, host, "state", detail)
 
 
-__all__ = ["ROLLBACK_RUNBOOKS", "is_rollback", "migration_run_of", "record"]
+__all__ = ["migration_run_of", "record"]
