@@ -12,6 +12,7 @@ from __future__ import annotations
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import ROLLBACK, Journal
 
+
 def migration_run_of(journal: Journal, host: str, *, config: str, runbook: str | None = None) -> str | None:
     """The latest run of `config` (of `runbook` when given) that is not itself a rollback (the journal's
     runs.kind) and in which `host` is a target; None when there is none."""
