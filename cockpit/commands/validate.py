@@ -12,7 +12,8 @@ from cockpit.config.runbooks import load_runbook
 def run(path: Path) -> int:
     config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
     plan = config.plan
-    where = f" on {plan.master}" if plan.master else ""
+    masters = plan.master_names
+    where = f" on {', '.join(masters)}" if masters else ""
     name, targets = load_runbook(plan.runbook).name, len(config.targets)
     print(f"{path}: valid: {len(config.hosts)} hosts, {name} plan for {targets} targets{where}")
     return EXIT_OK

@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from cockpit.config import runbooks
 from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
+from cockpit.config.hosts_from import InventoryHosts, hosts_from_of, merge_host_problems, read_hosts_from
 from cockpit.config.notify import NotifyCommand
 from cockpit.config.problems import ConfigError, ConfigProblem, KeyPath
 from cockpit.config.yaml_source import MarkedData, read_marked_yaml
@@ -35,8 +36,14 @@ def load_config(path: Path | str) -> Config:
     """
     file = Path(path)
     source = read_marked_yaml(file)
-    config = _validate(file, source, Config)
-    config = _resolve_paths(config, file, source)
+    hosts_from = hosts_from_of(file, source)
+    inventory = read_hosts_from(file, source, hosts_from) if hosts_from is not None else None
+    data = source.data
+    if inventory is not None and isinstance(data.get("hosts", []), list):
+        # The inventory's hosts first: a host also listed under `hosts` is then reported there.
+        data = {**data, "hosts": [*inventory.entries, *data.get("hosts", [])]}
+    config = _validate(file, source, Config, data=data, inventory=inventory)
+    config = _resolve_paths(config, file, source, inventory_hosts=len(inventory or ()))
     _check_runbook(config, file, source)
     return config
 
@@ -47,11 +54,33 @@ def load_model(path: Path | str, model: type[M]) -> M:
     return _validate(file, read_marked_yaml(file), model)
 
 
-def _validate(file: Path, source: MarkedData, model: type[M]) -> M:
+def _validate(
+    file: Path,
+    source: MarkedData,
+    model: type[M],
+    *,
+    data: Any = None,
+    inventory: InventoryHosts | None = None,
+) -> M:
     try:
-        return model.model_validate(source.data)
+        return model.model_validate(source.data if data is None else data)
     except ValidationError as exc:
-        problems = [_problem(file, source, err, model) for err in exc.errors(include_url=False)]
+        problems = [_problem(file, source, err, model, inventory) for err in exc.errors(include_url=False)]
+        if inventory is not None:
+            problems = merge_host_problems(problems, inventory.file)
+        raise ConfigError(sorted(problems, key=_order)) from None
+
+
+def validate_part(file: Path, source: MarkedData, key: str, model: type[M]) -> M:
+    """Validate one top-level section on its own (`hosts_from`, read before the rest needs it)."""
+    try:
+        return model.model_validate(source.data.get(key))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            placed = dict(err)
+            placed["loc"] = (key, *err["loc"])
+            problems.append(_problem(file, source, placed, Config))  # type: ignore[arg-type]
         raise ConfigError(sorted(problems, key=_order)) from None
 
 
@@ -84,13 +113,25 @@ def _without_tags(loc: KeyPath) -> KeyPath:
     return loc
 
 
-def _problem(file: Path, source: MarkedData, err: ErrorDetails, root: type[BaseModel] = Config) -> ConfigProblem:
+def _problem(
+    file: Path,
+    source: MarkedData,
+    err: ErrorDetails,
+    root: type[BaseModel] = Config,
+    inventory: InventoryHosts | None = None,
+) -> ConfigProblem:
     loc: KeyPath = _without_tags(tuple(err["loc"])) if root is Config else tuple(err["loc"])
     kind = err["type"]
     cause = err.get("ctx", {}).get("error")
     if isinstance(cause, CrossRefError):
         # Raised by a model validator: pydantic reports the model's location, the error knows the key.
         loc = (*loc, *cause.loc)
+    if inventory is not None:
+        # A host read from the inventory is reported at its own file; the config's hosts follow them.
+        placed = inventory.problem(loc, _message(err, loc, root))
+        if placed is not None:
+            return placed
+        loc = inventory.config_loc(loc)
     if kind == "extra_forbidden":
         where = source.key_positions.get(loc) or source.position_of(loc)
         key_path = loc
@@ -209,8 +250,11 @@ def _order(problem: ConfigProblem) -> tuple[int, int]:
 # --- relative paths ------------------------------------------------------------------------------------
 
 
-def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
-    """Make every path in the config absolute: `~` expanded, relative ones taken from the file's dir."""
+def _resolve_paths(config: Config, file: Path, source: MarkedData, *, inventory_hosts: int = 0) -> Config:
+    """Make every path in the config absolute: `~` expanded, relative ones taken from the file's dir.
+
+    The first `inventory_hosts` hosts came from the inventory, their paths already resolved there.
+    """
     base = Path(os.path.abspath(file)).parent
     problems: list[ConfigProblem] = []
 
@@ -234,9 +278,15 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
         else {}
     )
     hosts = [
-        h if h.key is None else h.model_copy(update={"key": resolve(h.key, ("hosts", i, "key"))})
+        h
+        if h.key is None or i < inventory_hosts
+        else h.model_copy(update={"key": resolve(h.key, ("hosts", i - inventory_hosts, "key"))})
         for i, h in enumerate(config.hosts)
     ]
+    hosts_from = config.hosts_from
+    if hosts_from is not None:
+        ansible = resolve(hosts_from.ansible, ("hosts_from", "ansible"))
+        hosts_from = hosts_from.model_copy(update={"ansible": ansible})
     state_dir = resolve(config.state_dir, ("state_dir",))
     notify = [_notify_program(n, i, file, source, resolve, problems) for i, n in enumerate(config.notify)]
     plan = config.plan
@@ -248,6 +298,7 @@ def _resolve_paths(config: Config, file: Path, source: MarkedData) -> Config:
         update={
             "ssh": ssh.model_copy(update={"known_hosts": known_hosts, "client_keys": client_keys, **ssh_config}),
             "hosts": hosts,
+            "hosts_from": hosts_from,
             "state_dir": state_dir,
             "plan": plan,
             "notify": notify,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -256,10 +257,46 @@ class PlanCommon(Strict):
     follow: FollowSettings = Field(default_factory=FollowSettings)
 
 
-class NimadmPlan(PlanCommon):
-    runbook: Literal["nimadm"] = "nimadm"
+class PlanMaster(Strict):
+    """One NIM master of a plan with several: its own clients and how many of them run at once."""
+
+    host: str
+    """Name of a host in `hosts` with role nim_master."""
+    concurrency: WholeNumber | None = Field(default=None, ge=1, le=1000)
+    """Clients of this master migrating at the same time (default: the plan's `concurrency`)."""
+    lpp_source: NimObjectName | None = None
+    """This master's lpp_source when it differs from the plan's (each master has its own NIM database)."""
+    spot: NimObjectName | None = None
+    cache_vg: VolumeGroupName | None = None
+    """Volume group on this master for local disk caching (nimadm -j); default: the plan's."""
+    clients: list[PlanClient] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class MasterGroup:
+    """A master and the clients it migrates, as a plan in either form names them."""
+
     master: str
-    """Name of the host with role nim_master that runs nimadm."""
+    concurrency: int
+    clients: tuple[PlanClient, ...]
+    lpp_source: str
+    spot: str
+    cache_vg: str | None
+    where: KeyPathLike
+    """Where the group's clients are written: ("clients",) or ("masters", i, "clients")."""
+
+
+class NimadmPlan(PlanCommon):
+    # For editors: one master with its clients, or several masters each with theirs.
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["master", "clients"]}, {"required": ["masters"]}]}
+    )
+
+    runbook: Literal["nimadm"] = "nimadm"
+    master: str | None = None
+    """Name of the host with role nim_master that runs nimadm (a plan with one master)."""
+    masters: list[PlanMaster] = Field(default_factory=list)
+    """Several NIM masters, each with its own clients and concurrency (instead of master and clients)."""
     lpp_source: NimObjectName
     spot: NimObjectName
     cache_vg: VolumeGroupName | None = None
@@ -268,31 +305,113 @@ class NimadmPlan(PlanCommon):
     """The AIX level the clients migrate to, as `oslevel -s` prints it (7300-02-01-2346; 7300-02 or
     7300-02-01 compare only that far). The preflight checks the master is not below it; left out, the
     level comes from the lpp_source's bos.rte (release and TL only)."""
-    clients: list[PlanClient] = Field(min_length=1)
+    clients: list[PlanClient] = Field(default_factory=list)
+    """The clients of `master` (a plan with one master; with `masters`, each lists its own)."""
     phase_timing: dict[Annotated[int, Field(ge=1, le=12)], PhaseTimingOverride] = Field(default_factory=dict)
     """Per-phase overrides of the runbook's typical duration and silence threshold, in minutes."""
 
+    @model_validator(mode="after")
+    def _one_form(self) -> NimadmPlan:
+        if self.masters:
+            if self.master is not None:
+                raise CrossRefError(("master",), "give either master and clients, or masters (each with its clients)")
+            if self.clients:
+                raise CrossRefError(("clients",), "with masters, each master lists its own clients")
+        elif self.master is None:
+            raise CrossRefError(("master",), "required key is missing (or give masters, each with its clients)")
+        elif "clients" not in self.model_fields_set:
+            raise CrossRefError(("clients",), "required key is missing")
+        elif not self.clients:
+            raise CrossRefError(("clients",), "should have at least 1 item, not 0")
+        return self
+
+    @property
+    def groups(self) -> tuple[MasterGroup, ...]:
+        """Every master with its clients, in plan order (one group for the one-master form)."""
+        return self._index()[0]
+
+    def _index(self) -> tuple[tuple[MasterGroup, ...], dict[str, tuple[PlanClient, MasterGroup]]]:
+        # Built once per plan: a fleet of 1,000 must not scan the plan for each question about a
+        # client. Keyed by what it is built from, as model_copy(update=...) carries the cache along.
+        key = (id(self.master), id(self.masters), id(self.clients), self.concurrency)
+        cached = self.__dict__.get("_cached_index")
+        if cached is None or cached[0] != key:
+            groups = self._build_groups()
+            by_host = {c.host: (c, g) for g in groups for c in g.clients}
+            cached = (key, groups, by_host)
+            self.__dict__["_cached_index"] = cached
+        return cached[1], cached[2]
+
+    def _build_groups(self) -> tuple[MasterGroup, ...]:
+        if not self.masters:
+            assert self.master is not None
+            group = MasterGroup(
+                self.master,
+                self.concurrency,
+                tuple(self.clients),
+                self.lpp_source,
+                self.spot,
+                self.cache_vg,
+                ("clients",),
+            )
+            return (group,)
+        return tuple(
+            MasterGroup(
+                m.host,
+                m.concurrency or self.concurrency,
+                tuple(m.clients),
+                m.lpp_source or self.lpp_source,
+                m.spot or self.spot,
+                m.cache_vg or self.cache_vg,
+                ("masters", i, "clients"),
+            )
+            for i, m in enumerate(self.masters)
+        )
+
+    @property
+    def _by_host(self) -> dict[str, tuple[PlanClient, MasterGroup]]:
+        return self._index()[1]
+
+    @property
+    def all_clients(self) -> list[PlanClient]:
+        """Every client of every master, in plan order."""
+        return [c for g in self.groups for c in g.clients]
+
+    @property
+    def master_names(self) -> list[str]:
+        return [g.master for g in self.groups]
+
+    def master_of(self, host: str) -> str | None:
+        found = self._by_host.get(host)
+        return found[1].master if found is not None else None
+
+    def group_of(self, host: str) -> MasterGroup:
+        return self._by_host[host][1]
+
     def lpp_source_for(self, client: PlanClient) -> str:
-        return client.lpp_source or self.lpp_source
+        return client.lpp_source or self.group_of(client.host).lpp_source
 
     def spot_for(self, client: PlanClient) -> str:
-        return client.spot or self.spot
+        return client.spot or self.group_of(client.host).spot
+
+    def cache_vg_for(self, client: PlanClient) -> str | None:
+        return self.group_of(client.host).cache_vg
 
     def target_level_for(self, client: PlanClient) -> str | None:
         return client.target_level or self.target_level
 
     @property
     def target_names(self) -> list[str]:
-        return [c.host for c in self.clients]
+        return [c.host for c in self.all_clients]
 
     def target_values(self, host: str) -> dict[str, str | None]:
         """The nimadm runbook's parameter values for one client (what `plan.targets[].params` would say)."""
-        client = next(c for c in self.clients if c.host == host)
+        client = self._by_host[host][0]
         return {
             "lpp_source": self.lpp_source_for(client),
             "spot": self.spot_for(client),
             "disk": client.disk,
-            "cache_vg": self.cache_vg,
+            "cache_vg": self.cache_vg_for(client),
         }
 
     def role_of(self, host: str) -> str | None:
@@ -347,6 +466,13 @@ class RunbookPlan(PlanCommon):
     def role_of(self, host: str) -> str | None:
         return next(t.role for t in self.targets if t.host == host)
 
+    @property
+    def master_names(self) -> list[str]:
+        return [self.master] if self.master is not None else []
+
+    def master_of(self, host: str) -> str | None:
+        return self.master
+
 
 def _plan_kind(value: Any) -> str:
     runbook = value.get("runbook", "nimadm") if isinstance(value, dict) else getattr(value, "runbook", "nimadm")
@@ -364,9 +490,27 @@ PLAN_TAGS = ("nimadm", "runbook")
 KeyPathLike = tuple[str | int, ...]
 
 
+class HostsFrom(Strict):
+    """Hosts read from an inventory another tool keeps, instead of listing them again under `hosts`."""
+
+    ansible: Path
+    """An Ansible inventory file, INI or YAML (relative to this file): ansible_host, ansible_port,
+    ansible_user, ansible_ssh_private_key_file, ansible_connection (ssh or local) per host."""
+    groups: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$")], Role] | None = None
+    """Inventory groups to take and the role their hosts get (e.g. {nim_servers: nim_master, aix: client}).
+    Left out: every host of the inventory; those in a group named nim_master get that role, the others client."""
+
+
 class Config(Strict):
+    # For editors: hosts listed here, read from an inventory, or both.
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["hosts"], "properties": {"hosts": {"minItems": 1}}}, {"required": ["hosts_from"]}]}
+    )
+
     ssh: SSHSettings = Field(default_factory=SSHSettings)
-    hosts: list[Host] = Field(min_length=1)
+    hosts: list[Host] = Field(default_factory=list)
+    hosts_from: HostsFrom | None = None
+    """Hosts from an Ansible inventory; `hosts` may then be left out or add hosts of its own."""
     plan: Plan
     state_dir: Path = Path("cockpit-state")
     """Where run logs and the journal go (relative to the config file)."""
@@ -377,26 +521,48 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Config:
-        _check_references(self)
-        _check_jumps(self)
+        from cockpit.config.references import check_jumps, check_references
+
+        if not self.hosts:
+            raise CrossRefError(("hosts",), "no hosts: list them under hosts, or read them with hosts_from")
+        check_references(self)
+        check_jumps(self)
         return self
 
     def host(self, name: str) -> Host:
-        for h in self.hosts:
-            if h.name == name:
-                return h
-        raise KeyError(name)
+        # Indexed once (keyed by the list it is built from: model_copy carries the cache along).
+        cached = self.__dict__.get("_cached_hosts")
+        if cached is None or cached[0] != id(self.hosts):
+            cached = (id(self.hosts), {h.name: h for h in self.hosts})
+            self.__dict__["_cached_hosts"] = cached
+        found = cached[1].get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
 
     @property
     def master(self) -> Host:
-        """The NIM master; only for plans that name one (check `has_master`)."""
-        if self.plan.master is None:
+        """The NIM master of a plan with one (check `has_master`; with several, `master_of(target)`)."""
+        names = self.plan.master_names
+        if not names:
             raise LookupError("this plan has no NIM master")
-        return self.host(self.plan.master)
+        if len(names) > 1:
+            raise LookupError(f"this plan has {len(names)} NIM masters: ask for the master of a target")
+        return self.host(names[0])
 
     @property
     def has_master(self) -> bool:
-        return self.plan.master is not None
+        return bool(self.plan.master_names)
+
+    @property
+    def masters(self) -> list[Host]:
+        """Every NIM master of the plan, in plan order (none for runbooks without one)."""
+        return [self.host(n) for n in self.plan.master_names]
+
+    def master_of(self, target: str) -> Host | None:
+        """The NIM master that migrates `target` (None when the plan has none)."""
+        name = self.plan.master_of(target)
+        return self.host(name) if name is not None else None
 
     @property
     def targets(self) -> list[str]:
@@ -404,63 +570,11 @@ class Config(Strict):
         return self.plan.target_names
 
 
-def _check_references(config: Config) -> None:
-    """Host names are unique, the plan's master is a nim_master, each target a client, planned once."""
-    seen: set[str] = set()
-    for i, h in enumerate(config.hosts):
-        if h.name in seen:
-            raise CrossRefError(("hosts", i, "name"), f"duplicate host name {h.name!r}")
-        seen.add(h.name)
-    by_name = {h.name: h for h in config.hosts}
-    plan = config.plan
-    if plan.master is not None:
-        master = by_name.get(plan.master)
-        if master is None:
-            raise CrossRefError(("plan", "master"), f"no host named {plan.master!r} in hosts")
-        if master.role is not Role.NIM_MASTER:
-            raise CrossRefError(("plan", "master"), f"host {master.name!r} does not have role nim_master")
-    key = "clients" if isinstance(plan, NimadmPlan) else "targets"
-    planned: set[str] = set()
-    for i, name in enumerate(plan.target_names):
-        host = by_name.get(name)
-        where = ("plan", key, i, "host")
-        if host is None:
-            raise CrossRefError(where, f"no host named {name!r} in hosts")
-        if host.role is not Role.CLIENT:
-            raise CrossRefError(where, f"host {name!r} does not have role client")
-        if name in planned:
-            raise CrossRefError(where, f"{'client' if key == 'clients' else 'target'} {name!r} is planned twice")
-        planned.add(name)
-
-
-def _check_jumps(config: Config) -> None:
-    """A proxy_jump that names a host names an ssh host of `hosts`, and jump hosts make no loop."""
-    by_name = {h.name: h for h in config.hosts}
-    for i, h in enumerate(config.hosts):
-        jump = h.proxy_jump
-        if jump is None or jump == "none" or "@" in jump or ":" in jump:
-            continue
-        where = ("hosts", i, "proxy_jump")
-        target = by_name.get(jump)
-        if target is None:
-            raise CrossRefError(
-                where, f"no host named {jump!r} in hosts (a jump host outside them: user@host or host:port)"
-            )
-        if target.transport != "ssh":
-            raise CrossRefError(
-                where, f"host {jump!r} is reached with transport {target.transport}, not ssh: it cannot be a jump host"
-            )
-        seen = [h.name]
-        while target is not None:
-            if target.name in seen:
-                raise CrossRefError(where, "jump hosts make a loop: " + " -> ".join([*seen, target.name]))
-            seen.append(target.name)
-            nxt = target.proxy_jump
-            target = by_name.get(nxt) if nxt and nxt != "none" and "@" not in nxt and ":" not in nxt else None
-
-
 __all__ = [
     "Config",
+    "HostsFrom",
+    "MasterGroup",
+    "PlanMaster",
     "CrossRefError",
     "Host",
     "MaintenanceWindow",

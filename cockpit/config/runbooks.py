@@ -56,7 +56,7 @@ def plan_problems(runbook: RunbookFile, config: Config) -> list[tuple[KeyPathLik
     """
     plan = config.plan
     problems: list[tuple[KeyPathLike, str]] = []
-    if runbook.needs_master and plan.master is None:
+    if runbook.needs_master and not plan.master_names:
         problems.append((("plan",), f"runbook {runbook.name!r} runs steps on the NIM master: set plan.master"))
     if not isinstance(plan, RunbookPlan):
         return problems  # a nimadm plan's values are checked by its own model

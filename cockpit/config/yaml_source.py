@@ -57,8 +57,15 @@ class MarkedData:
         return Position(1, 1)
 
 
-def read_marked_yaml(path: Path) -> MarkedData:
-    """Parse `path` (one YAML document whose top level is a mapping) or raise ConfigError."""
+_CONFIG_EXPECTED = "a mapping with hosts: and plan:"
+_CONFIG_SHAPE = "a mapping (key: value lines with hosts: and plan:)"
+
+
+def read_marked_yaml(path: Path, expected: str = _CONFIG_EXPECTED) -> MarkedData:
+    """Parse `path` (one YAML document whose top level is a mapping) or raise ConfigError.
+
+    `expected` says in the messages what the top level should be (a config, an inventory ...).
+    """
     text = _read_text(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -74,10 +81,11 @@ def read_marked_yaml(path: Path) -> MarkedData:
     except RecursionError:
         raise _error(path, None, (), "invalid YAML: nested too deeply") from None
     if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
-        raise _error(path, Position(1, 1), (), "the file is empty; expected a mapping with hosts: and plan:")
+        raise _error(path, Position(1, 1), (), f"the file is empty; expected {expected}")
     if not isinstance(root, MappingNode):
         found = "a list" if isinstance(root, SequenceNode) else f"the single value {root.value!r}"
-        message = f"the top level must be a mapping (key: value lines with hosts: and plan:), found {found}"
+        shape = _CONFIG_SHAPE if expected == _CONFIG_EXPECTED else expected
+        message = f"the top level must be {shape}, found {found}"
         raise _error(path, _position(root), (), message)
     builder = _Builder(path)
     try:

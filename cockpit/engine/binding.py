@@ -97,10 +97,11 @@ class Binding:
         values: dict[str, str | None] = {name: spec.default for name, spec in self.runbook.params.items()}
         values.update({k: v for k, v in self.config.plan.target_values(target).items() if v is not None})
         host = self.config.host(target)
+        master = self.config.master_of(target)
         values.update(
             target=target,
             nim_name=host.nim_object,
-            master=self.config.master.nim_object if self.config.has_master else None,
+            master=master.nim_object if master is not None else None,
             phase=str(phase) if phase is not None else None,
         )
         return values
@@ -112,7 +113,10 @@ class Binding:
     def host_for(self, scope: str, target: str) -> Host | None:
         """The host a step of `scope` runs on for `target`, or None when it does not apply to it."""
         if scope == "master":
-            return self.config.master
+            master = self.config.master_of(target)
+            if master is None:
+                raise LookupError(f"{target} has no NIM master in this plan")
+            return master
         if scope == "first" and target != self.targets[0]:
             return None
         if scope.startswith("role:") and self.config.plan.role_of(target) != scope[5:]:

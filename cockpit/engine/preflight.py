@@ -47,16 +47,16 @@ def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[C
     return [
         ClientContext(
             client=c.host,
-            master=plan.master,
+            master=plan.group_of(c.host).master,
             lpp_source=plan.lpp_source_for(c),
             spot=plan.spot_for(c),
             target_level=plan.target_level_for(c),
             disks=tuple(c.disks),
             nim_name=config.host(c.host).nim_object,
-            cache_vg=plan.cache_vg,
+            cache_vg=plan.cache_vg_for(c),
             cleanup=_cleanup(binding, c.host),
         )
-        for c in plan.clients
+        for c in plan.all_clients
         if wanted is None or c.host in wanted
     ]
 

@@ -134,7 +134,7 @@ MALFORMED = [
         VALID + "verbose: true\n",
         "19:1",
         "verbose",
-        "unknown key (allowed here: ssh, hosts, plan, state_dir, alerts, notify)",
+        "unknown key (allowed here: ssh, hosts, hosts_from, plan, state_dir, alerts, notify)",
     ),
     (
         "missing-plan-master",
@@ -509,14 +509,14 @@ def test_error_in_merged_value_points_at_its_definition(tmp_path: Path) -> None:
 def test_yaml_booleans_as_keys_stay_text(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + "on: 1\n")
     assert only_line(path) == (
-        f"{path}:19:1: on: unknown key (allowed here: ssh, hosts, plan, state_dir, alerts, notify)"
+        f"{path}:19:1: on: unknown key (allowed here: ssh, hosts, hosts_from, plan, state_dir, alerts, notify)"
     )
 
 
 def test_odd_keys_are_quoted_in_the_key_path(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + '"bad key\\nhere": 1\n')
     assert only_line(path) == (
-        f"{path}:19:1: 'bad key\\nhere': unknown key (allowed here: ssh, hosts, plan, state_dir, alerts, notify)"
+        f"{path}:19:1: 'bad key\\nhere': unknown key (allowed here: ssh, hosts, hosts_from, plan, state_dir, alerts, notify)"
     )
 
 

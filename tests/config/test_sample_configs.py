@@ -19,7 +19,7 @@ from cockpit.config import (
     SSHSettings,
     load_config,
 )
-from cockpit.config.models import FollowSettings, PhaseTimingOverride
+from cockpit.config.models import FollowSettings, HostsFrom, PhaseTimingOverride, PlanMaster
 from cockpit.config.notify import NotifyCommand, TerminalAlerts
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_configs"
@@ -33,6 +33,8 @@ SCHEMA = (
     FollowSettings,
     TerminalAlerts,
     NotifyCommand,
+    PlanMaster,
+    HostsFrom,
 )
 SAMPLES = sorted(SAMPLES_DIR.glob("*.yaml")) + sorted(SAMPLES_DIR.glob("*.yml"))
 
@@ -63,6 +65,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_expected_samples_exist() -> None:
     names = {p.name for p in SAMPLES}
     assert {"nimadm-lab.yaml", "nimadm-mixed-levels.yaml", "local-master.yaml"} <= names
+    assert {"nimadm-several-masters.yaml", "hosts-from-ansible.yaml"} <= names
     # One sample per built-in runbook, and one running an operator's own runbook file.
     assert {"alt-disk-copy.yaml", "alt-disk-mksysb.yaml", "hacws.yaml", "linuxha.yaml", "own-runbook.yaml"} <= names
 
@@ -70,8 +73,8 @@ def test_the_expected_samples_exist() -> None:
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_sample_loads(sample: Path, no_network: None) -> None:
     config = load_config(sample)
-    if config.has_master:
-        assert config.master.role is Role.NIM_MASTER
+    for master in config.masters:
+        assert master.role is Role.NIM_MASTER
     assert config.targets
     assert config.state_dir.is_absolute()
     for host in config.hosts:
@@ -98,21 +101,27 @@ def test_local_master_sample_runs_nimadm_locally() -> None:
     assert config.master.transport == "local"
 
 
-def test_lab_sample_documents_every_key() -> None:
-    """The lab sample teaches the format: it shows every key of the schema, each with a comment."""
-    lines = (SAMPLES_DIR / "nimadm-lab.yaml").read_text().splitlines()
+FORMAT_SAMPLES = ("nimadm-lab.yaml", "nimadm-several-masters.yaml", "hosts-from-ansible.yaml")
+"""The lab sample, and the two that show the other forms (several masters, hosts from an inventory)."""
+
+
+def test_lab_samples_document_every_key() -> None:
+    """The lab sample teaches the format; the samples of the other forms (several masters instead of
+    one, hosts from an inventory) show their keys. Together: every key of the schema, each commented."""
     keys_seen: dict[str, bool] = {}
-    for i, line in enumerate(lines):
-        stripped = line.strip().removeprefix("- ")
-        if not stripped or stripped.startswith("#") or ":" not in stripped:
-            continue
-        key = stripped.split(":", 1)[0]
-        commented = "#" in line or (i > 0 and lines[i - 1].strip().startswith("#"))
-        keys_seen[key] = keys_seen.get(key, False) or commented
+    for sample in FORMAT_SAMPLES:
+        lines = (SAMPLES_DIR / sample).read_text().splitlines()
+        for i, line in enumerate(lines):
+            stripped = line.strip().removeprefix("- ")
+            if not stripped or stripped.startswith("#") or ":" not in stripped:
+                continue
+            key = stripped.split(":", 1)[0]
+            commented = "#" in line or (i > 0 and lines[i - 1].strip().startswith("#"))
+            keys_seen[key] = keys_seen.get(key, False) or commented
     undocumented = sorted(k for k, ok in keys_seen.items() if not ok)
     assert not undocumented
     schema_keys = {name for model in SCHEMA for name in model.model_fields}
-    assert sorted(schema_keys - set(keys_seen)) == [], "the lab sample should show every key of the schema"
+    assert sorted(schema_keys - set(keys_seen)) == [], "the lab samples should show every key of the schema"
 
 
 def test_damaged_samples_never_escape_as_tracebacks(tmp_path: Path) -> None:

@@ -78,7 +78,8 @@ class Probes:
             raise ControlError(f"no probe {key!r}")
         if key == "processes":
             return await self._processes(target, spec)
-        host = run.config.master if spec.on == "master" else run.config.host(target)
+        master = run.config.master_of(target)
+        host = master if spec.on == "master" and master is not None else run.config.host(target)
         result = await run.run_on(host, spec.command)
         text = printable(result.stdout + result.stderr, multiline=True).rstrip("\n")
         if key == "nfs_mounts":

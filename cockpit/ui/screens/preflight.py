@@ -74,8 +74,10 @@ class PreflightScreen(Screen[None]):
         config = service.config
         if not isinstance(config.plan, NimadmPlan):  # cockpit run makes a preflight service only for one
             raise ValueError(f"the preflight screen needs a nimadm plan, not runbook {config.plan.runbook}")
-        self.master = config.plan.master
-        self.clients = [c.host for c in config.plan.clients]
+        self._config = config
+        self.master = ", ".join(config.plan.master_names)
+        """The NIM master(s), as text (several: each client's own is `master_of(client)`)."""
+        self.clients = list(config.targets)
         w = config.plan.window
         # The window ticks while the operator reads the matrix: the header counts it down too.
         self.window = Window(w.epoch(w.start), w.epoch(w.end), w.epoch(w.cutoff) if w.cutoff else None) if w else None
@@ -130,6 +132,10 @@ class PreflightScreen(Screen[None]):
             window = (self.window.countdown(now), countdown_short(self.window, now))
         self.header.show_preflight(self.title_text, self.busy or self.status, self.matrix, window)
 
+    def master_of(self, client: str) -> str:
+        """The NIM master that migrates `client`."""
+        return self._config.plan.master_of(client) or self.master
+
     def _refused(self) -> bool:
         if self.busy is not None:
             self.notify(f"Wait: {self.busy}", severity="warning")
@@ -138,7 +144,7 @@ class PreflightScreen(Screen[None]):
 
     def _hosts(self, clients: Sequence[str] | None) -> str:
         if clients is None:
-            hosts = {*self.clients, self.master}
+            hosts = {*self.clients, *self._config.plan.master_names}
             return f"checking {len(hosts)} hosts…"
         return f"re-checking {', '.join(clients)} (and {self.master})…"
 
@@ -212,10 +218,10 @@ class PreflightScreen(Screen[None]):
             return
         client, column = key
         if column in matrix.checks:
-            content = cell_detail(matrix, client, column, self.master, self.last_fix.get((client, column), ()))
+            content = cell_detail(matrix, client, column, self.master_of(client), self.last_fix.get((client, column), ()))
             self.detail.show(f"{column} · {client}", content)
         else:
-            self.detail.show(client, client_detail(matrix, client, self.master))
+            self.detail.show(client, client_detail(matrix, client, self.master_of(client)))
 
     def action_focus_matrix(self) -> None:
         self.table.focus()
@@ -242,7 +248,7 @@ class PreflightScreen(Screen[None]):
             self.notify(f"{check} on {client}: no command to run from here.{why}", severity="warning", timeout=10)
             return
         hosts = sorted({f.host for f in findings})
-        subject = f"the fix for {check} on {', '.join(where(h, client, self.master) for h in hosts)}"
+        subject = f"the fix for {check} on {', '.join(where(h, client, self.master_of(client)) for h in hosts)}"
         steps = fix_steps(findings)
         # A destructive fix asks for the name of the host it deletes on (the row's client when it is one).
         deleting = sorted({s.command.host for s in steps if s.destructive}) or hosts
@@ -332,7 +338,7 @@ class PreflightScreen(Screen[None]):
             ask = every_host_waiver_ask(check, answer.reason, covered, untouched, self._terms(None))
             self.app.push_screen(ConfirmScreen(ask), confirmed)
 
-        self.app.push_screen(WaiveScreen(check, client, open_, self.master, terms=self._terms(client)), answered)
+        self.app.push_screen(WaiveScreen(check, client, open_, self.master_of(client), terms=self._terms(client)), answered)
 
     def _terms(self, host: str | None) -> str:
         """When a waiver given now ends, and who is recorded (or why the rules would refuse it)."""

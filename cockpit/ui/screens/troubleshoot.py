@@ -156,7 +156,7 @@ class TroubleshootScreen(Screen[None]):
     def _probe_options(self) -> list[Option]:
         options = []
         config = self._controls.config
-        master = config.master.name if config.has_master else self.target
+        master = (config.master_of(self.target) or config.host(self.target)).name
         for n, probe in enumerate(self.probes, start=1):
             host = {"master": master, "step": self._controls.step_host(self.target)}.get(probe.on, self.target)
             # One line each, so that the output below keeps its height; the why is shown above the output.
