@@ -47,7 +47,9 @@ def read_ini_inventory(path: Path) -> Inventory:
         if stripped.startswith("["):
             m = _SECTION.match(stripped)
             if m is None:
-                raise InventoryError(at, f"not a section header: {stripped!r} (expected [group], [group:vars] or [group:children])")
+                raise InventoryError(
+                    at, f"not a section header: {stripped!r} (expected [group], [group:vars] or [group:children])"
+                )
             section, kind = m.group(1).strip(), m.group(2) or "hosts"
             if kind not in ("hosts", "vars", "children"):
                 raise InventoryError(at, f"unknown section kind :{kind} (Ansible knows :vars and :children)")
@@ -183,4 +185,6 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InventoryError(Position(line, column), f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+        raise InventoryError(
+            Position(line, column), f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        ) from None

@@ -71,7 +71,9 @@ class Inventory:
     # -- building (the two readers) -------------------------------------------------------------
     def group(self, name: str, at: Position) -> Group:
         if not GROUP_NAME.fullmatch(name):
-            raise InventoryError(at, f"{name!r} is not a group name (letters, digits, _ and -; not starting with a digit)")
+            raise InventoryError(
+                at, f"{name!r} is not a group name (letters, digits, _ and -; not starting with a digit)"
+            )
         found = self.groups.get(name)
         if found is None:
             found = self.groups[name] = Group(name, at)

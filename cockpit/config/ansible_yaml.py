@@ -71,7 +71,9 @@ class _Reader:
         for key, value in body.items():
             where = (*path, key)
             if key not in _GROUP_KEYS:
-                raise InventoryError(self.key_at(where), f"unknown key {key!r} in group {name!r} (allowed: hosts, vars, children)")
+                raise InventoryError(
+                    self.key_at(where), f"unknown key {key!r} in group {name!r} (allowed: hosts, vars, children)"
+                )
             if value is None:
                 continue
             if not isinstance(value, dict):

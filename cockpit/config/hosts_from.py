@@ -112,7 +112,9 @@ def _check_groups(config_file: Path, source: MarkedData, hosts_from: HostsFrom, 
             where = source.key_positions.get(("hosts_from", "groups", group)) or source.position_of(("hosts_from",))
             known = ", ".join(g for g in inventory.groups if g not in ("all", "ungrouped")) or "none"
             message = f"no group {group!r} in {inventory.file} (its groups: {known})"
-            raise ConfigError([ConfigProblem(config_file, where.line, where.column, ("hosts_from", "groups", group), message)])
+            raise ConfigError(
+                [ConfigProblem(config_file, where.line, where.column, ("hosts_from", "groups", group), message)]
+            )
 
 
 def _role(inventory: Inventory, host: str, hosts_from: HostsFrom, file: Path, at: Position) -> Role | None:
@@ -124,11 +126,15 @@ def _role(inventory: Inventory, host: str, hosts_from: HostsFrom, file: Path, at
         return None
     if len(set(roles.values())) > 1:
         named = ", ".join(f"{g} ({r.value})" for g, r in sorted(roles.items()))
-        raise ConfigError([ConfigProblem(file, at.line, at.column, (host,), f"host {host!r} is in groups {named}: one role per host")])
+        raise ConfigError(
+            [ConfigProblem(file, at.line, at.column, (host,), f"host {host!r} is in groups {named}: one role per host")]
+        )
     return next(iter(roles.values()))
 
 
-def _entry(name: str, role: Role, variables: dict[str, Value], base: Path) -> tuple[dict[str, Any], dict[str, tuple[str, Position]]]:
+def _entry(
+    name: str, role: Role, variables: dict[str, Value], base: Path
+) -> tuple[dict[str, Any], dict[str, tuple[str, Position]]]:
     entry: dict[str, Any] = {"name": name, "role": role.value, "address": name}
     places: dict[str, tuple[str, Position]] = {}
     for field_name, sources in _FIELDS:

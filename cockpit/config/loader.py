@@ -20,8 +20,8 @@ from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 from cockpit.config import runbooks
-from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
 from cockpit.config.hosts_from import InventoryHosts, hosts_from_of, merge_host_problems, read_hosts_from
+from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
 from cockpit.config.notify import NotifyCommand
 from cockpit.config.problems import ConfigError, ConfigProblem, KeyPath
 from cockpit.config.yaml_source import MarkedData, read_marked_yaml

@@ -504,7 +504,9 @@ class HostsFrom(Strict):
 class Config(Strict):
     # For editors: hosts listed here, read from an inventory, or both.
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["hosts"], "properties": {"hosts": {"minItems": 1}}}, {"required": ["hosts_from"]}]}
+        json_schema_extra={
+            "anyOf": [{"required": ["hosts"], "properties": {"hosts": {"minItems": 1}}}, {"required": ["hosts_from"]}]
+        }
     )
 
     ssh: SSHSettings = Field(default_factory=SSHSettings)
@@ -572,15 +574,15 @@ class Config(Strict):
 
 __all__ = [
     "Config",
-    "HostsFrom",
-    "MasterGroup",
-    "PlanMaster",
     "CrossRefError",
     "Host",
+    "HostsFrom",
     "MaintenanceWindow",
+    "MasterGroup",
     "NimadmPlan",
     "Plan",
     "PlanClient",
+    "PlanMaster",
     "PlanTarget",
     "Role",
     "RunbookPlan",

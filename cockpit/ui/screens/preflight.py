@@ -218,7 +218,9 @@ class PreflightScreen(Screen[None]):
             return
         client, column = key
         if column in matrix.checks:
-            content = cell_detail(matrix, client, column, self.master_of(client), self.last_fix.get((client, column), ()))
+            content = cell_detail(
+                matrix, client, column, self.master_of(client), self.last_fix.get((client, column), ())
+            )
             self.detail.show(f"{column} · {client}", content)
         else:
             self.detail.show(client, client_detail(matrix, client, self.master_of(client)))
