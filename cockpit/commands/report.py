@@ -68,6 +68,7 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
     facts = journal.run_facts(run_id)
     total = phases_total(record.runbook)
     rollbacks = () if record.kind == ROLLBACK else _rollbacks(journal, record)
+    masters = next((e.detail for e in events if e.kind == "masters"), {})
     targets = []
     for name in target_order(events, steps):
         states = [_state(e) for e in events if e.kind == "state" and e.target == name]
@@ -81,6 +82,7 @@ def build_report(journal: Journal, record: RunRecord) -> rp.RunReport:
                 actions=tuple(a for a in actions if a.target == name),
                 facts=tuple((f.fact, printable(f.value)) for f in facts if f.host == name),
                 rollbacks=tuple(r for r in rollbacks if name in r.hosts),
+                master=masters.get(name) if isinstance(masters.get(name), str) else None,
             )
         )
     window_start = _previous_end(journal, record)
@@ -209,6 +211,7 @@ def _target(
     actions: tuple[rp.ActionEntry, ...],
     facts: tuple[tuple[str, str], ...],
     rollbacks: tuple[rp.RollbackEntry, ...],
+    master: str | None = None,
 ) -> rp.TargetRecord:
     steps = tuple(_step(s) for s in records)
     launched = [s.launched_at for s in records if s.launched_at is not None]
@@ -245,6 +248,7 @@ def _target(
         rollbacks=rollbacks,
         rolled_back_at=rolled_back.at if rolled_back else None,
         rolled_back=rolled_back.reason if rolled_back else None,
+        master=master,
     )
 
 

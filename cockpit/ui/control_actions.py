@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cockpit.domain.models import TargetState
-from cockpit.ui.controls import RunControls
+from cockpit.ui.controls import LimitView, RunControls
 
 SNOOZE_MINUTES = (10, 30, 60)
 DEFAULT_SNOOZE = SNOOZE_MINUTES[0]
@@ -350,8 +350,12 @@ class ControlActions:
             destroys=target if running else None,
         )
 
-    def concurrency(self) -> ControlAction:
-        gate = self.controls.gate
+    def concurrency(self, target: str | None = None) -> ControlAction:
+        """The concurrency of the run, or with several NIM masters of `target`'s master."""
+        fleet = self.controls.gate
+        master = fleet.group_of(target) if target is not None and len(fleet.gates) > 1 else None
+        gate: LimitView = fleet.gates[master] if master is not None else fleet
+        of = f" of {master}" if master is not None else ""
 
         def limit(value: str) -> int:
             text = value.strip()
@@ -362,15 +366,15 @@ class ControlActions:
         def describe(value: str) -> list[str]:
             n = limit(value)
             return [
-                f"At most {n} {'client migrates' if n == 1 else 'clients migrate'} at once "
+                f"At most {n} {'client' if n == 1 else 'clients'}{of} {'migrates' if n == 1 else 'migrate'} at once "
                 f"(now {gate.limit}, {gate.running} running).",
                 "Lowering it stops nothing that runs: it only holds back the next starts.",
             ]
 
         async def perform(value: str) -> Outcome:
             n = limit(value)
-            await self.controls.set_concurrency(n)
-            return Outcome(True, (f"Concurrency is {n}.",))
+            await self.controls.set_concurrency(n, master)
+            return Outcome(True, (f"Concurrency{of} is {n}.",))
 
-        param = Param("Clients at once", str(gate.limit))
+        param = Param(f"Clients{of} at once", str(gate.limit))
         return ControlAction("concurrency", "Change the concurrency?", describe, perform, param, run_label="Set")

@@ -41,7 +41,7 @@ class RunnerView(Protocol):
     def progress(self) -> TargetProgress: ...
 
 
-class GateView(Protocol):
+class LimitView(Protocol):
     @property
     def limit(self) -> int: ...
 
@@ -50,6 +50,15 @@ class GateView(Protocol):
 
     @property
     def paused(self) -> bool: ...
+
+
+class GateView(LimitView, Protocol):
+    """The run's concurrency: the fleet's totals, and one limit per NIM master (`gates`)."""
+
+    @property
+    def gates(self) -> Mapping[str, LimitView]: ...
+
+    def group_of(self, target: str) -> str: ...
 
 
 class ProbeResult(Protocol):
@@ -121,7 +130,7 @@ class RunControls(Protocol):
 
     async def resume_starts(self) -> None: ...
 
-    async def set_concurrency(self, limit: int) -> None: ...
+    async def set_concurrency(self, limit: int, master: str | None = None) -> None: ...
 
     def trouble_probes(self, target: str) -> list[TroubleProbe]: ...
 

@@ -43,6 +43,13 @@ class CannedGate:
     running: int = 0
     paused: bool = False
 
+    @property
+    def gates(self) -> dict[str, CannedGate]:
+        return {MASTER: self}
+
+    def group_of(self, target: str) -> str:
+        return MASTER
+
 
 @dataclass(frozen=True)
 class CannedProbe:
@@ -154,5 +161,5 @@ class CannedControls:
     async def resume_starts(self) -> None:
         raise AssertionError("canned controls take no action")
 
-    async def set_concurrency(self, limit: int) -> None:
+    async def set_concurrency(self, limit: int, master: str | None = None) -> None:
         raise AssertionError("canned controls take no action")

@@ -93,10 +93,15 @@ def to_markdown(report: RunReport) -> str:
     out += [f"| duration | {span(report.duration)} |", f"| outcome | {_cell(run_outcome_text(report))} |", ""]
     for note in report.notes:
         out += [f"> {note}", ""]
-    out += ["## Targets", "", "| target | outcome | started | duration | where | error |", "|---|---|---|---|---|---|"]
+    # With several NIM masters the table says which one migrated each target.
+    several = len({t.master for t in report.targets if t.master}) > 1
+    master_head, master_rule = ("| master ", "|---") if several else ("", "")
+    out += ["## Targets", "", f"| target {master_head}| outcome | started | duration | where | error |"]
+    out += [f"|---{master_rule}|---|---|---|---|---|"]
     for t in report.targets:
+        master = f"| {_cell(t.master or '')} " if several else ""
         out.append(
-            f"| {_cell(t.name)} | {outcome_text(t)} | {stamp(t.started_at)} | {span(t.duration)} | {_where(t)} "
+            f"| {_cell(t.name)} {master}| {outcome_text(t)} | {stamp(t.started_at)} | {span(t.duration)} | {_where(t)} "
             f"| {_cell(t.error)} |"
         )
     out.append("")
@@ -245,6 +250,7 @@ def render_json(report: RunReport) -> str:
 def _target_json(t: TargetRecord) -> dict[str, Any]:
     return {
         "target": t.name,
+        "master": t.master,
         "outcome": t.outcome,
         "error": t.error,
         "reason": t.reason,

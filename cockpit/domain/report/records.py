@@ -140,6 +140,8 @@ class TargetRecord:
     """When a rollback after the run put the host back on its old system (None: it was not)."""
     rolled_back: str | None = None
     """How: the rollback run that verified it, or the cluster back-out that completed."""
+    master: str | None = None
+    """The NIM master that migrated it (None: the plan has none)."""
 
     @property
     def duration(self) -> float | None:

@@ -12,7 +12,7 @@ from cockpit.domain.events import EventSink, ListSink
 from cockpit.domain.models import TargetProgress
 from cockpit.engine.binding import Binding
 from cockpit.engine.journal import Journal, StepRecord
-from cockpit.engine.limiter import StartGate
+from cockpit.engine.limiter import FleetGate
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import CommandResult, Transport, TransportError
 
@@ -51,7 +51,8 @@ class RunContext:
     operator: str
     """Who is at the keyboard: every operator action is journaled with this name."""
     progress: dict[str, TargetProgress]
-    gate: StartGate
+    gate: FleetGate
+    """The concurrency limits: one per NIM master (a plan with one master, or none, has one)."""
     sink: EventSink = field(default_factory=ListSink)
     """Where the run's events go; the scheduler replaces it when the run starts."""
     runners: dict[str, TargetRunner] = field(default_factory=dict)

@@ -175,6 +175,13 @@ class OperatorControls:
         await self._run.gate.resume()
         self._run.act(None, "resume-starts", "")
 
-    async def set_concurrency(self, limit: int) -> None:
-        await self._run.gate.set_limit(limit)
-        self._run.act(None, "concurrency", str(limit))
+    async def set_concurrency(self, limit: int, master: str | None = None) -> None:
+        """Change how many targets run at once (with several NIM masters: `master`'s own limit)."""
+        gate = self._run.gate
+        if master is None and len(gate.gates) > 1:
+            raise ControlError(f"this run has {len(gate.gates)} NIM masters: say whose concurrency to change")
+        try:
+            await gate.set_limit(limit, master)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from exc
+        self._run.act(None, "concurrency", f"{limit} on {master}" if master else str(limit))

@@ -9,10 +9,10 @@ the plan says is plan.py. The journal is the caller's: it opens it and closes it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from cockpit.config.models import Config
+from cockpit.config.models import Config, NimadmPlan
 from cockpit.config.runbook import RunbookFile
 from cockpit.domain.events import EventSink, FanOutSink, RunFinished, TargetChanged
 from cockpit.domain.models import TargetProgress, TargetState
@@ -22,7 +22,7 @@ from cockpit.engine import rolled_back
 from cockpit.engine.binding import Binding, StepSpec, UndoSpec
 from cockpit.engine.follow import FollowPolicy
 from cockpit.engine.journal import Journal, JournalSink
-from cockpit.engine.limiter import StartGate
+from cockpit.engine.limiter import FleetGate
 from cockpit.engine.logstore import LogStore
 from cockpit.engine.run.context import NothingToResume, RunContext, TransportFactory, new_run_id
 from cockpit.engine.run.controls import OperatorControls
@@ -33,6 +33,15 @@ from cockpit.engine.run.schedule import Scheduler
 from cockpit.engine.run.window_watch import EtaSink, WindowWatch, feed_history, window_of
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import CommandResult
+
+
+def fleet_gate(config: Config, targets: Sequence[str]) -> FleetGate:
+    """One concurrency limit per NIM master of the plan (one for the whole run without masters)."""
+    plan = config.plan
+    if isinstance(plan, NimadmPlan):
+        limits = {g.master: g.concurrency for g in plan.groups}
+        return FleetGate(limits, {t: g.master for g in plan.groups for t in (c.host for c in g.clients)})
+    return FleetGate({plan.master or "": plan.concurrency}, dict.fromkeys(targets, plan.master or ""))
 
 
 class RunbookRun:
@@ -84,7 +93,7 @@ class RunbookRun:
             clock=clock,
             operator=operator,
             progress={t: TargetProgress(t, phases_total=total) for t in binding.targets},
-            gate=StartGate(config.plan.concurrency),
+            gate=fleet_gate(config, binding.targets),
         )
         # The shortest span the cockpit can judge (a few polls): stall thresholds never go below it.
         observable = 4 * self.policy.idle_poll
@@ -154,7 +163,7 @@ class RunbookRun:
         return self.context.runners
 
     @property
-    def gate(self) -> StartGate:
+    def gate(self) -> FleetGate:
         return self.context.gate
 
     @property
@@ -278,8 +287,8 @@ class RunbookRun:
     async def resume_starts(self) -> None:
         await self.controls.resume_starts()
 
-    async def set_concurrency(self, limit: int) -> None:
-        await self.controls.set_concurrency(limit)
+    async def set_concurrency(self, limit: int, master: str | None = None) -> None:
+        await self.controls.set_concurrency(limit, master)
 
     def trouble_probes(self, target: str) -> list[TroubleProbe]:
         return self.probes.trouble_probes(target)

@@ -74,6 +74,10 @@ class Scheduler:
         `blocked` (target -> why) are not started."""
         run = self._run
         run.journal.start_run(run.run_id, run.runbook.name, run.config_key)
+        masters = {t: m.name for t in run.targets if (m := run.config.master_of(t)) is not None}
+        if masters and not run.journal.events_after(run.run_id):  # once per run (a resume keeps it)
+            # Which NIM master migrates each target: the record groups by it (plans with several).
+            run.journal.record_event(run.run_id, None, "masters", masters)
         for t in run.targets:
             for spec in run.binding.steps(t):
                 host = spec.host.name if spec.host is not None else t
@@ -160,7 +164,7 @@ class Scheduler:
 
     async def _one(self, target: str, steps: list[StepSpec], resume: bool) -> None:
         runner = self._run.runners[target]
-        await self._run.gate.acquire()
+        await self._run.gate.acquire(target)
         try:
             if runner.progress.state is TargetState.BLOCKED:
                 return  # aborted by the operator (or stopped by the cutoff) while waiting for a slot
@@ -174,7 +178,7 @@ class Scheduler:
                 runner.progress.error = f"internal error: {type(exc).__name__}: {exc}"
                 runner.finish(TargetState.FAILED, reason=runner.progress.error)
         finally:
-            await self._run.gate.release()
+            await self._run.gate.release(target)
 
     # -- lockstep -------------------------------------------------------------------------------
     def start_lockstep(self, plans: dict[str, list[StepSpec]], from_index: int = 1) -> None:
@@ -226,7 +230,7 @@ class Scheduler:
         runner = run.runners[target]
         if runner.progress.state.finished:
             return runner.progress.state is TargetState.SUCCEEDED
-        await run.gate.acquire()
+        await run.gate.acquire(target)
         try:
             resumed = any(r.launched_at is not None and r.finished_at is None for r in run.records(target))
             return await runner.run(self._transport_of, specs, self._policy, resume=resumed, final=final)
@@ -235,4 +239,4 @@ class Scheduler:
             runner.finish(TargetState.FAILED, reason=runner.progress.error)
             return False
         finally:
-            await run.gate.release()
+            await run.gate.release(target)

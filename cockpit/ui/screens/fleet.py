@@ -189,6 +189,11 @@ class FleetScreen(Screen[None]):
         pieces = []
         if gate.paused:
             pieces.append(Piece(Content.styled(" starts paused ", "bold reverse $warning")))
+        if len(gate.gates) > 1:  # one limit per NIM master: `nim01 2/3 · nim02 1/2` (running/limit)
+            each = " · ".join(f"{name} {g.running}/{g.limit}" for name, g in gate.gates.items())
+            short = " ".join(f"{g.running}/{g.limit}" for g in gate.gates.values())
+            pieces.append(Piece(Content(f"running/concurrency {each}"), 4, Content(f"conc {short}")))
+            return pieces
         long = Content(f"concurrency {gate.limit} ({gate.running} running)")
         pieces.append(Piece(long, 4, Content(f"conc {gate.limit}")))
         return pieces
@@ -257,7 +262,8 @@ class FleetScreen(Screen[None]):
 
     def action_concurrency(self) -> None:
         if not self.refuse_read_only() and self._controls is not None:
-            self._confirm(ControlActions(self._controls).concurrency())
+            # With several NIM masters, the concurrency of the highlighted client's master.
+            self._confirm(ControlActions(self._controls).concurrency(self.table.target_at_cursor()))
 
     def action_abort(self) -> None:
         if self.refuse_read_only():
