@@ -89,6 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="run nothing: watch CONFIG's current run in the cockpit, every action disabled (as `cockpit watch`)",
     )
 
+    att = sub.add_parser(
+        "attach",
+        help="follow the migrations already running on CONFIG's masters and clients, whoever started them",
+        description="Finds nimadm, alt_disk_copy and alt_disk_mksysb runs on CONFIG's NIM masters and clients "
+        "(process table, lsnim), follows each from its own log and journals it as a run of kind attach. "
+        "Nothing is changed on any host unless asked (each action confirmed with who started the migration).",
+    )
+    att.add_argument("config", type=Path, help=_CONFIG_HELP)
+    att.add_argument(
+        "--headless", action="store_true", help="print the phases; exit 0 when every followed migration succeeded"
+    )
+    att.add_argument("--read-only", action="store_true", help="refuse every action (kill, nimadm -C, retry)")
+    att.add_argument("--theme", metavar="NAME", help=_THEME_HELP)
+
     runs = sub.add_parser("runs", help="the past runs of CONFIG's journal, newest first")
     runs.add_argument("config", type=Path, help=_JOURNAL_CONFIG_HELP)
     runs.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
@@ -292,6 +306,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         run_id = args.run if args.command == "watch" else args.run_id
         return observe.run(args.config, run_id, follow=args.command == "watch", theme=args.theme)
+    if args.command == "attach":
+        from cockpit.commands import attach
+
+        return attach.run(args.config, headless=args.headless, read_only=args.read_only, theme=args.theme)
     if args.command == "runs":
         from cockpit.commands import runs
         from cockpit.config.loader import load_config
@@ -361,7 +379,7 @@ def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | N
     from cockpit.sim.scenario import ScenarioError, load_scenario
 
     try:
-        load_scenario(scenario, hosts)  # a wrong name: one line now, not a child's crash report
+        loaded = load_scenario(scenario, hosts)  # a wrong name: one line now, not a child's crash report
     except ScenarioError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -381,7 +399,12 @@ def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | N
         try:
             _wait_ready(sim, sim_log, timeout=60)
             print(f"simulated fleet '{scenario}' up; inventory {inventory}", file=sys.stderr)
-            status = run_command.run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
+            if loaded.attach:  # migrations already run on this fleet: the cockpit arrives and follows them
+                from cockpit.commands import attach
+
+                status = attach.run(inventory, headless=headless, theme=theme)
+            else:
+                status = run_command.run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
             # A client that does not succeed is what the demo shows (its fleet fails by design), not a
             # failure of the demo: it ended normally. Bad usage and internal errors keep their status.
             return EXIT_OK if status == EXIT_FAILED else status

@@ -63,6 +63,11 @@ class NimadmTracker:
         return False
 
     @property
+    def done(self) -> bool:
+        """Phase 12 finished (whether the run succeeded also needs no fatal code: `succeeded`)."""
+        return self.completed_phase_12
+
+    @property
     def error_line(self) -> str | None:
         """The first root cause seen, else the first wrapper (0505-187 says less than what came before it)."""
         causes = [line for code, line in self.errors.items() if code not in _WRAPPERS]

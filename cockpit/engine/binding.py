@@ -17,6 +17,8 @@ from cockpit.config.models import Config, Host, NimadmPlan
 from cockpit.config.runbook import Guard, RunbookFile, StepSpecFile
 from cockpit.config.runbooks import load_runbook
 from cockpit.domain import template
+from cockpit.domain.attach import Found
+from cockpit.domain.foreign_log import ForeignLog
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.stall import PhaseTiming, timing_for
 from cockpit.domain.step_check import StepCheck
@@ -45,14 +47,25 @@ class GuardSpec:
 
 
 @dataclass(frozen=True)
+class Adopted:
+    """A migration someone else started, followed from its own log (`cockpit attach`)."""
+
+    found: Found
+    offset: int
+    """Byte offset in its log where this run's output begins (earlier runs are left out)."""
+    started_at: float | None
+    """When its process started (from ps's elapsed time; None when ps does not say)."""
+
+
+@dataclass(frozen=True)
 class StepSpec:
-    """One detached command of a target, ready to run."""
+    """One detached command of a target, ready to run (or, adopted, already running)."""
 
     target: str
     name: str
     """Journal name (see STEP_NAME); also names the remote step directory."""
     command: str
-    remote: RemoteStep
+    remote: RemoteStep | ForeignLog
     phase: int | None = None
     """The phase a phase run (`nimadm -P N`) runs; None for a whole step."""
     host: Host | None = None
@@ -67,6 +80,8 @@ class StepSpec:
     record: str | None = None
     timing: PhaseTiming | None = None
     """Expected duration and silence threshold (seconds, scaled); None: nimadm's per-phase table."""
+    adopted: Adopted | None = None
+    """Not launched by this cockpit: a running migration it follows (its `remote` is a ForeignLog)."""
 
 
 @dataclass(frozen=True)
@@ -84,11 +99,22 @@ def step_name(step_id: str, *, phase: int | None = None, attempt: int = 0) -> st
 class Binding:
     """The plan of `config` bound to its runbook for run `run_id`."""
 
-    def __init__(self, config: Config, run_id: str, runbook: RunbookFile | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        run_id: str,
+        runbook: RunbookFile | None = None,
+        *,
+        targets: list[str] | None = None,
+        overrides: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        """`targets`: some of the plan's (attach follows only those with a migration running);
+        `overrides`: per target, values that win over the plan's (a migration's own SPOT, say)."""
         self.config = config
         self.run_id = run_id
         self.runbook = runbook or load_runbook(config.plan.runbook)
-        self.targets: list[str] = list(config.targets)
+        self.targets: list[str] = list(config.targets) if targets is None else list(targets)
+        self.overrides = overrides or {}
         self._plain_timing: Callable[[int | None], PhaseTiming] | None = None
 
     # -- values ---------------------------------------------------------------------------------
@@ -96,6 +122,7 @@ class Binding:
         """Every value a template of this target may use: parameters (defaults applied) and reserved ones."""
         values: dict[str, str | None] = {name: spec.default for name, spec in self.runbook.params.items()}
         values.update({k: v for k, v in self.config.plan.target_values(target).items() if v is not None})
+        values.update(self.overrides.get(target, {}))
         host = self.config.host(target)
         master = self.config.master_of(target)
         values.update(
@@ -266,4 +293,4 @@ class Binding:
         return timing
 
 
-__all__ = ["Binding", "GuardSpec", "StepSpec", "UndoSpec", "step_name"]
+__all__ = ["Adopted", "Binding", "GuardSpec", "StepSpec", "UndoSpec", "step_name"]

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cockpit.domain.foreign_log import ForeignLog
 from cockpit.domain.printable import printable
 from cockpit.domain.remote_step import (
     CANNOT_LAUNCH,
@@ -73,7 +74,7 @@ class StepFollower:
     def __init__(
         self,
         transport: Transport,
-        step: RemoteStep,
+        step: RemoteStep | ForeignLog,
         policy: FollowPolicy,
         on_event: Callable[[str], None],
         clock: Callable[[], float] = time.monotonic,
@@ -85,6 +86,7 @@ class StepFollower:
         self.clock = clock
 
     async def status(self) -> StepStatus:
+        assert isinstance(self.step, RemoteStep), "a foreign log has no step status"
         result = await self.transport.run(self.step.status_script(), timeout=60)
         if result.exit_status != 0:
             said = printable(result.stderr).strip()
@@ -92,6 +94,7 @@ class StepFollower:
         return StepStatus.parse(result.stdout)
 
     async def launch(self, command: str) -> str:
+        assert isinstance(self.step, RemoteStep), "a foreign log is never launched"
         result = await self.transport.run(self.step.launch_script(command), timeout=60)
         if result.exit_status == CANNOT_LAUNCH or result.exit_status != 0:
             detail = printable(result.stderr or result.stdout, multiline=True).strip().splitlines()

@@ -16,7 +16,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cockpit.domain.alt_disk import AltDiskTracker
 from cockpit.domain.events import SNOOZED, STALLED_PREFIX, EventSink, LogLines, TargetChanged
+from cockpit.domain.foreign_log import ADOPTED_END
 from cockpit.domain.lines import LineSplitter
 from cockpit.domain.models import TargetProgress, TargetState
 from cockpit.domain.nimadm import PHASES, NimadmTracker
@@ -67,7 +69,7 @@ class TargetRunner:
         self._offset = 0  # bytes in the local log file: all steps of this target
         self._offset_journaled_at = 0.0
         self._splitter = LineSplitter()
-        self._tracker = NimadmTracker()
+        self._tracker: NimadmTracker | AltDiskTracker = NimadmTracker()
         self._judge: StepJudge | None = None
         self.observable = observable
         """The shortest span the cockpit can judge (a few polls): thresholds below it would cry wolf."""
@@ -194,6 +196,13 @@ class TargetRunner:
 
     def _begin(self, spec: StepSpec) -> None:
         """A step of a step-by-step runbook starts: the progress column moves to it."""
+        if spec.adopted is not None:
+            # Followed from the start of its run in its own log: the phases it passed come first.
+            found = spec.adopted.found
+            before = found.first_phase - 1 or None
+            self._tracker = NimadmTracker(phase=before) if found.kind == "nimadm" else AltDiskTracker(phase=before)
+            self.progress.phase = before
+            return
         if spec.check is None:
             return  # nimadm: the phase banners move the progress
         self._judge = StepJudge(spec.check)
@@ -228,6 +237,8 @@ class TargetRunner:
         return "refuse"
 
     async def _run_one(self, transport: Transport, spec: StepSpec, policy: FollowPolicy, launched: bool) -> int | None:
+        if spec.adopted is not None:
+            return await self._follow_adopted(transport, spec, policy)
         p = self.progress
         follower = StepFollower(transport, spec.remote, policy, on_event=self._note)
         try:
@@ -291,8 +302,53 @@ class TargetRunner:
         self._journal(exit_status=exit_status, finished_at=self.now(), byte_offset=self._offset)
         return exit_status
 
+    async def _follow_adopted(self, transport: Transport, spec: StepSpec, policy: FollowPolicy) -> int | None:
+        """Follow a migration someone else started, from its own log, until its process ends."""
+        assert spec.adopted is not None
+        p, found = self.progress, spec.adopted.found
+        follower = StepFollower(transport, spec.remote, policy, on_event=self._note)
+        try:
+            await transport.connect()
+        except TransportError as exc:
+            p.error = str(exc)
+            self.finish(TargetState.UNREACHABLE, reason=str(exc))
+            return None
+        # Whose run this is, in the log (`cockpit diagnose` reads its values from this line too).
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.clock()))
+        by = f"started by {found.proc.user}"
+        self._marker(f"# {stamp} cockpit: attached to pid {found.pid} on {transport.name} ({by}): {found.proc.args}")
+        log_start = self._offset
+        self._journal(launched_at=spec.adopted.started_at or self.clock(), log_start=log_start)
+        p.last_output_at = p.phase_started_at = self.clock()
+        self.announce(f"attached to pid {found.pid} on {transport.name}")
+        watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
+        try:
+            await follower.follow(spec.adopted.offset + self._offset - log_start, self._chunk)
+        except TransportError as exc:
+            p.error = f"lost {transport.name}; the migration may still be running there: {exc}"
+            self.finish(TargetState.UNREACHABLE, reason=str(exc))
+            return None
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            self.logs.close(p.name)
+        self._lines(self._splitter.flush())
+        self._journal(finished_at=self.clock(), byte_offset=self._offset)
+        return ADOPTED_END
+
     def _judge_step(self, exit_status: int, spec: StepSpec, *, final: bool) -> bool:
         """True when the step succeeded and the next may run; announces the target's end otherwise."""
+        if spec.adopted is not None:
+            # No exit status to read: its log says how it ended (as `cockpit diagnose` would).
+            tracker = self._tracker
+            if tracker.done and not tracker.errors:
+                self.progress.warnings = tracker.warnings
+                self._journal(state=TargetState.SUCCEEDED.value)
+                self.finish(TargetState.SUCCEEDED)
+                return True
+            self._conclude_adopted(spec)
+            return False
         if spec.check is not None:
             judge = self._judge or StepJudge(spec.check)
             ok = judge.error(exit_status) is None
@@ -331,6 +387,19 @@ class TargetRunner:
         failed_in = tracker.failed_in_phase or p.phase
         self.finish(TargetState.FAILED, reason=f"failed in phase {failed_in}" if failed_in else "failed in pre-checks")
 
+    def _conclude_adopted(self, spec: StepSpec) -> None:
+        assert spec.adopted is not None
+        p, tracker, found = self.progress, self._tracker, spec.adopted.found
+        p.warnings = tracker.warnings
+        where = tracker.failed_in_phase or p.phase
+        total = found.phases_total
+        p.error = tracker.error_line or (
+            f"{found.kind} ended without finishing phase {total}: its log stops in phase {p.phase or '?'} "
+            "(no exit status: the cockpit did not start it)"
+        )
+        self._journal(state=TargetState.FAILED.value, error=p.error)
+        self.finish(TargetState.FAILED, reason=f"failed in phase {where}" if where else "failed in pre-checks")
+
     def restart_tracking(self, from_phase: int) -> None:
         """Before a retry from `from_phase` (a phase or a step): forget the failed attempt, keep the log."""
         self._tracker = NimadmTracker(phase=from_phase - 1 if from_phase > 1 else None)
@@ -368,6 +437,13 @@ class TargetRunner:
             return
         now = self.clock()
         reason = None
+        spec = self.current
+        if (spec is None or spec.check is None) and self._tracker.done:
+            # The log says it has finished (phase 12's clean-up): what is left is the process exiting.
+            if p.state is TargetState.STALLED:
+                p.state, p.stall_reason = TargetState.RUNNING, None
+                self.announce("output resumed")
+            return
         if now >= self.snoozed_until:
             reason = stall_reason(
                 phase=p.phase,

@@ -104,14 +104,33 @@ def _plan(scenario: Scenario, now: float | None = None) -> dict[str, Any]:
             **window,
         }
     assert scenario.master is not None
+    if scenario.extra_masters:
+        # Several masters: each with its own clients (the scenario's concurrency is each one's).
+        hosts: dict[str, Any] = {
+            "masters": [
+                {
+                    "host": m.name,
+                    **(
+                        {"concurrency": scenario.master_concurrency[m.name]}
+                        if m.name in scenario.master_concurrency
+                        else {}
+                    ),
+                    "clients": [_plan_client(scenario, c) for c in scenario.clients_of(m)],
+                }
+                for m in scenario.masters
+                if scenario.clients_of(m)
+            ]
+        }
+    else:
+        hosts = {"master": scenario.master.name, "clients": [_plan_client(scenario, c) for c in scenario.clients]}
     return {
         "runbook": "nimadm",
-        "master": scenario.master.name,
+        **({"master": hosts.pop("master")} if "master" in hosts else {}),
         "lpp_source": scenario.lpp_source,
         "spot": scenario.spot,
         **({"cache_vg": scenario.cache_vg} if scenario.cache_vg else {}),
         "concurrency": scenario.concurrency,
-        "clients": [_plan_client(scenario, c) for c in scenario.clients],
+        **hosts,
         "time_scale": round(1 / scenario.time_scale, 8),
         "follow": dict(FOLLOW),
         **window,

@@ -115,6 +115,11 @@ class HostSpec:
     images: Mapping[str, str] = field(default_factory=dict)
     """Image path -> the oslevel -s it installs (mksysb files, installp image directories)."""
     varied_off: tuple[str, ...] = ()
+    master: str | None = None
+    """A client's NIM master (scenarios with several masters; None: the only one)."""
+    running: str | None = None
+    """A migration the simulator starts on its own when the fleet comes up (`nimadm`: on the client's
+    master; `alt_disk_copy`: on the client), for `cockpit attach` to find already running."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +153,29 @@ class Scenario:
     cutoff_minutes: float | None = None
     userland: Userland | None = None
     """The hosts' shell and tools; None: the simulator's default (or the environment's choice)."""
+    extra_masters: tuple[HostSpec, ...] = ()
+    """The other NIM masters of a scenario with several (`masters:`); `master` is the first."""
+    attach: bool = False
+    """The cockpit arrives while migrations run: `cockpit demo` opens `cockpit attach` on this fleet."""
+    master_concurrency: Mapping[str, int] = field(default_factory=dict)
+    """A master's own concurrency (`masters[].concurrency`); the plan's for the others."""
+
+    @property
+    def masters(self) -> tuple[HostSpec, ...]:
+        return (self.master, *self.extra_masters) if self.master is not None else ()
 
     @property
     def hosts(self) -> tuple[HostSpec, ...]:
-        return (self.master, *self.clients) if self.master is not None else self.clients
+        return (*self.masters, *self.clients)
+
+    def master_of(self, client: HostSpec) -> HostSpec | None:
+        """The NIM master that serves `client` (the only one, or the one the scenario names)."""
+        if client.master is None:
+            return self.master
+        return next(m for m in self.masters if m.name == client.master)
+
+    def clients_of(self, master: HostSpec) -> tuple[HostSpec, ...]:
+        return tuple(c for c in self.clients if (self.master_of(c) or master).name == master.name)
 
     def params_for(self, host: HostSpec) -> dict[str, str]:
         """The runbook parameters of one target: the run-wide ones overridden by the host's own."""
@@ -223,7 +247,8 @@ def _disks(value: object, where: str) -> tuple[Disk, ...]:
 
 HOST_KEYS = {"oslevel", "filesets", "nimsh", "disks", "slow", "faults", "target_disk"}
 RUNBOOK_KEYS = {"platform", "role", "params", "images", "varied_off"}
-CLIENT_KEYS = HOST_KEYS | RUNBOOK_KEYS | {"lpp_source", "spot"}
+CLIENT_KEYS = HOST_KEYS | RUNBOOK_KEYS | {"lpp_source", "spot", "master", "running"}
+RUNNING = ("nimadm", "alt_disk_copy")
 LINUX_FAULTS = {"rpm_missing_dep", "fail_step"}
 
 
@@ -252,7 +277,15 @@ def _host(name: str, role: str, data: dict[str, Any], where: str) -> HostSpec:
             raise ScenarioError(f"{where}.varied_off[{i}]: no disk holds volume group {name_!r}")
     # A Linux host has no AIX level; its disks only keep the state's shape.
     oslevel = "" if platform == "linux" and "oslevel" not in data else check.oslevel(data.get("oslevel"), where)
+    running = data.get("running")
+    if running is not None and running not in RUNNING:
+        raise ScenarioError(f"{where}.running must be one of {', '.join(RUNNING)}, not {running!r}")
+    master = data.get("master")
+    if master is not None:
+        check.name(master, f"{where}.master")
     return HostSpec(
+        master=master,
+        running=running,
         name=name,
         role=role,
         oslevel=oslevel,
@@ -328,8 +361,10 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     check.keys(
         data,
         "scenario",
-        {"description", "timing", "runbook", "master", "resources", "clients", "hosts", "plan", "window", "userland"},
+        {"description", "timing", "runbook", "master", "masters", "resources", "clients", "hosts", "plan", "window", "userland"},
     )
+    if "master" in data and "masters" in data:
+        raise ScenarioError("give master or masters, not both")
     window = check.mapping(data.get("window") or {}, "window")
     check.keys(window, "window", {"minutes", "cutoff_minutes"})
     window_minutes = check.number(window["minutes"], "window.minutes", 1) if "minutes" in window else None
@@ -346,10 +381,27 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     check.keys(timing, "timing", {"time_scale", "reboot_minutes", "installp_lines"})
 
     master = None
-    if nimadm or data.get("master") is not None:
+    masters: list[HostSpec] = []
+    master_concurrency: dict[str, int] = {}
+    if "masters" in data:
+        listed = data["masters"]
+        if not isinstance(listed, list) or not listed:
+            raise ScenarioError("masters must be a non-empty list")
+        for i, item in enumerate(listed):
+            m = check.mapping(item, f"masters[{i}]")
+            check.keys(m, f"masters[{i}]", HOST_KEYS | {"name", "concurrency"})
+            spec = _host(check.name(m.get("name"), f"masters[{i}].name"), "nim_master", m, f"masters[{i}]")
+            masters.append(spec)
+            if "concurrency" in m:
+                master_concurrency[spec.name] = int(check.number(m["concurrency"], f"masters[{i}].concurrency", 1))
+        if len({m.name for m in masters}) != len(masters):
+            raise ScenarioError("masters: two masters have the same name")
+        master = masters[0]
+    elif nimadm or data.get("master") is not None:
         master_data = check.mapping(data.get("master"), "master")
         check.keys(master_data, "master", HOST_KEYS | {"name"})
         master = _host(str(master_data.get("name", "nim01")), "nim_master", master_data, "master")
+        masters = [master]
 
     resources = tuple(_resource(item, f"resources[{i}]") for i, item in enumerate(data.get("resources") or []))
     by_name = {r.name: r for r in resources}
@@ -357,13 +409,19 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         raise ScenarioError("resources: two resources have the same name")
 
     template = check.mapping(data.get("clients"), "clients")
-    check.keys(template, "clients", HOST_KEYS | RUNBOOK_KEYS | {"count", "prefix", "names"})
+    check.keys(template, "clients", HOST_KEYS | RUNBOOK_KEYS | {"count", "prefix", "names", "master"})
     overrides = check.mapping(data.get("hosts") or {}, "hosts")
     clients = []
-    for client in _client_names(template, hosts):
+    names = _client_names(template, hosts)
+    for number, client in enumerate(names):
         extra = check.mapping(overrides.get(client) or {}, f"hosts.{client}")
         check.keys(extra, f"hosts.{client}", CLIENT_KEYS)
         merged = {k: v for k, v in template.items() if k not in ("count", "prefix", "names")} | extra
+        if len(masters) > 1 and "master" not in merged:
+            # Several masters and no choice made: the clients in contiguous blocks, one per master.
+            merged["master"] = masters[number * len(masters) // len(names)].name
+        if merged.get("master") is not None and merged["master"] not in {m.name for m in masters}:
+            raise ScenarioError(f"{client}: master {merged['master']!r} is not one of the scenario's masters")
         where = f"hosts.{client}" if extra else "clients"
         spec = _host(client, "client", merged, where)
         if spec.target_disk is None and nimadm:
@@ -372,8 +430,9 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
             if getattr(spec, kind) is not None:
                 _reference(by_name, kind, getattr(spec, kind), f"{where}.{kind}")
         clients.append(spec)
-    if master is not None and master.name in {c.name for c in clients}:
-        raise ScenarioError(f"master {master.name!r} is also a client")
+    for m in masters:
+        if m.name in {c.name for c in clients}:
+            raise ScenarioError(f"master {m.name!r} is also a client")
 
     plan = check.mapping(data.get("plan") or {}, "plan")
     lpp_source: str | None
@@ -403,4 +462,7 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
         window_minutes=window_minutes,
         cutoff_minutes=cutoff_minutes,
         userland=from_scenario(data.get("userland")),
+        extra_masters=tuple(masters[1:]),
+        master_concurrency=master_concurrency,
+        attach=any(c.running for c in clients),
     )

@@ -51,8 +51,9 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
     }
     if spec.target_role:
         st["target_role"] = spec.target_role
-    if scenario.master is not None:
-        st["niminfo"] = {"name": spec.name if spec.role == "client" else "master", "master": scenario.master.name}
+    served_by = scenario.master_of(spec) if spec.role == "client" else spec
+    if served_by is not None:
+        st["niminfo"] = {"name": spec.name if spec.role == "client" else "master", "master": served_by.name}
     layout.install(st)
     for name in spec.varied_off:  # e.g. the shared VG on the standby control workstation
         for d in st["disks"]:
@@ -68,14 +69,14 @@ def host_state(scenario: Scenario, spec: HostSpec) -> state.HostState:
         st["linuxha"] = linuxha.first_state(nodes, params, spec.faults.get("rpm_missing_dep"))
     if spec.role == "nim_master":
         st["nim"] = {
-            "clients": nim_clients(scenario),
+            "clients": nim_clients(scenario, spec),
             "migrations": {},
             "resources": {
                 r.name: {"type": r.type, "oslevel": r.oslevel, "filesets": dict(r.filesets)} for r in scenario.resources
             },
         }
-    elif scenario.master is not None:
-        st["nim_master"] = scenario.master.name
+    elif served_by is not None:
+        st["nim_master"] = served_by.name
     return st
 
 
@@ -92,16 +93,17 @@ def host_files(fleet: str, scenario: Scenario, spec: HostSpec, st: state.HostSta
             vfs.write_file(fleet, spec.name, path, content)
 
 
-def nim_clients(scenario: Scenario) -> dict[str, dict[str, str]]:
-    """The NIM client objects the master knows: object name -> the host (state directory) it stands for."""
+def nim_clients(scenario: Scenario, master: HostSpec | None = None) -> dict[str, dict[str, str]]:
+    """The NIM client objects a master knows (its own clients): object name -> the host it stands for."""
+    master = master or scenario.master
     return {
         c.name: {
             "host": c.name,
             "cpuid": "00F6" + _hex(c.name, "cpuid", length=8).upper(),
             "mac": "AED8" + _hex(c.name, "mac", length=8).upper(),
         }
-        for c in scenario.clients
-        if not c.faults.get("nim_undefined") and scenario.master is not None
+        for c in (scenario.clients_of(master) if master is not None else ())
+        if not c.faults.get("nim_undefined")
     }
 
 
@@ -135,8 +137,7 @@ def seed(fleet: str, scenario: Scenario) -> None:
                     st.setdefault(key, value)
                 for d in st["disks"]:
                     d.setdefault("vgda", d["vg"])
-    if scenario.master is None:
-        return
-    with state.update(fleet, scenario.master.name) as master:
-        for name, obj in nim_clients(scenario).items():
-            master["nim"]["clients"].setdefault(name, obj)
+    for spec in scenario.masters:
+        with state.update(fleet, spec.name) as master:
+            for name, obj in nim_clients(scenario, spec).items():
+                master["nim"]["clients"].setdefault(name, obj)

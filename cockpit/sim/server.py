@@ -129,6 +129,36 @@ class SimFleet:
             known_hosts_text({h.port: _public_key(h.key) for h in self._hosts.values()}), encoding="utf-8"
         )
         self.write_inventory(self.inventory_path)
+        await self._start_running()
+
+    async def _start_running(self) -> None:
+        """Start the migrations the scenario has running before any cockpit arrives (`running:`), as an
+        operator's shell or an Ansible task would: on the master for nimadm, on the client for alt_disk_copy."""
+        for spec in self.scenario.clients:
+            if spec.running is None:
+                continue
+            disk = spec.target_disk or "hdisk1"
+            if spec.running == "nimadm":
+                master = self.scenario.master_of(spec)
+                assert master is not None
+                lpp, spot = self.scenario.lpp_source_for(spec), self.scenario.spot_for(spec)
+                host, command = master.name, f"nimadm -c {spec.name} -l {lpp} -s {spot} -d {disk} -Y"
+            else:
+                host, command = spec.name, f"alt_disk_copy -d {disk}"
+            env = self.session_env(host)
+            child = await asyncio.create_subprocess_exec(
+                "/bin/sh",
+                "-c",
+                f"{command}; :",  # `; :` keeps the shell: a parent for the process table to show
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+                env=env,
+                cwd=env["HOME"],
+                start_new_session=True,
+            )
+            self._hosts[host].process_groups.add(child.pid)
+            self._spawn(_reap(child))
 
     async def stop(self) -> None:
         """Stop every server, drop every connection and end every process of the fleet (power off)."""
@@ -364,6 +394,10 @@ class SimFleet:
 
 
 # --- files and processes ----------------------------------------------------------------------------------
+
+
+async def _reap(child: asyncio.subprocess.Process) -> None:
+    await child.wait()
 
 
 def _load_or_create_key(path: Path) -> asyncssh.SSHKey:

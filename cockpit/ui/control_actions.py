@@ -11,7 +11,7 @@ engine's words, so the screens can disable it. Pure Python (no Textual): tested 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cockpit.domain.models import TargetState
 from cockpit.ui.controls import LimitView, RunControls
@@ -23,6 +23,9 @@ OUTPUT_LINES = 30
 """Lines of a command's output shown in an outcome (the rest is in the journal and the host's logs)."""
 
 _ACTIVE = (TargetState.RUNNING, TargetState.STALLED)
+CHANGES_A_HOST = ("interrupt", "kill", "force_kill", "cleanup", "retry", "skip", "abort")
+"""Actions that send something to a host (a signal, a clean-up, new steps): on a migration someone
+else started, each says who started it before it is confirmed."""
 SIGNALS = {"interrupt": "INT", "kill": "TERM", "force_kill": "KILL"}
 TARGET_ACTIONS = ("snooze", "interrupt", "kill", "force_kill", "cleanup", "retry", "skip", "mark_failed")
 
@@ -95,6 +98,19 @@ def refusal(
     return None
 
 
+def not_ours(action: ControlAction, target: str, owner: str) -> ControlAction:
+    """`action` on a migration this cockpit did not start: the confirmation names who did."""
+
+    def describe(value: str) -> list[str]:
+        return [
+            f"{target}'s migration was NOT started by this cockpit. Started by: {owner}.",
+            "Whoever started it may still be watching it, or act on it too: tell them first.",
+            *action.describe(value),
+        ]
+
+    return replace(action, heading=f"{action.heading} (started by someone else)", describe=describe, danger=True)
+
+
 def parse_phase(value: str, last: int = 12, unit: str = "phase") -> int:
     text = value.strip()
     if not text.isdigit() or not 1 <= int(text) <= last:
@@ -145,7 +161,18 @@ class ControlActions:
         return self.controls.retry_commands(target, phase)
 
     def build(self, key: str, target: str, *, phase: int | None = None) -> ControlAction:
-        """The action `key` (one of TARGET_ACTIONS, or "abort") on `target`."""
+        """The action `key` (one of TARGET_ACTIONS, or "abort") on `target`.
+
+        On a migration this cockpit did not start (`cockpit attach`), an action that changes a host
+        says first who started it, and is shown as dangerous.
+        """
+        action = self._build(key, target, phase=phase)
+        owner = self.controls.owner_of(target)
+        if owner is None or key not in CHANGES_A_HOST:
+            return action
+        return not_ours(action, target, owner)
+
+    def _build(self, key: str, target: str, *, phase: int | None = None) -> ControlAction:
         if key == "snooze":
             return self.snooze(target)
         if key in SIGNALS:

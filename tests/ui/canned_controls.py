@@ -161,5 +161,8 @@ class CannedControls:
     async def resume_starts(self) -> None:
         raise AssertionError("canned controls take no action")
 
+    def owner_of(self, target: str) -> str | None:
+        return None
+
     async def set_concurrency(self, limit: int, master: str | None = None) -> None:
         raise AssertionError("canned controls take no action")

@@ -10,7 +10,7 @@ from cockpit.config.models import Config, Host
 from cockpit.config.runbook import RunbookFile
 from cockpit.domain.events import EventSink, ListSink
 from cockpit.domain.models import TargetProgress
-from cockpit.engine.binding import Binding
+from cockpit.engine.binding import Binding, StepSpec
 from cockpit.engine.journal import Journal, StepRecord
 from cockpit.engine.limiter import FleetGate
 from cockpit.engine.target import TargetRunner
@@ -57,6 +57,14 @@ class RunContext:
     """Where the run's events go; the scheduler replaces it when the run starts."""
     runners: dict[str, TargetRunner] = field(default_factory=dict)
     """One per target, made when the run starts (empty before)."""
+    kind: str = ""
+    """What the journal calls the run (`cockpit runs`): the runbook's name, or `attach`."""
+    adopted: dict[str, StepSpec] = field(default_factory=dict)
+    """Targets whose migration someone else started: followed from its log, never launched (attach)."""
+
+    @property
+    def run_kind(self) -> str:
+        return self.kind or self.runbook.name
 
     @property
     def runbook(self) -> RunbookFile:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.domain import troubleshoot
+from cockpit.domain.foreign_log import ForeignLog
 from cockpit.domain.printable import printable
 from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.engine.run.context import ControlError, RunContext
@@ -93,6 +94,9 @@ class Probes:
         host says of the step (running, ended with its status, gone without one)."""
         run = self._run
         where = self.trouble_step(target)
+        adopted = run.adopted.get(target)
+        if where is not None and adopted is not None and where.name == adopted.name:
+            return await self._foreign_processes(target, spec, where, adopted.remote)
         if where is None:
             host = self._plan.step_host(target)
             return ProbeOutput(spec, host, 0, f"{troubleshoot.NO_STEP}: nothing of {target} runs yet", "")
@@ -100,4 +104,19 @@ class Probes:
         result = await run.run_on(run.config.host(where.host), script)
         run.act(target, "probe", script)  # what ran, exactly (the screen shows the ps it comes down to)
         shown = printable(troubleshoot.read_step_probe(where, result.stdout), multiline=True)
+        return ProbeOutput(spec, where.host, result.exit_status, shown, script)
+
+    async def _foreign_processes(
+        self, target: str, spec: TroubleProbe, where: StepWhere, remote: object
+    ) -> ProbeOutput:
+        """A migration someone else started (`cockpit attach`): no step directory, its own pid."""
+        assert isinstance(remote, ForeignLog)
+        run = self._run
+        script = f"{troubleshoot.STEP_PS} 2>/dev/null || ps -e -o pid,ppid,args"
+        result = await run.run_on(run.config.host(where.host), script)
+        run.act(target, "probe", script)
+        tree = troubleshoot.process_tree(troubleshoot.parse_ps(result.stdout), remote.pid)
+        head = f"step {where.name} · pid {remote.pid} (not started by this cockpit) · its log {remote.log}"
+        body = troubleshoot.render_tree(tree) if tree else "(no process left: it has ended)"
+        shown = printable(f"{head}\n{body}", multiline=True)  # host output: no escape reaches a screen
         return ProbeOutput(spec, where.host, result.exit_status, shown, script)

@@ -64,14 +64,25 @@ class RunbookRun:
         clock: Callable[[], float] = time.time,
         operator: str = "operator",
         runbook: RunbookFile | None = None,
+        targets: Sequence[str] | None = None,
+        kind: str = "",
+        overrides: dict[str, dict[str, str]] | None = None,
     ) -> None:
         """`journal` is the config's (its state directory's), opened by the caller with the same
-        `clock`; `runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one)."""
+        `clock`; `runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one).
+        `targets` (some of the plan's), `kind` (the journal's name for the run) and `overrides` (values
+        per target) serve `cockpit attach`, which follows the migrations it finds running."""
         config_key = str(config_path.resolve()) if config_path else "<memory>"
-        binding = Binding(config, run_id or "pending", runbook)
+        binding = Binding(
+            config,
+            run_id or "pending",
+            runbook,
+            targets=list(targets) if targets is not None else None,
+            overrides=overrides,
+        )
         self.resumed = resume
         if resume:
-            record = journal.latest_unfinished(config_key, binding.runbook.name)
+            record = journal.latest_unfinished(config_key, kind or binding.runbook.name)
             if record is None:
                 raise NothingToResume(f"no unfinished run of {config_key} in {journal.path}")
             run_id = record.run_id
@@ -94,6 +105,7 @@ class RunbookRun:
             operator=operator,
             progress={t: TargetProgress(t, phases_total=total) for t in binding.targets},
             gate=fleet_gate(config, binding.targets),
+            kind=kind,
         )
         # The shortest span the cockpit can judge (a few polls): stall thresholds never go below it.
         observable = 4 * self.policy.idle_poll
@@ -180,6 +192,14 @@ class RunbookRun:
 
     def log_path(self, target: str) -> Path:
         return self.logs.path(target)
+
+    def groups(self) -> dict[str, str]:
+        """Each target's NIM master (the fleet groups and filters by it); empty without masters."""
+        return {t: m.name for t in self.targets if (m := self.config.master_of(t)) is not None}
+
+    def owner_of(self, target: str) -> str | None:
+        """Who started the target's migration when it was not this cockpit (None: the run started it)."""
+        return None
 
     # -- the plan -------------------------------------------------------------------------------
     @property

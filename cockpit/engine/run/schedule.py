@@ -73,22 +73,30 @@ class Scheduler:
         """Plan every step in the journal, restore what a previous start left, and run the rest;
         `blocked` (target -> why) are not started."""
         run = self._run
-        run.journal.start_run(run.run_id, run.runbook.name, run.config_key)
+        run.journal.start_run(run.run_id, run.run_kind, run.config_key)
         masters = {t: m.name for t in run.targets if (m := run.config.master_of(t)) is not None}
         if masters and not run.journal.events_after(run.run_id):  # once per run (a resume keeps it)
             # Which NIM master migrates each target: the record groups by it (plans with several).
             run.journal.record_event(run.run_id, None, "masters", masters)
         for t in run.targets:
-            for spec in run.binding.steps(t):
+            adopted = run.adopted.get(t)
+            for spec in [adopted] if adopted is not None else run.binding.steps(t):
                 host = spec.host.name if spec.host is not None else t
                 run.journal.plan_step(run.run_id, t, spec.name, host, spec.command, spec.remote.directory)
-        run.sink.emit(RunStarted(run.run_id, run.runbook.name, tuple(run.targets), run.clock()))
+        run.sink.emit(RunStarted(run.run_id, run.run_kind, tuple(run.targets), run.clock()))
         run.runners.clear()
         run.runners.update({t: self._new_runner(t) for t in run.targets})
         plans: dict[str, list[StepSpec]] = {}
         for t in run.targets:
             records = run.records(t)
             progress = run.progress[t]
+            adopted = run.adopted.get(t)
+            if adopted is not None and adopted.adopted is not None:
+                # Already running when the cockpit came: followed from now on, started when it started.
+                plans[t] = [adopted]
+                progress.started_at = adopted.adopted.started_at
+                run.runners[t].announce(reason=f"found running: pid {adopted.adopted.found.pid}")
+                continue
             restore(progress, records)
             plans[t] = journaled_steps(run.binding, t, records)
             never_launched = all(r.launched_at is None for r in records)
@@ -164,13 +172,16 @@ class Scheduler:
 
     async def _one(self, target: str, steps: list[StepSpec], resume: bool) -> None:
         runner = self._run.runners[target]
-        await self._run.gate.acquire(target)
+        # A migration someone else started runs already: no slot to wait for, no cutoff, no facts.
+        adopted = bool(steps) and steps[0].adopted is not None
+        if not adopted:
+            await self._run.gate.acquire(target)
         try:
             if runner.progress.state is TargetState.BLOCKED:
                 return  # aborted by the operator (or stopped by the cutoff) while waiting for a slot
-            if not resume and self._window.cut_off(target):
+            if not resume and not adopted and self._window.cut_off(target):
                 return
-            if not resume:
+            if not resume and not adopted:
                 await self._facts.record(target)
             try:
                 await runner.run(self._transport_of, steps, self._policy, resume=resume)
@@ -178,7 +189,8 @@ class Scheduler:
                 runner.progress.error = f"internal error: {type(exc).__name__}: {exc}"
                 runner.finish(TargetState.FAILED, reason=runner.progress.error)
         finally:
-            await self._run.gate.release(target)
+            if not adopted:
+                await self._run.gate.release(target)
 
     # -- lockstep -------------------------------------------------------------------------------
     def start_lockstep(self, plans: dict[str, list[StepSpec]], from_index: int = 1) -> None:

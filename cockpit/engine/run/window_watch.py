@@ -30,7 +30,9 @@ class EtaSink:
         self._eta = eta
 
     def emit(self, event: Event) -> None:
-        if isinstance(event, TargetChanged):
+        # Only targets that go through the run's phases: an alt_disk_copy followed by attach in a
+        # nimadm run has 3, not 12, and nimadm's phase table would give it a wrong ETA.
+        if isinstance(event, TargetChanged) and event.phases_total == self._eta.total:
             self._eta.feed(event)
 
 

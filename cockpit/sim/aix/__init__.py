@@ -52,7 +52,7 @@ COMMANDS: dict[str, str] = {
     "ls": "files:ls",
     "rm": "files:rm",
     "tar": "files:tar",
-    "ps": "linuxha:ps",
+    "ps": "procs:ps",
 }
 LINUX_COMMANDS = frozenset({"clhalt", "clbuild", "clbuildapp", "clform", "clstat", "rpm"})
 """Commands of a Linux node; an AIX host has none of them (and a Linux host none of the AIX ones)."""

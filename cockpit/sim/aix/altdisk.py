@@ -11,6 +11,8 @@ phases 1 and 11 use the same functions. The -D trace and the error texts are INF
 from __future__ import annotations
 
 import getopt
+import os
+from typing import IO
 
 from cockpit.sim import state
 from cockpit.sim.aix import installp, vg
@@ -133,20 +135,23 @@ def alt_disk_copy(ctx: Ctx, args: list[str]) -> int:
         return 1
     run = text.Run(st["hostname"], "", tuple(disks), vr(state.oslevel(st)), keep_bootlist="-B" in flags)
     slow = float(st.get("slow", 1.0))
-    for phase in phases:
-        seconds = ctx.seconds(PHASE_MINUTES[phase]) * slow
-        banner = line(f"## Phase {phase} ###################")
-        if phase == "1":
-            if not _phase1(ctx, run, "-D" in flags, seconds, banner):
+    # As on AIX, what alt_disk_copy prints also goes to /var/adm/ras/alt_disk_inst.log (appended).
+    os.makedirs(ctx.path("var", "adm", "ras"), exist_ok=True)
+    with open(ctx.path("var", "adm", "ras", "alt_disk_inst.log"), "a", encoding="utf-8") as log:
+        for phase in phases:
+            seconds = ctx.seconds(PHASE_MINUTES[phase]) * slow
+            banner = line(f"## Phase {phase} ###################")
+            if phase == "1":
+                if not _phase1(ctx, run, "-D" in flags, seconds, banner, log):
+                    return 1
+            elif phase == "2":
+                _phase2(ctx, flags, seconds, banner, log)
+            elif not _phase3(ctx, run, seconds, banner, log):
                 return 1
-        elif phase == "2":
-            _phase2(ctx, flags, seconds, banner)
-        elif not _phase3(ctx, run, seconds, banner):
-            return 1
     return 0
 
 
-def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line) -> bool:
+def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line, log: IO[str]) -> bool:
     st = ctx.read()
     disks = list(run.disks)
     small = too_small(st, disks)
@@ -155,20 +160,20 @@ def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line) 
         trace = [f"+ TARGET_DISKS='{' '.join(disks)}'", f"+ ALT_MAJOR_NUM={major}", "+ export ALT_MAJOR_NUM"]
         emit([(t, 0.0, STDERR) for t in trace], 0)
     if small:
-        emit([banner, *text.clone_sizing(), *text.clone_too_small()], seconds * 0.05)
+        emit([banner, *text.clone_sizing(), *text.clone_too_small()], seconds * 0.05, log)
         return False
     with ctx.update() as st:
         create_clone(st, disks)
-    emit([banner, *text.clone_sizing(), *text.clone_copy()], seconds)
+    emit([banner, *text.clone_sizing(), *text.clone_copy()], seconds, log)
     return True
 
 
-def _phase2(ctx: Ctx, flags: dict[str, str], seconds: float, banner: Line) -> None:
+def _phase2(ctx: Ctx, flags: dict[str, str], seconds: float, banner: Line, log: IO[str]) -> None:
     """Phase 2: with -l (and -b), installp applies the updates of that image directory to the clone, which
     then has the directory's level (scenario `images`). The installp text is INFERRED (aix/installp.py)."""
     images = flags.get("-l")
     if images is None:
-        emit([banner], seconds)
+        emit([banner], seconds, log)
         return
     level = ctx.read()["images"][images]
     fileset_level = installp.fileset_level(level)
@@ -179,15 +184,15 @@ def _phase2(ctx: Ctx, flags: dict[str, str], seconds: float, banner: Line) -> No
         line(f"Installing software into /alt_inst from {images}" + (f" (bundle {bundle})." if bundle else ".")),
     ]
     body = [line(t) for t in installp.applied(updates)]
-    emit([*head, *body], seconds * 20)  # updates take minutes, the bare phase 2 seconds
+    emit([*head, *body], seconds * 20, log)  # updates take minutes, the bare phase 2 seconds
     with ctx.update() as st:
         for d in vg.disks_of(st, ALT):
             d["level"] = level
 
 
-def _phase3(ctx: Ctx, run: text.Run, seconds: float, banner: Line) -> bool:
+def _phase3(ctx: Ctx, run: text.Run, seconds: float, banner: Line, log: IO[str]) -> bool:
     blocker = phase3_blocker(ctx.read())
-    emit([banner, *phase3_lines(run, blocker)], seconds)
+    emit([banner, *phase3_lines(run, blocker)], seconds, log)
     with ctx.update() as st:
         if blocker:  # alt_disk_copy cleans up after itself: no half-made clone stays behind
             vg.remove_vg(st, ALT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getopt
 import os
+import re
 
 from cockpit.sim import state
 from cockpit.sim.aix.common import Ctx, UsageError, err, not_found, out
@@ -40,8 +41,12 @@ def pid_alive(pid: int) -> bool:
     return nimadm and not zombie
 
 
-def objects(st: state.HostState) -> list[tuple[str, str, str, dict[str, str]]]:
-    """(name, class, type, attributes) of every NIM object the master knows, in lsnim order."""
+def objects(st: state.HostState, logs: str | None = None) -> list[tuple[str, str, str, dict[str, str]]]:
+    """(name, class, type, attributes) of every NIM object the master knows, in lsnim order.
+
+    `logs`: the master's alt_mig log directory, where a client's `info` (what its operation is doing
+    now, or the error it ended with) is read from.
+    """
     master = st["hostname"]
     nim = st["nim"]
     resources = nim["resources"]
@@ -139,28 +144,44 @@ def objects(st: state.HostState) -> list[tuple[str, str, str, dict[str, str]]]:
         previous = (
             "alt_disk_install operation is being performed" if mig and not running else "ready for a NIM operation"
         )
-        objs.append(
-            (
-                name,
-                "machines",
-                "standalone",
-                {
-                    "connect": "nimsh",
-                    "platform": "chrp",
-                    "netboot_kernel": "64",
-                    "if1": f"master_net {client['host']}.example.com {client['mac']} ent0",
-                    "cable_type1": "N/A",
-                    "Cstate": "alt_disk_install operation is being performed"
-                    if running
-                    else "ready for a NIM operation",
-                    "prev_state": previous,
-                    "Mstate": "currently running",
-                    "Cstate_result": "failure" if mig and mig["status"] == "failed" else "success",
-                    "cpuid": client["cpuid"],
-                },
-            )
-        )
+        failed = bool(mig and mig["status"] == "failed")
+        attrs = {
+            "connect": "nimsh",
+            "platform": "chrp",
+            "netboot_kernel": "64",
+            "if1": f"master_net {client['host']}.example.com {client['mac']} ent0",
+            "cable_type1": "N/A",
+            "Cstate": "alt_disk_install operation is being performed" if running else "ready for a NIM operation",
+            "prev_state": previous,
+            "Mstate": "currently running",
+            "Cstate_result": "failure" if failed else "success",
+            "cpuid": client["cpuid"],
+        }
+        info = _info(logs, name, error=failed) if logs and (running or failed) else None
+        if info:
+            # As IBM's ansible-power-aix reads it during an alt_disk operation: the step under way,
+            # and after a failure the error (nim_vios_alt_disk.py, wait_altdisk_install).
+            attrs = {**attrs, "info": info}
+        objs.append((name, "machines", "standalone", attrs))
     return objs
+
+
+_CODE = re.compile(r"\b0\d{3}-\d{3}\b")
+
+
+def _info(logs: str, client: str, *, error: bool) -> str | None:
+    """A client's `info`: the last line its nimadm printed, or after a failure its first error line."""
+    try:
+        with open(os.path.join(logs, f"{client}_alt_mig.log"), "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 65536))
+            tail = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    lines = [t.strip() for t in tail if t.strip() and not t.startswith("+---") and not t.startswith("|")]
+    if error:
+        return next((t for t in lines if _CODE.search(t)), lines[-1] if lines else None)
+    return lines[-1] if lines else None
 
 
 def no_object(name: str) -> int:
@@ -179,7 +200,7 @@ def lsnim(ctx: Ctx, args: list[str]) -> int:
     long_form = any(o == "-l" for o, _ in opts)
     wanted_attrs = [v for o, v in opts if o == "-a"]
     flags = dict(opts)
-    table = objects(st)
+    table = objects(st, ctx.path("var", "adm", "ras", "alt_mig"))
     by_name = {o[0]: o for o in table}
     if names:
         for n in names:

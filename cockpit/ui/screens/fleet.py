@@ -277,7 +277,7 @@ class FleetScreen(Screen[None]):
         if why is not None:
             self.notify(why, title="Not now", severity="warning", markup=False)
             return
-        self._confirm(ControlActions(controls).abort(target))
+        self._confirm(ControlActions(controls).build("abort", target))
 
     def _confirm(self, action: ControlAction) -> None:
         assert self._controls is not None
