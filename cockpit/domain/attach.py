@@ -136,12 +136,18 @@ class Found:
     def started_at(self, now: float) -> float | None:
         return None if self.proc.elapsed is None else now - self.proc.elapsed
 
-    def owner(self) -> str:
-        """Who started it, for the confirmation of an action on it: user, pid, parent chain."""
+    def owner(self, started: str | None = None) -> str:
+        """Who started it, for the confirmation of an action on it: user, pid, when, parent chain.
+
+        `started`: its start time as shown (`02:31:05`); without it, how long it had run when found.
+        """
         parents = " < ".join(f"{_short(p.args)} (pid {p.pid}, {p.user})" for p in self.chain)
         if not parents:  # nohup ... & from a shell that has ended since: init took it over
             parents = f"no parent left (parent pid {self.proc.ppid}: the shell that started it has ended)"
-        since = "" if self.proc.elapsed is None else f", running {_span(self.proc.elapsed)}"
+        if started is not None:
+            since = f", started {started}"
+        else:
+            since = "" if self.proc.elapsed is None else f", running {_span(self.proc.elapsed)}"
         return f"{self.proc.user} (pid {self.pid} on {self.host}{since}) via: {parents}"
 
 

@@ -357,7 +357,7 @@ class TargetRunner:
         else:
             tracker = self._tracker
             if spec.phase is None or spec.phase == PHASES:
-                ok = tracker.succeeded(exit_status)
+                ok = exit_status == 0 and tracker.done and not tracker.errors
             else:
                 ok = exit_status == 0 and not tracker.errors and tracker.phase == spec.phase
         if ok and not final:

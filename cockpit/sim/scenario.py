@@ -430,9 +430,9 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
             if getattr(spec, kind) is not None:
                 _reference(by_name, kind, getattr(spec, kind), f"{where}.{kind}")
         clients.append(spec)
-    for m in masters:
-        if m.name in {c.name for c in clients}:
-            raise ScenarioError(f"master {m.name!r} is also a client")
+    for each in masters:
+        if each.name in {c.name for c in clients}:
+            raise ScenarioError(f"master {each.name!r} is also a client")
 
     plan = check.mapping(data.get("plan") or {}, "plan")
     lpp_source: str | None

@@ -99,6 +99,8 @@ class CockpitApp(Navigation):
             terminal (not a browser tab's), tell their troubles in a toast, hear the run's events
             with the fleet, and get their last notifications out when the app quits. The palette
             turns the bell, the desktop notification and each kind of alert off and on.
+        groups: each target's NIM master: with several, the fleet groups its rows by master and `g`
+            shows one master's clients at a time.
     """
 
     CSS_PATH = "cockpit.tcss"
@@ -141,6 +143,7 @@ class CockpitApp(Navigation):
         eta: FleetEta | None = None,
         wall_clock: Callable[[], float] | None = None,
         alerts: AlertsFactory | None = None,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -192,6 +195,7 @@ class CockpitApp(Navigation):
             window=window,
             eta=eta,
             wall_clock=wall,
+            groups=groups,
         )
         if read_only:
             self.sub_title = "READ-ONLY"

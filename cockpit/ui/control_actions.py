@@ -225,6 +225,13 @@ class ControlActions:
             directory = self.step_directory(target)
             if directory is None:
                 raise ValueError(f"{target} has no running step to signal")
+            if self.controls.owner_of(target) is not None:  # a migration the cockpit follows, not its step
+                return [
+                    f"SIG{signal_name} to the migration's process and every process under it on {self.host_of(target)} "
+                    f"(its log: {directory})",
+                    f"SIG{signal_name} {effect}.",
+                    f"{target} then ends as its log says: failed, unless it had finished.",
+                ]
             return [
                 f"SIG{signal_name} to the processes of step {directory} on {self.host_of(target)}",
                 f"SIG{signal_name} {effect}.",

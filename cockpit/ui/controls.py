@@ -23,12 +23,19 @@ CONTROL_ERROR = "ControlError"
 """Class name of the engine's refusals; matched by name so that the UI does not import the engine."""
 
 
+class OutputView(Protocol):
+    @property
+    def directory(self) -> str:
+        """Where the step's output is: its step directory, or the log of a migration it follows."""
+        ...
+
+
 class StepView(Protocol):
     @property
     def name(self) -> str: ...
 
     @property
-    def remote(self) -> RemoteStep: ...
+    def remote(self) -> OutputView: ...
 
 
 class RunnerView(Protocol):
@@ -92,6 +99,11 @@ class RunControls(Protocol):
 
     @property
     def retry_unit(self) -> str: ...
+
+    @property
+    def run_kind(self) -> str:
+        """The runbook's name, or `attach` (migrations the cockpit found running and follows)."""
+        ...
 
     @property
     def lockstep(self) -> bool: ...

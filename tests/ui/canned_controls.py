@@ -164,5 +164,9 @@ class CannedControls:
     def owner_of(self, target: str) -> str | None:
         return None
 
+    @property
+    def run_kind(self) -> str:
+        return "nimadm"
+
     async def set_concurrency(self, limit: int, master: str | None = None) -> None:
         raise AssertionError("canned controls take no action")

@@ -60,6 +60,7 @@ def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = Non
             title=f"{how} {record.runbook} · {path.name}",  # the header adds the READ-ONLY badge
             theme=theme,
             read_only=True,
+            groups={t: m for t in config.targets if (m := config.plan.master_of(t)) is not None},
             freeze_gc=True,
             report=functools.partial(save_report, config.state_dir),
             window=window,

@@ -106,7 +106,8 @@ class AttachRun(RunbookRun):
         spec = self.context.adopted.get(target)
         if spec is None or spec.adopted is None or self.scheduler.attempts.get(target, 0):
             return None
-        return spec.adopted.found.owner()
+        started = spec.adopted.started_at
+        return spec.adopted.found.owner(time.strftime("%H:%M:%S", time.localtime(started)) if started else None)
 
     # -- the run ----------------------------------------------------------------------------------
     async def run(

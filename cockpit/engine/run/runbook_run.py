@@ -143,6 +143,11 @@ class RunbookRun:
         return self.context.runbook
 
     @property
+    def run_kind(self) -> str:
+        """What the journal calls this run: its runbook's name, or `attach`."""
+        return self.context.run_kind
+
+    @property
     def run_id(self) -> str:
         return self.context.run_id
 

@@ -180,7 +180,7 @@ def _info(logs: str, client: str, *, error: bool) -> str | None:
         return None
     lines = [t.strip() for t in tail if t.strip() and not t.startswith("+---") and not t.startswith("|")]
     if error:
-        return next((t for t in lines if _CODE.search(t)), lines[-1] if lines else None)
+        return next((t for t in lines if _CODE.search(t) and "WARNING" not in t), lines[-1] if lines else None)
     return lines[-1] if lines else None
 
 

@@ -8,7 +8,7 @@ screen (`t`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual import on, work
@@ -58,6 +58,7 @@ class FleetScreen(Screen[None]):
         Binding("p", "toggle_starts", "Pause/resume starts"),
         Binding("c", "concurrency", "Concurrency"),
         Binding("a", "abort", "Abort host"),
+        Binding("m", "next_master", "Master"),
     ]
 
     def __init__(
@@ -73,10 +74,12 @@ class FleetScreen(Screen[None]):
         window: Window | None = None,
         eta: FleetEta | None = None,
         wall_clock: Callable[[], float] = time.time,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
         """`window` and `eta`: the run's window and ETA model when there are no controls (a cockpit
         watching the run computes them from the journal as the driving one does). `wall_clock`: the
-        engine's clock (epoch seconds), what ETAs and the window's countdown are read on."""
+        engine's clock (epoch seconds), what ETAs and the window's countdown are read on.
+        `groups`: each target's NIM master; with several the rows are grouped by master (`g` filters)."""
         super().__init__()
         self.read_only = read_only
         """Watching a run (cockpit watch / replay): the fleet's keys are not offered (nor refused, if called)."""
@@ -103,6 +106,7 @@ class FleetScreen(Screen[None]):
             id="fleet",
             eta_of=self._eta_of if self._eta is not None else None,
             unit=controls.retry_unit if controls is not None else "phase",
+            groups=groups,
         )
 
     def compose(self) -> ComposeResult:
@@ -189,6 +193,11 @@ class FleetScreen(Screen[None]):
         pieces = []
         if gate.paused:
             pieces.append(Piece(Content.styled(" starts paused ", "bold reverse $warning")))
+        if self.table.only is not None:  # its line says so too, where a narrow screen still shows it
+            pieces.append(Piece(Content(f"master {self.table.only} only (m)"), 2))
+        if self._controls.run_kind == "attach":
+            followed = len(self._controls.runners)
+            pieces.append(Piece(Content(f"attached: {followed} followed"), 3, Content(f"attached {followed}")))
         if len(gate.gates) > 1:  # one limit per NIM master: `nim01 2/3 · nim02 1/2` (running/limit)
             each = " · ".join(f"{name} {g.running}/{g.limit}" for name, g in gate.gates.items())
             short = " ".join(f"{g.running}/{g.limit}" for g in gate.gates.values())
@@ -222,6 +231,8 @@ class FleetScreen(Screen[None]):
     # -- fleet controls --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_master":  # only with several masters to choose from
+            return self.table.groups is not None
         if action in _FLEET_ACTIONS:
             # Hidden without the engine's controls, and so in a read-only cockpit: only what works is shown.
             return self._controls is not None and not self.read_only
@@ -232,6 +243,17 @@ class FleetScreen(Screen[None]):
         if self.read_only:
             self.notify(READ_ONLY_REFUSAL, title="Read-only", severity="warning", markup=False)
         return self.read_only
+
+    def action_next_master(self) -> None:
+        """Show the next master's clients alone (all of them again after the last)."""
+        groups = self.table.groups
+        if groups is None:
+            return
+        only = groups.next_filter(self.table.only)
+        self.table.show_only(only)
+        self._show_header()
+        shown = f"{only}'s {groups.sizes[only]} clients" if only is not None else "every master's clients"
+        self.notify(f"Showing {shown} (m: next master).", timeout=3)
 
     def action_troubleshoot(self) -> None:
         if self.refuse_read_only():

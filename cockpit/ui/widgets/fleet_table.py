@@ -10,7 +10,7 @@ re-rendered every visible row through Rich on any change (one cell, one elapsed 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cockpit.ui.bridge import TargetView, UiBridge
+from cockpit.ui.fleet_groups import FleetGroups, group_key, master_of_key
 from cockpit.ui.fleet_columns import (
     COLUMN_KEYS,
     MAX_NAME_WIDTH,
@@ -142,8 +143,10 @@ class FleetTable(ScrollView, can_focus=True):
         id: str | None = None,
         eta_of: EtaOf | None = None,
         unit: str = "phase",
+        groups: Mapping[str, str] | None = None,
     ) -> None:
-        """`unit`: what the progress column counts, `phase` (nimadm) or `step` (step-by-step runbooks)."""
+        """`unit`: what the progress column counts, `phase` (nimadm) or `step` (step-by-step runbooks);
+        `groups`: each target's NIM master (with several, rows are grouped under a line per master)."""
         # Caches first: Widget.__init__ may already call notify_style_update.
         self._rows: list[_Row] = []
         self._index: dict[str, int] = {}
@@ -158,6 +161,9 @@ class FleetTable(ScrollView, can_focus=True):
         self._layout = Layout(0, 0, False, 0)
         self._built = False
         self._cursor = 0
+        self.groups = FleetGroups.of(groups)
+        self.only: str | None = None
+        """The master whose clients alone are shown (None: every master's)."""
 
     # -- building --------------------------------------------------------------------------
 
@@ -203,11 +209,20 @@ class FleetTable(ScrollView, can_focus=True):
         """(Re)build every row from the bridge: on mount, on a resize that changes the widths."""
         now = self._clock()
         self._layout = self._choose_layout()
-        self._rows = [_Row(view.name, self._cells(view, now)) for view in self._bridge.views.values()]
+        views = self._bridge.views
+        if self.groups is None:
+            self._rows = [_Row(view.name, self._cells(view, now)) for view in views.values()]
+        else:
+            for view in views.values():
+                self.groups.note(view.name, view.state)
+            keys = self.groups.rows(views, self.only)
+            self._rows = [_Row(k, self._cells(views[k], now)) if k in views else self._group_row(k) for k in keys]
         self._index = {row.name: i for i, row in enumerate(self._rows)}
         self._header = None
         self._resize_virtual()
         self._cursor = min(self._cursor, max(0, len(self._rows) - 1))
+        if self._is_group(self._cursor):  # never on a master's line
+            self._cursor = next((i for i in range(self._cursor, len(self._rows)) if not self._is_group(i)), 0)
         self._built = True
         self.refresh()
 
@@ -224,11 +239,24 @@ class FleetTable(ScrollView, can_focus=True):
         """Redraw the rows of `names` whose cells changed (only those on screen are rendered)."""
         if not self._built:
             return  # rebuild() on mount draws everything from the bridge anyway
+        names = list(names)
+        groups = self.groups
+        if groups is not None and any(
+            n not in self._index and groups.master_of.get(n, "") == (self.only or groups.master_of.get(n)) for n in names
+        ):
+            self.rebuild()  # targets first seen now (a watched run): each under its master's line
+            return
         added = False
         for name in names:
             view = self._bridge.views.get(name)
             if view is None:
                 continue
+            if groups is not None:
+                changed = groups.note(name, view.state)
+                if changed is not None:
+                    self._update_group(changed)
+                if self.only is not None and groups.master_of.get(name) != self.only:
+                    continue  # filtered out: its master's line keeps counting it
             index = self._index.get(name)
             if index is None:
                 if len(name) > self._layout.name and self._layout.name < MAX_NAME_WIDTH:
@@ -242,6 +270,36 @@ class FleetTable(ScrollView, can_focus=True):
         if added:
             self._resize_virtual()
             self.refresh()
+
+    # -- grouped by master ------------------------------------------------------------------
+
+    def _group_row(self, key: str) -> _Row:
+        master = master_of_key(key)
+        assert master is not None and self.groups is not None
+        return _Row(key, [(self.groups.line(master, alone=self.only is not None), "accent", True)])
+
+    def _update_group(self, master: str) -> None:
+        index = self._index.get(group_key(master))
+        if index is None or self.groups is None:
+            return
+        row = self._rows[index]
+        group_cells = self._group_row(row.name).cells
+        if group_cells != row.cells:
+            row.cells, row.content, row.line = group_cells, None, None
+            self._refresh_row(index)
+
+    def show_only(self, master: str | None) -> None:
+        """Show one master's clients (None: all); the cursor stays on its target when it is shown."""
+        if self.groups is None:
+            return
+        target = self.target_at_cursor()
+        self.only = master
+        self.rebuild()
+        index = self._index.get(target) if target is not None else None
+        self.move_cursor(row=index if index is not None else 0)
+
+    def _is_group(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and master_of_key(self._rows[index].name) is not None
 
     def tick(self, now: float) -> None:
         """Advance the elapsed column (and a stalled row's silence) of the targets that tick."""
@@ -286,7 +344,7 @@ class FleetTable(ScrollView, can_focus=True):
         if line is None or row.line_style is not style or line.cell_length != width:
             content = row.content
             if content is None:
-                content = row.content = self._content(row.cells)
+                content = row.content = self._content(row.cells) if len(row.cells) > 1 else self._span(row.cells[0])
             if index == self._cursor:
                 # As DataTable's row cursor: its colours win over the cells' (readable on any theme;
                 # the state words and glyphs still say what the colours would).
@@ -328,6 +386,13 @@ class FleetTable(ScrollView, can_focus=True):
             header = self._header = Strip([Segment(text, style)]).crop_extend(0, width, style)
         return header
 
+    def _span(self, cell: Cell) -> Strip:
+        """A master's line: one cell across the columns, in its colour."""
+        text, color, bold = cell
+        style = (_BOLD if bold else _PLAIN) if color is None else self._theme_styles().style(color, bold)
+        pad = " " * PADDING
+        return Strip([Segment(f"{pad}{text}", style)], len(text) + PADDING)
+
     def _content(self, row_cells: list[Cell]) -> Strip:
         styles = self._theme_styles()
         pad = " " * PADDING
@@ -363,6 +428,12 @@ class FleetTable(ScrollView, can_focus=True):
         if not self._rows:
             return
         row = min(max(row, 0), len(self._rows) - 1)
+        if self._is_group(row):  # a master's line: on to the nearest client, the way the cursor went
+            step = -1 if row < self._cursor and row > 0 else 1
+            while self._is_group(row) and 0 <= row + step < len(self._rows):
+                row += step
+            if self._is_group(row):
+                row = next((i for i in range(len(self._rows)) if not self._is_group(i)), row)
         old, self._cursor = self._cursor, row
         if old != row:
             self._refresh_row(old)
@@ -434,7 +505,7 @@ class FleetTable(ScrollView, can_focus=True):
         return self._rows[self._index[target]].cells[self._layout.keys.index(column)][1]
 
     def target_at_cursor(self) -> str | None:
-        if not self._rows:
+        if not self._rows or self._is_group(self._cursor):
             return None
         return self._rows[self._cursor].name
 
