@@ -13,8 +13,8 @@ AIX_PS = """\
     4100        1     root    01:12:00 /usr/sbin/sshd
     4200     4100     root       42:10 sshd: root@pts/0
     4210     4200     root       42:09 -ksh
-    4300     4210     root       31:05 /usr/bin/ksh /usr/sbin/nimadm -c lpar01 -l lpp_7300 -s spot_7300 -d hdisk2 hdisk3 -Y
-    4301     4300     root       31:04 /usr/bin/ksh /usr/sbin/nimadm -c lpar01 -l lpp_7300 -s spot_7300 -d hdisk2 hdisk3 -Y
+    4300     4210     root    31:05 /usr/bin/ksh /usr/sbin/nimadm -c lpar01 -l lpp_7300 -s spot_7300 -d hdisk2 hdisk3 -Y
+    4301     4300     root    31:04 /usr/bin/ksh /usr/sbin/nimadm -c lpar01 -l lpp_7300 -s spot_7300 -d hdisk2 hdisk3 -Y
     4302     4301     root       02:01 /usr/sbin/installp -acgXYd /lpp -f /tmp/list
     5100     4100     root       10:00 sshd: ansible@notty
     5110     5100  ansible       09:59 /bin/sh -c sudo -H -S -n -u root /bin/sh -c 'python3 AnsiballZ_command.py'
