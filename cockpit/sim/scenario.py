@@ -27,6 +27,18 @@ clients template or hosts.<name>), for every runbook:
 
 `clients.names: [cws1, cws2]` names the hosts instead of count/prefix (--hosts N keeps the first N).
 
+Several NIM masters (scenarios/masters.yaml): `masters: [{name, concurrency, any master key}, ...]`
+instead of `master`; each has its own NIM database with its own clients (and the resources). A client
+names its master with `master: NAME` (clients template or hosts.<name>); without it the clients are
+split across the masters in contiguous blocks. `concurrency` is that master's own in the plan.
+
+Migrations already running when a cockpit arrives (scenarios/attach.yaml), per client:
+
+    running: nimadm | alt_disk_copy           the simulator starts it when the fleet comes up, as an
+                                              operator's shell would (`sh -c "...; :"`): nimadm on the
+                                              client's master, alt_disk_copy on the client itself;
+                                              `cockpit demo` then opens `cockpit attach`
+
 Faults (per client under `hosts`, or under `master` where marked M), each making the fake commands print
 what AIX prints in that case (see cockpit/sim/faults.py for what each one changes):
 

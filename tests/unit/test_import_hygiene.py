@@ -25,6 +25,9 @@ HEADLESS = [
     "cockpit.commands.runs",
     "cockpit.commands.report",
     "cockpit.commands.sim",
+    "cockpit.commands.attach",
+    "cockpit.engine.attach",
+    "cockpit.config.hosts_from",
 ]
 
 
