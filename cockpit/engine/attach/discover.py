@@ -91,7 +91,8 @@ async def discover(
                 )
                 continue
             candidates.append((target, found))
-    with_nimadm = {t for t, _ in candidates}
+    taken = {t for t, _ in candidates}
+    with_nimadm = set(taken)
     for target, (procs, error) in zip(targets, client_answers, strict=True):
         result.looked_at.append(target)
         if error:
@@ -100,9 +101,10 @@ async def discover(
         for found in attach.find_migrations(procs, target, attach.CLIENT_KINDS):
             if target in with_nimadm:
                 continue  # nimadm runs alt_disk_copy on its client in phases 1 and 11: part of it
-            if any(t == target for t, _ in candidates):
+            if target in taken:
                 result.notes.append(f"{found.kind} on {target} (pid {found.pid}): a second one; following the first")
                 continue
+            taken.add(target)
             candidates.append((target, found))
     now = clock()
     offsets = await asyncio.gather(*(_run_start(config, f, transport_for) for _, f in candidates))
@@ -116,7 +118,8 @@ async def discover(
                 f"{target}: NIM on {master.name if master else '?'} says {state.cstate!r} but no nimadm runs there: "
                 "a migration that died? (nimadm -C cleans up)"
             )
-    result.followed.sort(key=lambda f: targets.index(f.target))
+    order = {t: i for i, t in enumerate(targets)}
+    result.followed.sort(key=lambda f: order[f.target])
     return result
 
 
