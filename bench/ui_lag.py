@@ -162,6 +162,10 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict:
         log_path=producer.log_path,
         title="bench · ui_lag",
         freeze_gc=args.freeze_gc,
+        # --masters N: the fleet grouped under N NIM masters (contiguous blocks), as a plan with `masters:`.
+        groups={t: f"nim{i * args.masters // len(targets) + 1:02d}" for i, t in enumerate(targets)}
+        if args.masters > 1
+        else None,
     )
     lags: list[float] = []
     own_lags: list[float] = []  # the same minus the time the loop's thread waited for a core
@@ -317,7 +321,7 @@ def child_argv(args: argparse.Namespace, rate: int, out: Path, pty: bool) -> lis
     argv += ["--targets", str(args.targets), "--seconds", str(args.seconds), "--warmup", str(args.warmup)]
     argv += ["--feed", args.feed, "--chunk-interval", str(args.chunk_interval)]
     argv += ["--installp-lines", str(args.installp_lines), "--width", str(args.width), "--height", str(args.height)]
-    argv += ["--state-changes", str(args.state_changes)]
+    argv += ["--state-changes", str(args.state_changes), "--masters", str(args.masters)]
     if args.freeze_gc:
         argv.append("--freeze-gc")
     if not args.person:
@@ -378,6 +382,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rates", default="10000,25000,50000,75000,100000", help="aggregate lines/s to try, ascending")
     p.add_argument("--targets", type=int, default=200)
+    p.add_argument("--masters", type=int, default=1, help="group the fleet under this many NIM masters")
     p.add_argument("--seconds", type=float, default=12.0, help="measured seconds per rate")
     p.add_argument("--repeat", type=int, default=3, help="runs per rate; the median run (by p99) is reported")
     p.add_argument("--warmup", type=float, default=3.0)
