@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.cli import main
+from cockpit.commands.report import build_report
 from cockpit.config import load_config
 from cockpit.config.models import Config, Host
 from cockpit.domain.events import ListSink, LogLines, RunStarted, TargetChanged
@@ -106,6 +107,10 @@ async def test_a_nimadm_started_by_hand_is_followed_to_12_of_12_and_succeeds(fle
     assert run is not None and run.runbook == "attach" and run.outcome == "succeeded"
     seen = [e for e in journal.events_after(engine.run_id) if e.kind == "attach-found"]
     assert seen[0].target == "lpar01" and seen[0].detail["pid"] == lpar01.found.pid and seen[0].detail["user"]
+    report = build_report(journal, run)
+    (target,) = report.targets
+    assert (target.name, target.master, target.outcome, target.phase) == ("lpar01", "nim01", "succeeded", 12)
+    assert target.steps[0].command == lpar01.found.proc.args and target.steps[0].host == "nim01"
     journal.close()
     await wait_for(lambda: not leftovers(fleet), 10)
 

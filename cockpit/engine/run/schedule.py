@@ -75,7 +75,7 @@ class Scheduler:
         run = self._run
         run.journal.start_run(run.run_id, run.run_kind, run.config_key)
         masters = {t: m.name for t in run.targets if (m := run.config.master_of(t)) is not None}
-        if masters and not run.journal.events_after(run.run_id):  # once per run (a resume keeps it)
+        if masters and not any(e.kind == "masters" for e in run.journal.events_after(run.run_id)):  # once per run
             # Which NIM master migrates each target: the record groups by it (plans with several).
             run.journal.record_event(run.run_id, None, "masters", masters)
         for t in run.targets:
