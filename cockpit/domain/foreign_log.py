@@ -82,6 +82,9 @@ class ForeignLog:
                 f"while {_alive(pid)} && ! tail -c 1 {log} >/dev/null 2>&1; do sleep 1; done",
                 f"if {_alive(pid)}; then",
                 f"  tail -c +{int(offset) + 1} -f {log} & tp=$!",
+                # The tail's pid in the registration: a follower killed outright leaves it, and the
+                # watch stops it when the process ends (as the step wrapper does for its followers).
+                f'  echo "$tp" > follow.{pid}.$$',
                 "  trap 'exit 143' HUP INT TERM",
                 # The watcher's wake-up: stop the tail once the process has ended (a stray SIGWINCH
                 # does nothing). A wake-up sent before this trap is made up for by the test after it.
@@ -125,6 +128,7 @@ class ForeignLog:
                 " END { seen[r] = 1; grew = 1; while (grew) { grew = 0;"
                 " for (c in parent) if (!(c in seen) && (parent[c] in seen)) { seen[c] = 1; grew = 1 } }"
                 ' for (x in seen) printf "%s ", x }\')',
+                "# shellcheck disable=SC2086 # $pids: a list of process ids, split into arguments on purpose",
                 f"kill -{signal_name} $pids",
                 'echo "cockpit-kill: sent SIG' + signal_name + ' to $pids"',
             ]
@@ -154,7 +158,17 @@ def watch_script(register: str, pids: list[int], interval: int) -> str:
             "  left=",
             "  for p in $pids; do",
             '    if kill -0 "$p" 2>/dev/null || [ -d "/proc/$p" ]; then left="$left $p"; continue; fi',
-            '    for f in follow."$p".*; do [ -f "$f" ] && kill -WINCH "${f##*.}" 2>/dev/null; done',
+            '    for f in follow."$p".*; do',
+            '      [ -f "$f" ] || continue',
+            '      kill -WINCH "${f##*.}" 2>/dev/null && continue',
+            # Its follower was killed outright: its tail (if that pid is still a tail) goes now.
+            '      t=; read -r t < "$f"',
+            '      if [ -n "$t" ] && ps -e -o pid,args |',
+            "        awk -v t=\"$t\" '$1 == t && $2 ~ /tail$/ { f = 1 } END { exit !f }'; then",
+            '        kill "$t" 2>/dev/null',
+            "      fi",
+            '      rm -f "$f"',
+            "    done",
             f'    echo "{GONE} $p"',
             "  done",
             '  pids="$left"',

@@ -373,7 +373,19 @@ def _build(name: str, data: dict[str, Any], hosts: int | None) -> Scenario:
     check.keys(
         data,
         "scenario",
-        {"description", "timing", "runbook", "master", "masters", "resources", "clients", "hosts", "plan", "window", "userland"},
+        {
+            "description",
+            "timing",
+            "runbook",
+            "master",
+            "masters",
+            "resources",
+            "clients",
+            "hosts",
+            "plan",
+            "window",
+            "userland",
+        },
     )
     if "master" in data and "masters" in data:
         raise ScenarioError("give master or masters, not both")

@@ -135,3 +135,43 @@ def test_the_scripts_pass_shellcheck_for_ksh(tmp_path: Path) -> None:
         path.write_text(script + "\n")
         done = subprocess.run(["shellcheck", "-s", "ksh", "-S", "warning", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, (name, done.stdout)
+
+
+async def test_a_follower_killed_outright_leaves_no_tail_once_the_process_ends(tmp_path: Path) -> None:
+    log = tmp_path / "lpar01_alt_mig.log"
+    log.write_bytes(b"")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(log)])
+    threading.Thread(target=writer.wait, daemon=True).start()
+    register = register_of(tmp_path)
+    follower = subprocess.Popen(
+        ["/bin/sh", "-c", ForeignLog(str(log), writer.pid, register).stream_script(0)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        registration = Path(register) / f"follow.{writer.pid}.{follower.pid}"
+        for _ in range(100):
+            if registration.exists() and registration.read_text().strip().isdigit():
+                break
+            await asyncio.sleep(0.05)
+        tail = int(registration.read_text())
+        follower.kill()  # SIGKILL: no trap runs, its tail is orphaned
+        follower.wait()
+        os.kill(tail, 0)  # still there
+        gone: list[int] = []
+        watch = HostWatch(LocalTransport("local"), register, [writer.pid], POLICY, gone.append, lambda _: None)
+        await asyncio.wait_for(watch.run(), 30)
+        assert gone == [writer.pid] and not registration.exists()
+        for _ in range(50):
+            try:
+                os.kill(tail, 0)
+            except ProcessLookupError:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"the orphaned tail {tail} is still running")
+    finally:
+        writer.kill()
+        if follower.poll() is None:
+            follower.kill()

@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterator
 
 from cockpit.config.runbook import RunbookFile
 from cockpit.config.runbooks import builtin_names, load_runbook
-from cockpit.domain import host_times, names, template, troubleshoot
+from cockpit.domain import attach, host_times, names, template, troubleshoot
 from cockpit.domain import rollback as rb
+from cockpit.domain.foreign_log import ForeignLog, watch_script
 from cockpit.domain.preflight import commands as preflight_commands
 from cockpit.domain.preflight.checks import ALL_CHECKS
 from cockpit.domain.preflight.context import ClientContext
 from cockpit.domain.remote_step import RemoteStep
+from cockpit.engine.attach.discover import run_start_script
 
 Sample = tuple[str, str]
 STEP_DIR = "/var/tmp/cockpit/20261205-220000-001/lpar01.nimadm"
@@ -121,6 +123,31 @@ def rollback_commands() -> Iterator[Sample]:
         yield f"rollback.{step.id}", step.command
 
 
+def attach_scripts() -> Iterator[Sample]:
+    """cockpit attach: the process table, NIM's state, the start of a run in a log, following it, the watch."""
+    yield "attach.ps", attach.PS_COMMAND
+    yield "attach.lsnim", attach.LSNIM_COMMAND
+    procs = attach.parse_ps(
+        "PID PPID USER ELAPSED COMMAND\n"
+        " 4300 1 root 31:05 /usr/sbin/nimadm -c lpar01 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y\n"
+        " 5300 1 root 01:05 alt_disk_copy -d hdisk1 -P 23\n"
+    )
+    nimadm = attach.find_migrations(procs, "nim01", attach.MASTER_KINDS)[0]
+    copy = attach.find_migrations(procs, "lpar04", attach.CLIENT_KINDS)[0]
+    yield "attach.run_start.nimadm", run_start_script(nimadm)
+    yield "attach.run_start.alt_disk_copy", run_start_script(copy)
+    follower = ForeignLog(nimadm.log, nimadm.pid, "/var/tmp/cockpit/attach")
+    yield "attach.stream@0", follower.stream_script(0)
+    yield "attach.stream@4096", follower.stream_script(4096)
+    yield "attach.follow", follower.follow_script(4096, poll=1, idle_poll=2)
+    for signal_name in ("INT", "TERM", "KILL"):
+        yield f"attach.kill.{signal_name}", follower.kill_script(signal_name)
+    yield "attach.watch", watch_script("/var/tmp/cockpit/attach", [4300, 5300], 2)
+    if nimadm.cleanup is not None:
+        yield "attach.cleanup.nimadm", nimadm.cleanup
+    yield "attach.cleanup.alt_disk", str(copy.cleanup)
+
+
 def troubleshoot_probes() -> Iterator[Sample]:
     for probe in troubleshoot.probes("lpar01"):
         yield f"troubleshoot.{probe.key}", probe.command
@@ -140,6 +167,7 @@ SOURCES: list[Callable[[], Iterator[Sample]]] = [
     rollback_commands,
     troubleshoot_probes,
     host_times_scripts,
+    attach_scripts,
 ]
 
 
