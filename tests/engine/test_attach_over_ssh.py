@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -119,21 +121,24 @@ async def test_a_failing_one_ends_failed_in_its_phase_with_its_message(fleet: Si
     inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
     await by_hand(fleet, "lpar02")
     await asyncio.sleep(0.5)
-    out = tmp_path / "out.txt"
-    code = await asyncio.to_thread(_attach_headless, inventory, out)
-    text = out.read_text()
-    assert code == 1, text
+    done = await asyncio.to_thread(_attach_headless, inventory)
+    text = done.stdout
+    assert done.returncode == 1, (text, done.stderr)
     assert "lpar02   FAILED      phase 11/12 failed in phase 11  0516-082 /usr/sbin/lchangelv: Unable to access" in text
     assert "lpar02: failed in phase 11: 0516-082" in text and "meaning: Ghost device" in text
     assert "nimadm -C -c lpar02 -s spot_AIX72TL5" in text  # the fix, its values from the log
     await wait_for(lambda: not leftovers(fleet), 10)
 
 
-def _attach_headless(inventory: Path, out: Path) -> int:
-    import contextlib
-
-    with out.open("w") as f, contextlib.redirect_stdout(f):
-        return main(["attach", str(inventory), "--headless"])
+def _attach_headless(inventory: Path) -> subprocess.CompletedProcess[str]:
+    """`cockpit attach CONFIG --headless` as an operator runs it: its own process, its stdout."""
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", "attach", str(inventory), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_nothing_running_is_said_and_exits_1(fleet: SimFleet, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
