@@ -6,7 +6,7 @@ Nothing is connected to or written (no journal, no state directory): it binds th
 from __future__ import annotations
 
 from cockpit.commands.exits import EXIT_OK
-from cockpit.config.models import Config
+from cockpit.config.models import Config, NimadmPlan
 from cockpit.engine.binding import Binding
 
 
@@ -25,5 +25,10 @@ def run(config: Config) -> int:
             shows += f" not showing /{step.guard.absent.pattern}/" if step.guard.absent else ""
             otherwise = "skipped there" if step.guard.skip else "refused"
             print(f"    only after `{step.guard.command}`{shows}; otherwise {otherwise}")
-    print(f"concurrency {config.plan.concurrency}; nothing was run")
+    plan = config.plan
+    if isinstance(plan, NimadmPlan) and len(plan.groups) > 1:  # each master its own
+        each = ", ".join(f"{g.master} {g.concurrency}" for g in plan.groups)
+        print(f"concurrency per master: {each}; nothing was run")
+    else:
+        print(f"concurrency {plan.concurrency}; nothing was run")
     return EXIT_OK

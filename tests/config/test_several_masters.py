@@ -125,3 +125,15 @@ def test_mistakes_are_positioned(tmp_path: Path, change: tuple[str, str], expect
 def test_neither_form_says_what_is_missing(tmp_path: Path) -> None:
     text = TWO.split("  masters:\n")[0]
     assert "plan.master: required key is missing (or give masters, each with its clients)" in problem(tmp_path, text)
+
+
+def test_dry_run_and_validate_name_each_master(capsys: pytest.CaptureFixture[str]) -> None:
+    from cockpit.cli import main
+
+    sample = Path(__file__).resolve().parents[2] / "sample_configs" / "nimadm-several-masters.yaml"
+    assert main(["run", str(sample), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "lyo01: nimadm on nimlyo" in out and "-s spot_7300-03-lyo -d hdisk1 -Y -j nimcachevg" in out
+    assert out.rstrip().endswith("concurrency per master: nimpar 3, nimlyo 2; nothing was run")
+    assert main(["validate", str(sample)]) == 0
+    assert "nimadm plan for 5 targets on nimpar, nimlyo" in capsys.readouterr().out
