@@ -81,12 +81,13 @@ class FleetGroups:
         self._states[target] = state
         return master
 
-    def line(self, master: str) -> str:
-        """`nim01 · 4 clients: 2 running, 1 succeeded, 1 failed`."""
+    def line(self, master: str, *, alone: bool = False) -> str:
+        """`▾ nim01 · 4 clients: 2 running, 1 succeeded, 1 failed`; `alone`: the only master shown
+        (said at the start of the line, where a narrow screen still shows it)."""
         counts = self._counts.get(master, Counter())
         parts = [f"{counts[state]} {word}" for state, word in _SHOWN if counts[state]]
         size = self.sizes[master]
-        head = f"▾ {master} · {size} client{'s' if size != 1 else ''}"
+        head = f"▾ {master}{' only (m: next)' if alone else ''} · {size} client{'s' if size != 1 else ''}"
         return f"{head}: {', '.join(parts)}" if parts else head
 
     def next_filter(self, current: str | None) -> str | None:
