@@ -184,17 +184,19 @@ class FleetScreen(Screen[None]):
         return clock_time(eta), misses(eta, self._window)
 
     def _gate(self) -> list[Piece[Content]]:
-        """The start gate's state: READ-ONLY, paused (never dropped), the concurrency (shortened, then dropped)."""
+        """The start gate's state: READ-ONLY, paused (never dropped), the master shown alone, the
+        concurrency (shortened, then dropped)."""
+        # The master shown alone: its line says so too, where a narrow screen still shows it.
+        only = [Piece(Content(f"master {self.table.only} only (m)"), 2)] if self.table.only is not None else []
         if self.read_only:
-            return [Piece(Content.styled(" READ-ONLY ", "bold reverse $warning"))]
+            return [Piece(Content.styled(" READ-ONLY ", "bold reverse $warning")), *only]
         if self._controls is None:
-            return []
+            return only
         gate = self._controls.gate
         pieces = []
         if gate.paused:
             pieces.append(Piece(Content.styled(" starts paused ", "bold reverse $warning")))
-        if self.table.only is not None:  # its line says so too, where a narrow screen still shows it
-            pieces.append(Piece(Content(f"master {self.table.only} only (m)"), 2))
+        pieces += only
         if self._controls.run_kind == "attach":
             followed = len(self._controls.runners)
             pieces.append(Piece(Content(f"attached: {followed} followed"), 3, Content(f"attached {followed}")))

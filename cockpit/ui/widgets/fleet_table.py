@@ -25,7 +25,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cockpit.ui.bridge import TargetView, UiBridge
-from cockpit.ui.fleet_groups import FleetGroups, group_key, master_of_key
 from cockpit.ui.fleet_columns import (
     COLUMN_KEYS,
     MAX_NAME_WIDTH,
@@ -37,6 +36,7 @@ from cockpit.ui.fleet_columns import (
     cells,
     choose_layout,
 )
+from cockpit.ui.fleet_groups import FleetGroups, group_key, master_of_key
 from cockpit.ui.theme_styles import ThemeStyles
 
 
@@ -242,7 +242,8 @@ class FleetTable(ScrollView, can_focus=True):
         names = list(names)
         groups = self.groups
         if groups is not None and any(
-            n not in self._index and groups.master_of.get(n, "") == (self.only or groups.master_of.get(n)) for n in names
+            n not in self._index and groups.master_of.get(n, "") == (self.only or groups.master_of.get(n))
+            for n in names
         ):
             self.rebuild()  # targets first seen now (a watched run): each under its master's line
             return
@@ -297,6 +298,9 @@ class FleetTable(ScrollView, can_focus=True):
         self.rebuild()
         index = self._index.get(target) if target is not None else None
         self.move_cursor(row=index if index is not None else 0)
+        shown = self.target_at_cursor()
+        if shown is not None and shown != target:  # the same row number may hold another target now
+            self.post_message(self.CursorMoved(self, shown))
 
     def _is_group(self, index: int) -> bool:
         return 0 <= index < len(self._rows) and master_of_key(self._rows[index].name) is not None
