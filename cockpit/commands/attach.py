@@ -21,6 +21,8 @@ from cockpit.commands.exits import EXIT_FAILED, EXIT_OK
 from cockpit.config.loader import load_config
 from cockpit.config.models import Config, Host
 from cockpit.domain.diagnose import diagnose
+from cockpit.domain.events import FanOutSink, RunFinished
+from cockpit.engine import alerts
 from cockpit.engine.attach import AttachRun, Discovery, discover
 from cockpit.engine.journal import Journal
 from cockpit.engine.printer import LinePrinter
@@ -77,7 +79,21 @@ def report_discovery(found: Discovery, out: TextIO) -> None:
 
 
 def _headless(engine: AttachRun) -> int:
-    finished = asyncio.run(engine.run(LinePrinter()))
+    async def followed() -> RunFinished:
+        # The same alerts as a run the cockpit started (the events are the same): notify commands,
+        # and the bell / desktop escape when someone may be watching this terminal.
+        printer = LinePrinter()
+        terminal = alerts.StreamTerminal(sys.stdout) if sys.stdout.isatty() else None
+        sink = alerts.for_run(engine, report=printer.note, terminal=terminal)
+        try:
+            finished = await engine.run(FanOutSink(printer, sink))
+        except BaseException:
+            await sink.aclose(wait=0)
+            raise
+        await sink.aclose()
+        return finished
+
+    finished = asyncio.run(followed())
     for target in finished.failed:
         print(explain(engine.log_path(target), target))
     print(f"logs: {engine.logs.directory}")

@@ -1,7 +1,7 @@
 """The fleet grouped by NIM master: the row order, one line per master with its counts, and a filter.
 
 With several masters (a plan's `masters:`) the fleet shows each master's line, then its clients;
-`m` shows one master's at a time. Each master's counts are kept as the states change (one
+`g` shows one master's at a time. Each master's counts are kept as the states change (one
 decrement and one increment per change), never recounted over its clients: a fleet of 1,000
 clients behind 4 masters costs the same per change as one of ten. Pure Python (no Textual).
 """
@@ -87,7 +87,7 @@ class FleetGroups:
         counts = self._counts.get(master, Counter())
         parts = [f"{counts[state]} {word}" for state, word in _SHOWN if counts[state]]
         size = self.sizes[master]
-        head = f"▾ {master}{' only (m: next)' if alone else ''} · {size} client{'s' if size != 1 else ''}"
+        head = f"▾ {master}{' only (g: next)' if alone else ''} · {size} client{'s' if size != 1 else ''}"
         return f"{head}: {', '.join(parts)}" if parts else head
 
     def next_filter(self, current: str | None) -> str | None:

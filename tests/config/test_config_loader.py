@@ -515,9 +515,8 @@ def test_yaml_booleans_as_keys_stay_text(tmp_path: Path) -> None:
 
 def test_odd_keys_are_quoted_in_the_key_path(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + '"bad key\\nhere": 1\n')
-    assert only_line(path) == (
-        f"{path}:19:1: 'bad key\\nhere': unknown key (allowed here: ssh, hosts, hosts_from, plan, state_dir, alerts, notify)"
-    )
+    allowed = "ssh, hosts, hosts_from, plan, state_dir, alerts, notify"
+    assert only_line(path) == f"{path}:19:1: 'bad key\\nhere': unknown key (allowed here: {allowed})"
 
 
 # --- relative paths ----------------------------------------------------------------------------------

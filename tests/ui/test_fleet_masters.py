@@ -1,5 +1,5 @@
 """The fleet of a plan with several NIM masters: rows grouped under a line per master with its counts,
-`m` showing one master's clients at a time, the cursor never on a master's line; an action on a
+`g` showing one master's clients at a time, the cursor never on a master's line; an action on a
 migration the cockpit did not start names who did before it is confirmed."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ async def test_rows_are_grouped_by_master_with_counts_and_m_filters(make_app: Ma
         assert t.target_at_cursor() == "lyo01"  # over nimlyo's line
         await pilot.press("up")
         assert t.target_at_cursor() == "par03"
-        await pilot.press("m")
+        await pilot.press("g")
         await settle(pilot)
         assert rows(t) == [group_key("nimpar"), "par01", "par02", "par03"] and t.only == "nimpar"
         assert "master nimpar only" in app.fleet.header.title_text
@@ -60,12 +60,12 @@ async def test_rows_are_grouped_by_master_with_counts_and_m_filters(make_app: Ma
         engine.change("lyo02", TargetState.SUCCEEDED, 12)
         await settle(pilot)
         assert "lyo02" not in rows(t)
-        await pilot.press("m")
+        await pilot.press("g")
         await settle(pilot)
         assert rows(t) == [group_key("nimlyo"), "lyo01", "lyo02"]
-        assert t._rows[0].cells[0][0] == "▾ nimlyo only (m: next) · 2 clients: 1 succeeded, 1 failed"
+        assert t._rows[0].cells[0][0] == "▾ nimlyo only (g: next) · 2 clients: 1 succeeded, 1 failed"
         assert t.cell_text("lyo02", "state") == "✓ succeeded"
-        await pilot.press("m")
+        await pilot.press("g")
         await settle(pilot)
         assert len(rows(t)) == 7 and t.only is None
 
@@ -123,7 +123,7 @@ def test_fleet_grouped_by_master(snap_compare: Any, tmp_path: Path) -> None:
 
 
 def test_fleet_one_master_shown_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
-    """`m`: nimlyo's clients alone, at 80 columns."""
+    """`g`: nimlyo's clients alone, at 80 columns."""
     clock = FakeClock()
     engine = ScriptedEngine(tmp_path, clock, some_running)
     app = CockpitApp(engine.run, HOSTS, engine.log_path, clock=clock, groups=MASTERS)
@@ -131,7 +131,7 @@ def test_fleet_one_master_shown_at_80x24(snap_compare: Any, tmp_path: Path) -> N
     async def run_before(pilot: Pilot[None]) -> None:
         await engine.reached("mid")
         app.flush()
-        await pilot.press("m", "m")
+        await pilot.press("g", "g")
         app.flush()
         await wait_until(pilot, lambda: app.fleet.table.only == "nimlyo")
         app.clear_notifications()  # the toasts' timeouts would make the picture depend on the machine's speed

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cockpit.commands.exits import EXIT_FAILED, EXIT_OK, UsageError
 from cockpit.commands.tui.rollback import rollback_wizard
+from cockpit.engine import alerts
 from cockpit.engine.attach import AttachRun
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.themes import UnknownTheme
@@ -28,6 +29,7 @@ def open_attached(engine: AttachRun, path: Path, *, read_only: bool = False, the
             rollback=None if read_only else functools.partial(rollback_wizard, engine),
             theme=theme,
             read_only=read_only,
+            alerts=functools.partial(alerts.for_run, engine),
             groups=engine.groups(),
             freeze_gc=True,
         )

@@ -58,7 +58,7 @@ class FleetScreen(Screen[None]):
         Binding("p", "toggle_starts", "Pause/resume starts"),
         Binding("c", "concurrency", "Concurrency"),
         Binding("a", "abort", "Abort host"),
-        Binding("m", "next_master", "Master"),
+        Binding("g", "next_master", "Master group"),
     ]
 
     def __init__(
@@ -187,7 +187,7 @@ class FleetScreen(Screen[None]):
         """The start gate's state: READ-ONLY, paused (never dropped), the master shown alone, the
         concurrency (shortened, then dropped)."""
         # The master shown alone: its line says so too, where a narrow screen still shows it.
-        only = [Piece(Content(f"master {self.table.only} only (m)"), 2)] if self.table.only is not None else []
+        only = [Piece(Content(f"master {self.table.only} only (g)"), 2)] if self.table.only is not None else []
         if self.read_only:
             return [Piece(Content.styled(" READ-ONLY ", "bold reverse $warning")), *only]
         if self._controls is None:
@@ -255,7 +255,7 @@ class FleetScreen(Screen[None]):
         self.table.show_only(only)
         self._show_header()
         shown = f"{only}'s {groups.sizes[only]} clients" if only is not None else "every master's clients"
-        self.notify(f"Showing {shown} (m: next master).", timeout=3)
+        self.notify(f"Showing {shown} (g: next master).", timeout=3)
 
     def action_troubleshoot(self) -> None:
         if self.refuse_read_only():
