@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from cockpit.domain.remote_step import RemoteStep
 from cockpit.domain.troubleshoot import StepWhere, TroubleProbe
 from cockpit.domain.window import FleetEta, Window
 

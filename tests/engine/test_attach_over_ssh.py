@@ -162,13 +162,19 @@ async def test_an_adopted_migration_can_be_killed_and_its_owner_is_known(fleet: 
     task = asyncio.create_task(engine.run(sink))
     await wait_for(lambda: engine.progress["lpar01"].phase is not None and engine.progress["lpar01"].phase >= 2, 30)
     assert leftovers(fleet)  # its follower and the host's process watch, while it runs
+    probe = await engine.probe("lpar01", "processes")
+    pid = lpar01_pid = found.followed[0].found.pid
+    assert probe.host == "nim01" and f"pid {pid} (not started by this cockpit)" in probe.text
+    assert any(
+        line.split()[0] == str(lpar01_pid) and "nimadm -c lpar01" in line for line in probe.text.splitlines()[1:]
+    )
     result = await engine.kill("lpar01", "TERM")
     assert result.ok and "cockpit-kill: sent SIGTERM" in result.stdout
     finished = await asyncio.wait_for(task, 30)
     assert finished.failed == ("lpar01",)
     progress = engine.progress["lpar01"]
     assert progress.state is TargetState.FAILED and "nimadm ended without finishing phase 12" in (progress.error or "")
-    actions = [a for a in journal.run_actions(engine.run_id) if a.target == "lpar01"]
-    assert actions and actions[0].action == "kill-term" and actions[0].operator == "tester"
+    actions = {a.action: a for a in journal.run_actions(engine.run_id) if a.target == "lpar01"}
+    assert actions["probe"].operator == "tester" and actions["kill-term"].operator == "tester"
     journal.close()
     await wait_for(lambda: not leftovers(fleet), 10)
