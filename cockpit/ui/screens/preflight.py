@@ -340,7 +340,9 @@ class PreflightScreen(Screen[None]):
             ask = every_host_waiver_ask(check, answer.reason, covered, untouched, self._terms(None))
             self.app.push_screen(ConfirmScreen(ask), confirmed)
 
-        self.app.push_screen(WaiveScreen(check, client, open_, self.master_of(client), terms=self._terms(client)), answered)
+        self.app.push_screen(
+            WaiveScreen(check, client, open_, self.master_of(client), terms=self._terms(client)), answered
+        )
 
     def _terms(self, host: str | None) -> str:
         """When a waiver given now ends, and who is recorded (or why the rules would refuse it)."""
