@@ -8,6 +8,7 @@ the elapsed column a few times a second (see flush).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
@@ -315,6 +316,12 @@ class CockpitApp(Navigation):
         worker = event.worker
         if worker.group != "engine" or worker is not self._engine:
             return
+        # The engine may end while the app is closing (its screens already gone): nothing to show then.
+        with contextlib.suppress(ScreenStackError):
+            self._show_engine_end(event)
+
+    def _show_engine_end(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
         if event.state is WorkerState.ERROR:
             error = worker.error
             self._fleet.set_status("engine error")
