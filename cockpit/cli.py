@@ -7,19 +7,15 @@ input (one line on stderr, never a traceback), 3 an internal error (traceback sa
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
-from cockpit.commands.exits import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
+from cockpit.commands.exits import EXIT_USAGE, UsageError
 
 # asyncio (~30 ms, half of `cockpit --help`), subprocess, signal, tempfile and traceback are
 # imported inside the commands that use them: `--help` and `validate` must start fast.
-if TYPE_CHECKING:
-    import subprocess
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-preflight", action="store_true", help="start without the preflight gate (see a failure happen live)"
     )
+    demo.add_argument(
+        "--keep", action="store_true", help="keep the demo's folder (logs, journal, keys) and say where it is"
+    )
+    demo.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
 
     run = sub.add_parser("run", help="run the plan in CONFIG")
     run.add_argument("config", type=Path, help=_CONFIG_HELP)
@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-preflight",
         action="store_true",
         help="start every client without the preflight gate (journaled; for when the checks were run just before)",
+    )
+    run.add_argument(
+        "--break-lock",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="break TARGET's lock left by a cockpit that is gone (journaled; a live cockpit's lock is never broken)",
     )
     run.add_argument(
         "--read-only",
@@ -231,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--shell", choices=("dash", "mksh", "ksh93"), help="the hosts' shell (default: the scenario's, else dash)"
     )
     sim.add_argument("--busybox", action="store_true", help="busybox tools first on PATH (no GNU-only options)")
+    sim.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    sim.add_argument("--remove-workdir", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -254,31 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except UsageError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("cockpit: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        from cockpit.config.loader import ConfigError
-        from cockpit.domain.names import UnsafeValue
-        from cockpit.transports.base import TransportError
+    except (Exception, KeyboardInterrupt) as exc:
+        from cockpit.commands.errors import handle
 
-        if isinstance(exc, ConfigError):
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            return EXIT_USAGE
-        if isinstance(exc, UnsafeValue | TransportError):
-            print(f"cockpit: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        import tempfile
-        import traceback
-
-        crash = Path(tempfile.gettempdir()) / f"cockpit-crash-{os.getpid()}.txt"
-        crash.write_text(traceback.format_exc())
-        print(f"cockpit: internal error: {type(exc).__name__}: {exc} (traceback in {crash})", file=sys.stderr)
-        return EXIT_INTERNAL
+        return handle(exc, config=getattr(args, "config", None))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -330,6 +318,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             resume=args.resume,
             gate=not args.no_preflight,
             theme=args.theme,
+            break_locks=tuple(args.break_lock),
         )
     if args.command == "check":
         from cockpit.commands import check
@@ -363,71 +352,32 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sim":
         from cockpit.commands import sim
 
-        return sim.run(args.scenario, args.inventory_out, args.workdir, args.hosts, args.shell, args.busybox)
+        return sim.run(
+            args.scenario,
+            args.inventory_out,
+            args.workdir,
+            args.hosts,
+            args.shell,
+            args.busybox,
+            exit_with_parent=args.exit_with_parent,
+            remove_workdir=args.remove_workdir,
+        )
     if args.command == "demo":
-        return cmd_demo(args.scenario, args.hosts, headless=args.headless, theme=args.theme, gate=not args.no_preflight)
+        from cockpit.commands import attach, demo
+        from cockpit.commands import run as run_command
+
+        return demo.run(
+            run_command.run,
+            args.scenario,
+            args.hosts,
+            headless=args.headless,
+            theme=args.theme,
+            gate=not args.no_preflight,
+            keep=args.keep,
+            exit_with_parent=args.exit_with_parent,
+            attach_cockpit=attach.run,
+        )
     raise UsageError(f"unknown command {args.command}")
-
-
-def cmd_demo(scenario: str, hosts: int | None, *, headless: bool, theme: str | None = None, gate: bool = True) -> int:
-    """Serve the simulated fleet in a child process (as a real fleet is elsewhere), then run on it."""
-    import signal
-    import subprocess
-    import tempfile
-
-    from cockpit.commands import run as run_command
-    from cockpit.sim.scenario import ScenarioError, load_scenario
-
-    try:
-        loaded = load_scenario(scenario, hosts)  # a wrong name: one line now, not a child's crash report
-    except ScenarioError as exc:
-        raise UsageError(str(exc)) from exc
-
-    workdir = Path(tempfile.mkdtemp(prefix="cockpit-demo-"))
-    inventory = workdir / "inventory.yaml"
-    argv = [sys.executable, "-m", "cockpit", "sim", scenario, "--workdir", str(workdir)]
-    argv += ["--inventory-out", str(inventory)]
-    if hosts is not None:
-        argv += ["--hosts", str(hosts)]
-    sim_log = workdir / "sim.log"
-    with (
-        sim_log.open("w") as out,
-        subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        ) as sim,
-    ):
-        try:
-            _wait_ready(sim, sim_log, timeout=60)
-            print(f"simulated fleet '{scenario}' up; inventory {inventory}", file=sys.stderr)
-            if loaded.attach:  # migrations already run on this fleet: the cockpit arrives and follows them
-                from cockpit.commands import attach
-
-                status = attach.run(inventory, headless=headless, theme=theme)
-            else:
-                status = run_command.run(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
-            # A client that does not succeed is what the demo shows (its fleet fails by design), not a
-            # failure of the demo: it ended normally. Bad usage and internal errors keep their status.
-            return EXIT_OK if status == EXIT_FAILED else status
-        finally:
-            if sim.poll() is None:
-                os.killpg(sim.pid, signal.SIGTERM)
-                try:
-                    sim.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(sim.pid, signal.SIGKILL)
-
-
-def _wait_ready(sim: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")
-        if "\nready\n" in "\n" + text:
-            return
-        if sim.poll() is not None:
-            last = text.strip().splitlines()[-1] if text.strip() else f"exit status {sim.returncode}"
-            raise UsageError(f"the simulated fleet did not start: {last} (see {log})")
-        time.sleep(0.05)
-    raise UsageError(f"the simulated fleet did not start within {timeout:g}s (see {log})")
 
 
 if __name__ == "__main__":

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
 def demo_command(scenario: str, hosts: int | None) -> str:
-    """What each browser tab runs: `cockpit demo` with the same Python (the served app's shell line)."""
-    argv = [sys.executable, "-m", "cockpit", "demo", "--scenario", scenario]
+    """What each browser tab runs: this cockpit's `demo` with the same Python (the served app's shell
+    line). `exec` makes the server the demo's parent, so that the demo also ends (and stops its
+    simulator) when the server is killed outright."""
+    import cockpit
+
+    here = str(Path(cockpit.__file__).resolve().parent.parent)
+    argv = [sys.executable, "-m", "cockpit", "demo", "--scenario", scenario, "--exit-with-parent"]
     if hosts is not None:
         argv += ["--hosts", str(hosts)]
-    return shlex.join(argv)
+    return f"PYTHONPATH={shlex.quote(here)}${{PYTHONPATH:+:$PYTHONPATH}} exec {shlex.join(argv)}"
 
 
 def run(port: int, scenario: str, hosts: int | None) -> int:

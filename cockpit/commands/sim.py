@@ -20,7 +20,12 @@ def run(
     hosts: int | None,
     shell: str | None = None,
     busybox: bool = False,
+    *,
+    exit_with_parent: bool = False,
+    remove_workdir: bool = False,
 ) -> int:
+    """`exit_with_parent` and `remove_workdir` (hidden options): how `cockpit demo` runs its simulator,
+    so that nothing of it outlives the demo, however the demo ends (SIGKILL included)."""
     try:
         loaded = load_scenario(scenario, hosts)  # a wrong name or file: one line, before anything starts
         wanted = Userland(shell or "dash", busybox) if shell or busybox else None
@@ -30,5 +35,14 @@ def run(
     except (ScenarioError, UserlandError, UserlandMissing) as exc:
         raise UsageError(str(exc)) from exc
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(scenario, inventory_out, workdir, hosts, wanted))
+        fleet = serve(
+            scenario,
+            inventory_out,
+            workdir,
+            hosts,
+            wanted,
+            exit_with_parent=exit_with_parent,
+            remove_workdir=remove_workdir,
+        )
+        asyncio.run(fleet)
     return EXIT_OK

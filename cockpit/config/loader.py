@@ -24,6 +24,8 @@ from cockpit.config.hosts_from import InventoryHosts, hosts_from_of, merge_host_
 from cockpit.config.models import PLAN_TAGS, Config, CrossRefError, RunbookPlan
 from cockpit.config.notify import NotifyCommand
 from cockpit.config.problems import ConfigError, ConfigProblem, KeyPath
+from cockpit.config.ssh_includes import include_loop
+from cockpit.config.state_dir import state_dir_problem
 from cockpit.config.yaml_source import MarkedData, read_marked_yaml
 
 
@@ -45,6 +47,8 @@ def load_config(path: Path | str) -> Config:
     config = _validate(file, source, Config, data=data, inventory=inventory)
     config = _resolve_paths(config, file, source, inventory_hosts=len(inventory or ()))
     _check_runbook(config, file, source)
+    _check_state_dir(config, file, source)
+    _check_ssh_config(config, file, source)
     return config
 
 
@@ -329,6 +333,33 @@ def _notify_program(
     elif not os.access(path, os.X_OK):
         problems.append(ConfigProblem(file, where.line, where.column, loc, f"{path} is not executable (chmod +x)"))
     return entry.model_copy(update={"command": [str(path), *entry.command[1:]]})
+
+
+def _check_state_dir(config: Config, file: Path, source: MarkedData) -> None:
+    """state_dir is a directory the cockpit can use or create (looked at, nothing is created)."""
+    problem = state_dir_problem(config.state_dir)
+    if problem is not None:
+        where = source.position_of(("state_dir",))
+        raise ConfigError([ConfigProblem(file, where.line, where.column, ("state_dir",), problem)])
+
+
+def _check_ssh_config(config: Config, file: Path, source: MarkedData) -> None:
+    """The ssh config the cockpit will read does not Include itself (it would never finish reading)."""
+    ssh = config.ssh
+    if ssh.config_file is None:
+        return
+    if ssh.config_file_is_default:
+        try:
+            default = ssh.config_file.expanduser()
+        except RuntimeError:
+            return
+        files = [default] if default.is_file() else []
+    else:
+        files = [ssh.config_file]
+    problem = include_loop(files)
+    if problem is not None:
+        where = source.position_of(("ssh", "config_file"))
+        raise ConfigError([ConfigProblem(file, where.line, where.column, ("ssh", "config_file"), problem)])
 
 
 def _check_runbook(config: Config, file: Path, source: MarkedData) -> None:

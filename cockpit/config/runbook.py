@@ -18,6 +18,8 @@ from cockpit.domain import template
 
 STEP_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+CONFLICT_PROGRAM = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,63}$")
+CONFLICT_WORD = re.compile(r"^[A-Za-z0-9_.,:=+%@/\-]{1,128}$")
 RESERVED = ("target", "nim_name", "phase", "master")
 """Values every template may use: the target's name, its NIM object name, the phase (phase_run only),
 the NIM master's NIM name."""
@@ -51,6 +53,16 @@ def _check_id(value: str) -> str:
     known = [c.id for c in ALL_CHECKS]
     if value not in known:
         raise ValueError(f"{value!r} is not a preflight check (known: {', '.join(known)})")
+    return value
+
+
+def _conflict(value: str) -> str:
+    words = value.split()
+    if not words or not CONFLICT_PROGRAM.fullmatch(words[0]):
+        raise ValueError(f"{value!r}: expected a program name (no path) and its arguments, e.g. nimadm -c {{nim_name}}")
+    for word in words[1:]:
+        if not CONFLICT_WORD.fullmatch(template.PLACEHOLDER.sub("x", word)):
+            raise ValueError(f"{value!r}: {word!r} is not a plain word or a {{placeholder}}")
     return value
 
 
@@ -189,6 +201,10 @@ class RunbookFile(Strict):
     """Extra looks for the troubleshoot screen."""
     facts: list[FactSpec] = Field(default_factory=list)
     """Taken from each target before its first step (e.g. the level a rollback returns to)."""
+    conflicts: list[Annotated[str, AfterValidator(_conflict)]] = Field(default_factory=list)
+    """Programs that, running on a host where a target's steps run, mean someone is at that target
+    already (by hand, Ansible, another cockpit): `PROGRAM [ARGS...]` with {placeholders}, e.g.
+    `nimadm -c {nim_name}`. The cockpit refuses a target whose host's process table shows one."""
     preflight: list[Annotated[str, AfterValidator(_check_id)]] = Field(default_factory=list)
     """Preflight check ids that gate this runbook (see `cockpit check`). The checks are those of a
     nimadm migration (NIM master, nimsh, SPOT, disks): `cockpit run` runs them for nimadm plans."""
@@ -223,6 +239,10 @@ class RunbookFile(Strict):
                         raise CrossRefError((group, i, "on"), f"role {scope[5:]!r} is not in roles")
                 if step.phases > 1 and step.expect.parser is None:
                     raise CrossRefError((group, i, "phases"), "phases above 1 need an expect.parser")
+        for i, conflict in enumerate(self.conflicts):
+            for name in template.placeholders(conflict):
+                if name not in known:
+                    raise CrossRefError(("conflicts", i), f"unknown parameter {{{name}}}")
         return self
 
     @property

@@ -60,7 +60,16 @@ class RunFinished:
         return not self.failed
 
 
-Event = RunStarted | TargetChanged | LogLines | RunFinished
+@dataclass(frozen=True, slots=True)
+class CockpitNotice:
+    """Something about the cockpit itself, not a host: e.g. its journal or a log file can no longer be
+    written (a full disk). The hosts are still followed; the views tell the operator at once."""
+
+    text: str
+    at: float
+
+
+Event = RunStarted | TargetChanged | LogLines | RunFinished | CockpitNotice
 
 
 # What `TargetChanged.reason` says for the notes a consumer acts on (the alerts, the UI's stall toast).

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+from cockpit.engine import state_dir
+from cockpit.engine.journal_db import GuardedConnection, JournalError, reason
 from cockpit.engine.journal_records import (
     MIGRATION,
     ROLLBACK,
@@ -27,6 +29,7 @@ from cockpit.engine.journal_records import (
     run_kind,
 )
 from cockpit.engine.journal_schema import SCHEMA, SCHEMA_VERSION, column_expressions, migrate
+from cockpit.engine.storage import StorageHealth
 
 __all__ = [
     "MIGRATION",
@@ -36,6 +39,7 @@ __all__ = [
     "EventRecord",
     "FactRecord",
     "Journal",
+    "JournalError",
     "JournalSink",
     "RunRecord",
     "StepRecord",
@@ -62,16 +66,23 @@ _WAIVER_COLUMNS = (
 class Journal:
     """One SQLite file per state directory. Every write is committed at once (WAL keeps it cheap)."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, health: StorageHealth | None = None) -> None:
+        """Raises StateDirError (the directory) or JournalError (the file): one line each, exit 2."""
+        state_dir.prepare(path.parent)
+        state_dir.private_file(path)  # 0600 from its first byte; SQLite gives -wal and -shm the same mode
         self.path = path
         self.clock = clock
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db = GuardedConnection.open(path, str(path), uri=False, health=health)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        migrate(self._db)
-        self._columns = column_expressions(self._db)
+        try:
+            migrate(self._db.raw)
+            self._columns = column_expressions(self._db.raw)
+        except sqlite3.Error as exc:
+            raise JournalError(path, reason(exc)) from None
+        for suffix in ("-wal", "-shm"):  # left by an older cockpit with the umask's mode
+            state_dir.tighten(path.with_name(path.name + suffix), state_dir.FILE_MODE)
 
     def _select(self, table: str, columns: tuple[str, ...]) -> str:
         return ", ".join(self._columns.get(f"{table}.{c}", c) for c in columns)
@@ -79,10 +90,15 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
+    def report_failures_to(self, health: StorageHealth) -> None:
+        """From when `health` tolerates them (a run under way), failed writes are told there, not raised."""
+        self._db.health = health
+
     @property
     def connection(self) -> sqlite3.Connection:
-        """The SQLite connection, for the modules that keep tables of their own in this file (alerts)."""
-        return self._db
+        """The SQLite connection, for the modules that keep tables of their own in this file (alerts).
+        Unguarded: their errors are theirs to handle (this journal's own writes go through GuardedConnection)."""
+        return self._db.raw
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(
@@ -272,10 +288,14 @@ class Journal:
         journal.path = path
         journal.clock = time.time
         uri = f"{path.resolve().as_uri()}?mode=ro"
-        journal._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        journal._db = GuardedConnection.open(path, uri, uri=True)
         # An old journal is read as it is (no migration: that would be a write); its rows read as
-        # the migration would have written them.
-        journal._columns = column_expressions(journal._db)
+        # the migration would have written them. A damaged file says so now, in one line.
+        try:
+            journal._db.raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            journal._columns = column_expressions(journal._db.raw)
+        except sqlite3.Error as exc:
+            raise JournalError(path, reason(exc)) from None
         return journal
 
     def run(self, run_id: str) -> RunRecord | None:

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Protocol
 
-from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+from cockpit.domain.events import CockpitNotice, Event, LogLines, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.models import TargetState
 
 NOTES = ("ETA ", "skipped ", "re-attached", "retry ")
@@ -37,6 +37,8 @@ class LinePrinter:
             self._print(event.at, f"run {event.run_id}: {event.runbook} on {len(event.targets)} targets")
         elif isinstance(event, TargetChanged):
             self._target(event)
+        elif isinstance(event, CockpitNotice):
+            self._print(event.at, f"cockpit: {event.text}")
         elif isinstance(event, RunFinished):
             verdict = "all succeeded" if event.ok else f"{len(event.failed)} not succeeded: {', '.join(event.failed)}"
             self._print(event.at, f"run {event.run_id} finished: {len(event.succeeded)} succeeded, {verdict}")
@@ -56,7 +58,9 @@ class LinePrinter:
         phase = f"{unit} {e.phase}/{e.phases_total}" if e.phase else ""
         detail = ""
         if e.state in (TargetState.FAILED, TargetState.UNREACHABLE, TargetState.BLOCKED, TargetState.ROLLED_BACK):
-            detail = "  ".join(x for x in (e.reason if e.reason != e.error else None, e.error) if x)
+            # The reason, unless the error line says it already (`locked` / `locked by ...`).
+            said = e.reason if e.reason and not (e.error or "").startswith(e.reason) else None
+            detail = "  ".join(x for x in (said, e.error) if x)
         state = e.state.label.upper() if e.state.finished else e.state.label
         text = f"{e.target:<{self._width}} {state:<11} {phase:<11}"
         if e.step and not e.state.finished:

@@ -34,6 +34,7 @@ import asyncssh
 from cockpit.sim import state
 from cockpit.sim.aix.disks import boot
 from cockpit.sim.inventory import ADDRESS, inventory_text, known_hosts_text, write_inventory
+from cockpit.sim.lifetime import watch_parent
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.seed import seed
 from cockpit.sim.session import Pipe, feed_stdin, session_env
@@ -469,22 +470,28 @@ async def serve(
     workdir: Path | None = None,
     hosts: int | None = None,
     userland: Userland | None = None,
+    *,
+    exit_with_parent: bool = False,
+    remove_workdir: bool = False,
 ) -> None:
-    """Serve a simulated fleet until cancelled or SIGINT/SIGTERM; print the inventory, the hosts, the
-    userland, "ready".
+    """Serve a simulated fleet until cancelled or SIGINT/SIGTERM/SIGHUP; print the inventory, the hosts,
+    the userland, "ready".
 
-    Without a workdir the fleet lives in a temporary directory removed when it stops.
+    Without a workdir (or with `remove_workdir`) the fleet's directory is removed when it stops.
+    With `exit_with_parent` it stops when the process that started it dies, however it died
+    (`cockpit demo` killed with SIGKILL): nothing of the fleet outlives the demo.
     """
     loaded = load_scenario(scenario, hosts)
-    temporary = workdir is None
+    temporary = workdir is None or remove_workdir
     root = Path(tempfile.mkdtemp(prefix="cockpit-sim-")) if workdir is None else Path(workdir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
+    watcher = asyncio.ensure_future(watch_parent(stop)) if exit_with_parent else None
     try:
         async with await SimFleet.start(loaded, root, userland) as fleet:
             inventory = fleet.write_inventory(inventory_out) if inventory_out else fleet.inventory_path
@@ -496,6 +503,8 @@ async def serve(
             print("ready", flush=True)
             await stop.wait()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         for sig in handled:
             loop.remove_signal_handler(sig)
         if temporary:

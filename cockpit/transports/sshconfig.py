@@ -20,6 +20,7 @@ from typing import Literal
 
 import asyncssh
 
+from cockpit.config.ssh_includes import include_loop
 from cockpit.transports.base import TransportError
 
 DEFAULT_PORT = 22
@@ -131,6 +132,10 @@ async def resolve(hop: Hop, *, config_files: tuple[Path, ...], jump_keys: tuple[
     """Decide `hop`'s host, port, user, keys, jump host and agent (see the module's precedence)."""
     if not config_files:
         return _without_config(hop, agent)
+    files = ", ".join(str(p) for p in config_files)
+    loop = include_loop(config_files)
+    if loop is not None:
+        raise TransportError(f"{hop.label}: cannot read the ssh config {files}: {loop}")
     try:
         # No keys, known_hosts or agent here: only the ssh config's answers are wanted. `config=[]`
         # (not `()`, which asyncssh reads as "the default ~/.ssh/config") when none is configured.
@@ -142,8 +147,9 @@ async def resolve(hop: Hop, *, config_files: tuple[Path, ...], jump_keys: tuple[
             agent_path=None,
         )
     except (OSError, ValueError, asyncssh.Error) as exc:
-        files = ", ".join(str(p) for p in config_files)
         raise TransportError(f"{hop.label}: cannot read the ssh config {files}: {exc}") from exc
+    except RecursionError:  # nested past what include_loop follows (a glob that grows as it is read ...)
+        raise TransportError(f"{hop.label}: cannot read the ssh config {files}: its Includes never end") from None
     config = options.config
     configured_user = config.get("User")
     user = hop.user or (str(configured_user) if configured_user else None) or hop.default_user or _local_user()

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from cockpit.domain.events import EventSink, FanOutSink
 from cockpit.domain.models import TargetState
 from cockpit.domain.window import FleetEta, Window
+from cockpit.ui import stop_signals
 from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
 from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
@@ -145,8 +146,12 @@ class CockpitApp(Navigation):
         wall_clock: Callable[[], float] | None = None,
         alerts: AlertsFactory | None = None,
         groups: Mapping[str, str] | None = None,
+        stop_signals: bool = False,
     ) -> None:
         super().__init__()
+        self._stop_signals = stop_signals
+        self.stopped_by: int | None = None
+        """The signal (SIGTERM) that closed the app, with `stop_signals` (the `cockpit` process)."""
         self.read_only = read_only
         """Watching a run another process drives, or replaying one (`run` is then the journal observer):
         every action that changes a host is refused with READ_ONLY_REFUSAL, whatever else is passed."""
@@ -228,6 +233,8 @@ class CockpitApp(Navigation):
         if self._alerts_factory is not None:
             terminal = None if self.is_web else TextualTerminal(self)
             self.alerts = self._alerts_factory(report=self._alert_trouble, terminal=terminal)
+        if self._stop_signals:
+            stop_signals.catch(self._stop_by_signal)
         self.set_interval(self._flush_interval, self._on_flush_timer, name="flush")
         if self._preflight is not None:
             self._fleet.set_status("waiting for the preflight")
@@ -238,6 +245,10 @@ class CockpitApp(Navigation):
             self._fleet.set_status("not started (press s)")
         for error in self._theme_errors:
             self.notify(error, title="Theme file skipped", severity="warning", timeout=20, markup=False)
+
+    def _stop_by_signal(self, signum: int) -> None:
+        self.stopped_by = signum
+        self.exit(return_code=128 + signum)
 
     def on_ready(self) -> None:
         if self._freeze_gc:
@@ -407,6 +418,8 @@ class CockpitApp(Navigation):
             self._follow_open_run()
         for stall in changes.stalled:
             self._tell_stall(stall)
+        for notice in changes.notices:  # a target kept back by a lock, the cockpit's own disk full ...
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=30, markup=False)
 
     def _on_flush_timer(self) -> None:
         self._flushes += 1

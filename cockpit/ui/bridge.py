@@ -15,8 +15,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from cockpit.domain.events import Event, LogLines, RunFinished, RunStarted, TargetChanged
+from cockpit.domain.events import CockpitNotice, Event, LogLines, RunFinished, RunStarted, TargetChanged
 from cockpit.domain.models import TargetState
 from cockpit.ui.present import is_noise
 
@@ -93,9 +94,23 @@ class Changes:
     stalled: tuple[TargetChanged, ...] = ()
     """Every TargetChanged that announced a stall ("stalled: ..."), in order, even one a later change
     replaced before this flush: each is told to the operator once."""
+    notices: tuple[Notice, ...] = ()
+    """What the operator must be told at once besides the rows: a target another cockpit holds (or
+    whose program already runs), the cockpit's own storage failing."""
 
     def __bool__(self) -> bool:
-        return bool(self.targets or self.lines or self.added or self.run or self.stalled)
+        return bool(self.targets or self.lines or self.added or self.run or self.stalled or self.notices)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    title: str
+    text: str
+    severity: Literal["information", "warning", "error"] = "warning"
+
+
+LOCK_REASONS = ("locked", "already running")
+"""The engine's reasons for a target kept back by another cockpit's lock or a program already running."""
 
 
 class LogFeed:
@@ -220,6 +235,7 @@ class UiBridge:
         self._added: list[str] = []
         self._run_dirty = False
         self._stalled: list[TargetChanged] = []
+        self._notices: list[Notice] = []
         self._feed: LogFeed | None = None
 
     # -- engine side -------------------------------------------------------------------------
@@ -245,6 +261,15 @@ class UiBridge:
             self._dirty.add(event.target)
             if event.state is TargetState.STALLED and (event.reason or "").startswith(STALL_PREFIX):
                 self._stalled.append(event)
+            elif event.state.finished and event.reason in LOCK_REASONS:
+                how = (
+                    " Press L on its row to break a lock whose cockpit is gone."
+                    if "break" in (event.error or "")
+                    else ""
+                )
+                self._notices.append(Notice(f"{event.target} not started", f"{event.error}.{how}"))
+        elif isinstance(event, CockpitNotice):
+            self._notices.append(Notice("The cockpit's own storage", event.text, "error"))
         elif isinstance(event, RunStarted):
             for name in event.targets:
                 self._view(name)
@@ -291,7 +316,7 @@ class UiBridge:
 
     def take_changes(self) -> Changes:
         """What changed since the previous call; resets the marks."""
-        if not (self._dirty or self._dirty_lines or self._added or self._run_dirty):
+        if not (self._dirty or self._dirty_lines or self._added or self._run_dirty or self._notices):
             return Changes()
         changes = Changes(
             frozenset(self._dirty),
@@ -299,7 +324,9 @@ class UiBridge:
             tuple(self._added),
             self._run_dirty,
             tuple(self._stalled),
+            tuple(self._notices),
         )
+        self._notices = []
         self._dirty = set()
         self._dirty_lines = set()
         self._added = []

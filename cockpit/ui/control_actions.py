@@ -384,6 +384,37 @@ class ControlActions:
             destroys=target if running else None,
         )
 
+    def break_lock(self, target: str) -> ControlAction:
+        """Break the lock of a cockpit that is gone and start the target (the engine refuses a live one)."""
+
+        def describe(value: str) -> list[str]:
+            refusal = self.controls.lock_refusal(target)
+            if refusal is None or not refusal.breakable:
+                raise ValueError(refusal.text if refusal is not None else f"{target} is not kept back by a lock")
+            if refusal.kind == "foreign":
+                judge = (
+                    "That cockpit runs on another machine: only you can tell whether it is gone. "
+                    "Breaking the lock of a cockpit that still runs puts two migrations onto one disk."
+                )
+            elif refusal.kind == "stale":
+                judge = "That cockpit is gone: its process no longer runs on this machine."
+            else:
+                judge = "No cockpit said who took it (it died while taking it)."
+            return [
+                refusal.text,
+                judge,
+                f"The lock {refusal.host}:{refusal.path} is removed (journaled with its holder and you), "
+                f"then {target} starts; a program of the runbook still running for it is refused all the same.",
+            ]
+
+        async def perform(value: str) -> Outcome:
+            await self.controls.break_lock(target)
+            return Outcome(True, (f"Lock broken: {target} starts.",))
+
+        return ControlAction(
+            "break_lock", f"Break the lock on {target}?", describe, perform, danger=True, run_label="Break lock"
+        )
+
     def concurrency(self, target: str | None = None) -> ControlAction:
         """The concurrency of the run, or with several NIM masters of `target`'s master."""
         fleet = self.controls.gate

@@ -81,6 +81,27 @@ class ProbeResult(Protocol):
     def text(self) -> str: ...
 
 
+class LockRefusalView(Protocol):
+    """Why a target was not started for another cockpit's lock (engine/host_locks.Refusal)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def kind(self) -> str:
+        """held | stale | foreign | unknown | busy | error | unreachable"""
+        ...
+
+    @property
+    def breakable(self) -> bool: ...
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
 class RunControls(Protocol):
     """The operator's controls over a running migration (RunbookRun)."""
 
@@ -140,6 +161,10 @@ class RunControls(Protocol):
     def mark_failed(self, target: str, reason: str) -> None: ...
 
     async def abort(self, target: str) -> None: ...
+
+    def lock_refusal(self, target: str) -> LockRefusalView | None: ...
+
+    async def break_lock(self, target: str) -> None: ...
 
     async def pause_starts(self) -> None: ...
 

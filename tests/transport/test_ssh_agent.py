@@ -25,6 +25,7 @@ from cockpit.transports.ssh import SSHTransport
 from tests.transport.sshservers import TestServer, new_key, start_server
 
 AGENT_START_TIMEOUT = 10.0
+pytestmark = pytest.mark.real  # OpenSSH's ssh-agent and ssh-add: under CI=true they must be there
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cockpit.commands.exits import EXIT_OK, UsageError
 from cockpit.commands.report import save as save_report
+from cockpit.commands.signals import run_app
 from cockpit.config.loader import load_config
 from cockpit.config.models import Config
 from cockpit.domain.window import FleetEta, Window
@@ -65,8 +66,9 @@ def run(path: Path, run_id: str | None, *, follow: bool, theme: str | None = Non
             report=functools.partial(save_report, config.state_dir),
             window=window,
             eta=eta,
+            stop_signals=True,  # SIGTERM: the terminal restored, then the command ends (SIGHUP: run_app)
         )
-        app.run()
+        run_app(app)
     except UnknownTheme as exc:
         raise UsageError(str(exc)) from exc
     return EXIT_OK

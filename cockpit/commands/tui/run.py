@@ -8,6 +8,7 @@ import sys
 
 from cockpit.commands.exits import EXIT_FAILED, EXIT_OK, UsageError
 from cockpit.commands.report import save as save_report
+from cockpit.commands.signals import run_app
 from cockpit.commands.tui.rollback import cluster_backout, rollback_wizard
 from cockpit.engine import alerts
 from cockpit.engine.preflight import PreflightService
@@ -50,8 +51,9 @@ def open_cockpit(
             # One process, one app: freeze the start-up objects out of the GC's full collections
             # (bench/README.md: p99 loop lag 102 -> 58 ms with 200 hosts streaming).
             freeze_gc=True,
+            stop_signals=True,  # SIGTERM: the terminal restored, then the command ends (SIGHUP: run_app)
         )
-        app.run()
+        run_app(app)
     except UnknownTheme as exc:
         raise UsageError(str(exc)) from exc
     if app.bridge.run_started is None:  # quit on the preflight screen: nothing ran, no logs

@@ -11,8 +11,10 @@ from cockpit.domain.events import MARKED_FAILED
 from cockpit.domain.models import TargetState
 from cockpit.domain.printable import printable
 from cockpit.engine.binding import StepSpec
+from cockpit.engine.host_locks import Refusal
 from cockpit.engine.run.context import ControlError, RunContext
 from cockpit.engine.run.plan import RunPlan
+from cockpit.engine.run.restore import journaled_steps
 from cockpit.engine.run.schedule import Scheduler
 from cockpit.transports.base import CommandResult
 
@@ -165,6 +167,37 @@ class OperatorControls:
             self._run.act(target, "abort", "killed while running")
             return
         raise ControlError(f"{target} is {state.value}: nothing to abort")
+
+    # -- locks ----------------------------------------------------------------------------------
+    def lock_refusal(self, target: str) -> Refusal | None:
+        """Why `target` was not started for its lock (its holder, whether the operator may break it)."""
+        runner = self._run.runner(target)
+        return self._scheduler.locks.refusals.get(target) if runner.progress.state.finished else None
+
+    async def break_lock(self, target: str) -> None:
+        """The operator confirmed: break the stale lock that kept `target` back (journaled), start it.
+        A cluster starts whole, so in a lockstep run every node that never started starts again."""
+        run, scheduler = self._run, self._scheduler
+        runner = run.runner(target)
+        if self.lock_refusal(target) is None or not scheduler.active:
+            raise ControlError(f"{target} is not kept back by a lock in an active run")
+        try:
+            refused = await scheduler.locks.break_lock(target)
+        except (LookupError, PermissionError) as exc:
+            raise ControlError(str(exc)) from None
+        if refused is not None:
+            runner.progress.error = refused.text
+            runner.announce("still locked")
+            raise ControlError(f"{target}: {refused.text}")
+        kept = [t for t in run.targets if run.progress[t].state is TargetState.BLOCKED and not run.launched(t)]
+        again = kept if run.lockstep else [target]
+        for t in again:
+            run.runners[t].progress.state, run.runners[t].progress.error = TargetState.PENDING, None
+            run.runners[t].announce("lock broken by the operator" if t == target else "the cluster starts again")
+        if run.lockstep:
+            scheduler.start_lockstep({t: run.binding.steps(t) for t in again})
+        else:
+            scheduler.start(target, journaled_steps(run.binding, target, run.records(target)), resume=False)
 
     # -- the fleet ------------------------------------------------------------------------------
     async def pause_starts(self) -> None:

@@ -8,6 +8,8 @@ the plan says is plan.py. The journal is the caller's: it opens it and closes it
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ from cockpit.domain.window import FleetEta, Window
 from cockpit.engine import rolled_back
 from cockpit.engine.binding import Binding, StepSpec, UndoSpec
 from cockpit.engine.follow import FollowPolicy
+from cockpit.engine.host_locks import Identity, Refusal, TargetLocks
 from cockpit.engine.journal import Journal, JournalSink
 from cockpit.engine.limiter import FleetGate
 from cockpit.engine.logstore import LogStore
@@ -31,6 +34,8 @@ from cockpit.engine.run.plan import RunPlan
 from cockpit.engine.run.probes import ProbeOutput, Probes
 from cockpit.engine.run.schedule import Scheduler
 from cockpit.engine.run.window_watch import EtaSink, WindowWatch, feed_history, window_of
+from cockpit.engine.state_lock import StateDirLock
+from cockpit.engine.storage import StorageHealth
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import CommandResult
 
@@ -67,11 +72,19 @@ class RunbookRun:
         targets: Sequence[str] | None = None,
         kind: str = "",
         overrides: dict[str, dict[str, str]] | None = None,
+        break_locks: frozenset[str] = frozenset(),
     ) -> None:
         """`journal` is the config's (its state directory's), opened by the caller with the same
         `clock`; `runbook` overrides the plan's (a back-out runs the runbook's `backout` steps as one).
         `targets` (some of the plan's), `kind` (the journal's name for the run) and `overrides` (values
-        per target) serve `cockpit attach`, which follows the migrations it finds running."""
+        per target) serve `cockpit attach`, which follows the migrations it finds running.
+        `break_locks`: targets whose lock, left by a cockpit that is gone, the operator breaks.
+
+        Raises StateDirBusy while another cockpit runs on this state directory (--resume included)."""
+        self.state_lock = StateDirLock.hold(config.state_dir, operator=operator, clock=clock())
+        self.health = StorageHealth(clock)
+        """The cockpit's own storage during the run: a full disk is told, never a host's failure."""
+        journal.report_failures_to(self.health)
         config_key = str(config_path.resolve()) if config_path else "<memory>"
         binding = Binding(
             config,
@@ -92,7 +105,8 @@ class RunbookRun:
         self.policy = policy or FollowPolicy(
             poll=follow.poll, idle_poll=follow.idle_poll, give_up_after=follow.give_up_after
         )
-        self.logs = LogStore(config.state_dir / "runs" / run_id / "logs")
+        self.state_lock.describe(run_id=run_id)
+        self.logs = LogStore(config.state_dir / "runs" / run_id / "logs", self.health)
         total = binding.phases_total
         self.context = RunContext(
             config=config,
@@ -113,6 +127,17 @@ class RunbookRun:
         self.plan = RunPlan(self.context)
         self.window_watch = WindowWatch(self.context, window_of(config), FleetEta(self.plan.expected_seconds, total))
         self.facts = FactRecorder(self.context)
+        # One cockpit per target: the locks on the hosts the targets' steps run on (host_locks.py).
+        self.locks = TargetLocks(
+            config,
+            binding,
+            journal,
+            run_id,
+            transport_for,
+            Identity.here(operator),
+            clock=clock,
+            break_locks=break_locks,
+        )
         self.scheduler = Scheduler(
             self.context,
             logs=self.logs,
@@ -121,6 +146,8 @@ class RunbookRun:
             observable=observable,
             facts=self.facts,
             window=self.window_watch,
+            locks=self.locks,
+            health=self.health,
         )
         self.controls = OperatorControls(self.context, self.plan, self.scheduler)
         self.probes = Probes(self.context, self.plan)
@@ -251,11 +278,18 @@ class RunbookRun:
         RunFinished each time it goes idle, so the operator can still retry a failed target;
         `close()` ends it.
         """
+        self.state_lock.again()
         if self.resumed:
             feed_history(self.eta, self.journal, self.run_id, self.phases_total)
         self.context.sink = FanOutSink(sink, JournalSink(self.journal, self.run_id), EtaSink(self.eta))
-        async with self.window_watch.watching():
-            return await self.scheduler.run(blocked or {}, keep_open=keep_open)
+        try:
+            async with self.window_watch.watching():
+                return await self.scheduler.run(blocked or {}, keep_open=keep_open)
+        finally:
+            # Also when the run is cancelled (the TUI quits): the locks of targets that ended go back.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self.locks.release_ended(self.targets, lambda t: self.progress[t].state)
+            self.state_lock.release()
 
     def close(self) -> None:
         self.scheduler.close()
@@ -305,6 +339,12 @@ class RunbookRun:
 
     async def abort(self, target: str) -> None:
         await self.controls.abort(target)
+
+    def lock_refusal(self, target: str) -> Refusal | None:
+        return self.controls.lock_refusal(target)
+
+    async def break_lock(self, target: str) -> None:
+        await self.controls.break_lock(target)
 
     async def pause_starts(self) -> None:
         await self.controls.pause_starts()

@@ -15,11 +15,13 @@ from cockpit.domain.models import TargetState
 from cockpit.domain.stall import PhaseTiming
 from cockpit.engine.binding import StepSpec
 from cockpit.engine.follow import FollowPolicy
+from cockpit.engine.host_locks import TargetLocks
 from cockpit.engine.logstore import LogStore
 from cockpit.engine.run.context import RunContext
 from cockpit.engine.run.facts import FactRecorder
 from cockpit.engine.run.restore import journaled_steps, restore
 from cockpit.engine.run.window_watch import WindowWatch
+from cockpit.engine.storage import StorageHealth
 from cockpit.engine.target import TargetRunner
 from cockpit.transports.base import Transport
 
@@ -38,8 +40,12 @@ class Scheduler:
         observable: float,
         facts: FactRecorder,
         window: WindowWatch,
+        locks: TargetLocks,
+        health: StorageHealth,
     ) -> None:
         self._run = context
+        self.locks = locks
+        self._health = health
         self._logs = logs
         self._policy = policy
         self._timing = timing
@@ -83,6 +89,7 @@ class Scheduler:
             for spec in [adopted] if adopted is not None else run.binding.steps(t):
                 host = spec.host.name if spec.host is not None else t
                 run.journal.plan_step(run.run_id, t, spec.name, host, spec.command, spec.remote.directory)
+        self._health.watch(run.sink)  # from here a full disk is told and the hosts still followed
         run.sink.emit(RunStarted(run.run_id, run.run_kind, tuple(run.targets), run.clock()))
         run.runners.clear()
         run.runners.update({t: self._new_runner(t) for t in run.targets})
@@ -105,6 +112,9 @@ class Scheduler:
                 run.runners[t].announce(reason="blocked by preflight")
                 continue
             run.runners[t].announce()
+        # One cockpit per target (a migration found running, `cockpit attach`, is followed, not launched).
+        ours = [t for t in run.targets if t not in run.adopted]
+        await self.locks.admit(run.runners, ours, lockstep=run.lockstep)
         return await self._run_all(plans, keep_open)
 
     def _new_runner(self, target: str) -> TargetRunner:
@@ -181,6 +191,8 @@ class Scheduler:
                 return  # aborted by the operator (or stopped by the cutoff) while waiting for a slot
             if not resume and not adopted and self._window.cut_off(target):
                 return
+            if not adopted and not await self.locks.admit(self._run.runners, [target], lockstep=False):
+                return  # a retry, and another cockpit took the target meanwhile
             if not resume and not adopted:
                 await self._facts.record(target)
             try:
@@ -190,6 +202,7 @@ class Scheduler:
                 runner.finish(TargetState.FAILED, reason=runner.progress.error)
         finally:
             if not adopted:
+                await self.locks.release_ended([target], lambda t: self._run.progress[t].state)
                 await self._run.gate.release(target)
 
     # -- lockstep -------------------------------------------------------------------------------
@@ -204,6 +217,15 @@ class Scheduler:
         any target starts step i+1; a failure stops the run and says so on the targets left."""
         run = self._run
         live = [t for t in run.targets if not run.progress[t].state.finished]
+        if not await self.locks.admit(run.runners, live, lockstep=True):
+            return  # a cluster starts whole: a locked node keeps every node back
+        try:
+            await self._lockstep_steps(plans, from_index, live)
+        finally:
+            await self.locks.release_ended(live, lambda t: run.progress[t].state)
+
+    async def _lockstep_steps(self, plans: dict[str, list[StepSpec]], from_index: int, live: list[str]) -> None:
+        run = self._run
         fresh = [t for t in live if not run.launched(t)]
         # A cluster is started whole or not at all: at the cutoff, not at all.
         whole = bool(fresh) and len(fresh) == len(live) and from_index == 1

@@ -1,8 +1,8 @@
 """The fleet screen: the run header, one table row per target, the key bindings.
 
 With the engine's controls it also steers the fleet: pause or resume new starts, change the
-concurrency, abort the selected host (each journaled by the engine), and opens a host's troubleshoot
-screen (`t`).
+concurrency, abort the selected host, break the lock of a cockpit that is gone (`L`; each journaled by
+the engine), and opens a host's troubleshoot screen (`t`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from cockpit.ui.widgets.fleet_table import FleetTable
 from cockpit.ui.widgets.key_footer import KeyFooter
 from cockpit.ui.widgets.run_header import RunHeader
 
-_FLEET_ACTIONS = ("troubleshoot", "toggle_starts", "concurrency", "abort")
+_FLEET_ACTIONS = ("troubleshoot", "toggle_starts", "concurrency", "abort", "break_lock")
 READ_ONLY_REFUSAL = (
     "Read-only: this cockpit watches the run from its journal; actions that change a host are disabled "
     "(steer the run from the cockpit that runs it)."
@@ -59,6 +59,7 @@ class FleetScreen(Screen[None]):
         Binding("c", "concurrency", "Concurrency"),
         Binding("a", "abort", "Abort host"),
         Binding("g", "next_master", "Master group"),
+        Binding("L", "break_lock", "Break lock"),
     ]
 
     def __init__(
@@ -302,6 +303,21 @@ class FleetScreen(Screen[None]):
             self.notify(why, title="Not now", severity="warning", markup=False)
             return
         self._confirm(ControlActions(controls).build("abort", target))
+
+    def action_break_lock(self) -> None:
+        """A target another cockpit's lock kept back: break it once its cockpit is gone (confirmed)."""
+        if self.refuse_read_only():
+            return
+        controls = self._controls
+        target = self.table.target_at_cursor()
+        if controls is None or target is None:
+            return
+        refusal = controls.lock_refusal(target)
+        if refusal is None or not refusal.breakable:
+            why = refusal.text if refusal is not None else f"{target} is not kept back by a lock"
+            self.notify(why, title="Not now", severity="warning", markup=False)
+            return
+        self._confirm(ControlActions(controls).break_lock(target))
 
     def _confirm(self, action: ControlAction) -> None:
         assert self._controls is not None
