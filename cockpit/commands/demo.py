@@ -100,10 +100,17 @@ def _serve_and_run(
         sim = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
+
+    def hung_up() -> None:  # the terminal closed under the TUI: no finally block will run
+        stop_sim(sim)
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
     try:
         _wait_ready(sim, sim_log, READY_TIMEOUT)
         _say(f"simulated fleet '{scenario}' up; inventory {inventory}")
-        status = run_cockpit(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
+        with signals.on_hangup(hung_up):
+            status = run_cockpit(inventory, headless=headless, dry_run=False, theme=theme, gate=gate)
         # A client that does not succeed is what the demo shows (its fleet fails by design), not a
         # failure of the demo: it ended normally. Bad usage and internal errors keep their status.
         return EXIT_OK if status == EXIT_FAILED else status

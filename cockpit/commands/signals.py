@@ -10,8 +10,9 @@ the terminal, and the command raises Terminated once the app is closed.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, Protocol
 
@@ -65,7 +66,6 @@ def exit_with_parent() -> None:
     For a `cockpit demo` a browser tab of `cockpit serve` runs: killed with SIGKILL, the server can no
     longer close its tabs, and each demo would keep its simulated fleet running for nobody.
     """
-    import os
     import sys
 
     if not sys.platform.startswith("linux"):
@@ -88,13 +88,46 @@ class StoppableApp(Protocol):
     def run(self) -> object: ...
 
 
-def run_app(app: StoppableApp) -> None:
-    """Run the TUI; SIGTERM / SIGHUP close it (terminal restored), then end the command (Terminated)."""
+_hangup_cleanups: list[Callable[[], None]] = []
+
+
+@contextlib.contextmanager
+def on_hangup(cleanup: Callable[[], None]) -> Iterator[None]:
+    """Within this block, a hangup of the TUI's terminal runs `cleanup` before the process exits."""
+    _hangup_cleanups.append(cleanup)
     try:
-        with handlers_kept():  # the app's event loop leaves SIGTERM / SIGHUP at their defaults when it closes
-            app.run()
+        yield
+    finally:
+        _hangup_cleanups.remove(cleanup)
+
+
+def _hung_up(signum: int, frame: FrameType | None) -> None:
+    """The TUI's terminal is gone: clean up and exit at once, without Textual's shutdown.
+
+    Why not a graceful exit: Textual writes the screen from a thread, which dies on the first write
+    to the hung-up terminal; the app's next frames then fill its queue and block the event loop,
+    and with it any handler that runs in the loop. This one runs between Python instructions of the
+    main thread, even there. Nothing is left to restore on a terminal that no longer exists; the
+    journal is crash-safe, and `--resume` picks the run up as after a crash.
+    """
+    for cleanup in reversed(_hangup_cleanups):
+        with contextlib.suppress(Exception):
+            cleanup()
+    os._exit(128 + signum)
+
+
+def run_app(app: StoppableApp) -> None:
+    """Run the TUI. SIGTERM closes it (the app restores the terminal), then ends the command with
+    Terminated; SIGHUP (the terminal closed) runs the hangup clean-ups and exits (`_hung_up`)."""
+    try:
+        with handlers_kept():  # the app's event loop leaves SIGTERM at its default when it closes
+            previous = signal.signal(signal.SIGHUP, _hung_up)
+            try:
+                app.run()
+            finally:
+                signal.signal(signal.SIGHUP, previous)
     except OSError:
         if app.stopped_by is None:
-            raise  # after a SIGHUP the terminal is gone and the last writes to it fail: expected
+            raise
     if app.stopped_by is not None:
         raise Terminated(app.stopped_by)

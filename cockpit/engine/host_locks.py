@@ -74,8 +74,16 @@ class Refusal:
     path: str
     kind: str
     """held | stale | foreign | unknown (no owner file) | busy (its program runs) | error | unreachable"""
-    text: str
+    summary: str
+    """Who holds the lock where, or what runs there (what a confirmation shows)."""
     holder: hl.Holder | None = None
+    hint: str = ""
+    """What the operator may do about it, for the one line (`break it with --break-lock ...`)."""
+
+    @property
+    def text(self) -> str:
+        """The one line: the summary, then the hint."""
+        return f"{self.summary}; {self.hint}" if self.hint else self.summary
 
     @property
     def breakable(self) -> bool:
@@ -285,15 +293,17 @@ class TargetLocks:
         old = answer.holder
         hint = f"break it with --break-lock {target} (in the cockpit: L on its row)"
         if old is None:
-            text = f"locked at {where} by a cockpit that left no owner file; if no cockpit runs {target}, {hint}"
-            return Refusal(target, host.name, lock.directory, UNKNOWN, text)
+            summary = f"locked at {where} by a cockpit that left no owner file"
+            return Refusal(
+                target, host.name, lock.directory, UNKNOWN, summary, None, f"if no cockpit runs {target}, {hint}"
+            )
         who = f"locked by {old.describe(now=self.clock())} at {where}"
         if old.machine != self.identity.machine:
-            text = f"{who}: a cockpit on another machine; if it is gone, {hint}"
-            return Refusal(target, host.name, lock.directory, FOREIGN, text, old)
+            summary = f"{who}: a cockpit on another machine"
+            return Refusal(target, host.name, lock.directory, FOREIGN, summary, old, f"if it is gone, {hint}")
         if old.pid != self.identity.pid and not self.alive(old.pid):
-            text = f"{who}: that cockpit is gone (no pid {old.pid} here); {hint}"
-            return Refusal(target, host.name, lock.directory, STALE, text, old)
+            summary = f"{who}: that cockpit is gone (no pid {old.pid} here)"
+            return Refusal(target, host.name, lock.directory, STALE, summary, old, hint)
         return Refusal(target, host.name, lock.directory, HELD, f"{who}: that cockpit is running", old)
 
     # -- giving back and breaking ---------------------------------------------------------------

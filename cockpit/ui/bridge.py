@@ -261,13 +261,8 @@ class UiBridge:
             self._dirty.add(event.target)
             if event.state is TargetState.STALLED and (event.reason or "").startswith(STALL_PREFIX):
                 self._stalled.append(event)
-            elif event.state.finished and event.reason in LOCK_REASONS:
-                how = (
-                    " Press L on its row to break a lock whose cockpit is gone."
-                    if "break" in (event.error or "")
-                    else ""
-                )
-                self._notices.append(Notice(f"{event.target} not started", f"{event.error}.{how}"))
+            elif event.state.finished and event.reason in LOCK_REASONS:  # the error says what to do
+                self._notices.append(Notice(f"{event.target} not started", f"{event.error}."))
         elif isinstance(event, CockpitNotice):
             self._notices.append(Notice("The cockpit's own storage", event.text, "error"))
         elif isinstance(event, RunStarted):

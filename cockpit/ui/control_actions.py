@@ -401,7 +401,7 @@ class ControlActions:
             else:
                 judge = "No cockpit said who took it (it died while taking it)."
             return [
-                refusal.text,
+                refusal.summary[:1].upper() + refusal.summary[1:] + ".",
                 judge,
                 f"The lock {refusal.host}:{refusal.path} is removed (journaled with its holder and you), "
                 f"then {target} starts; a program of the runbook still running for it is refused all the same.",

@@ -85,7 +85,14 @@ class LockRefusalView(Protocol):
     """Why a target was not started for another cockpit's lock (engine/host_locks.Refusal)."""
 
     @property
-    def text(self) -> str: ...
+    def text(self) -> str:
+        """The one line, with what the operator may do about it."""
+        ...
+
+    @property
+    def summary(self) -> str:
+        """Who holds the lock where (without the advice)."""
+        ...
 
     @property
     def kind(self) -> str:

@@ -143,28 +143,52 @@ class Terminal:
         os.close(self.master)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
-def test_a_killed_tui_demo_restores_the_terminal_and_cleans_up(tmp_path: Path, sig: int) -> None:
+def test_a_tui_demo_stopped_by_sigterm_restores_the_terminal_and_cleans_up(tmp_path: Path) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     term = Terminal(tmp, "--scenario", "nimadm", "--no-preflight")
     try:
         term.read(60, until=b"phase")  # the fleet is drawn and migrating
         assert b"\x1b[?1049h" in term.output and b"\x1b[?1000h" in term.output
-        term.proc.send_signal(sig)
-        if sig == signal.SIGHUP:
-            term.close()  # the terminal window is gone: nothing can be written to it any more
-            assert term.proc.wait(30) == 129
-        else:
-            after = term.read(30, until=b"stopped by SIGTERM")
-            assert term.proc.wait(30) == 143
-            # Alternate screen and mouse tracking off before the last lines: the shell is usable again.
-            assert ALT_SCREEN_OFF in after and MOUSE_OFF in after
-            assert after.rstrip().endswith(b"cockpit: stopped by SIGTERM")
-            term.close()
+        term.proc.send_signal(signal.SIGTERM)
+        after = term.read(30, until=b"stopped by SIGTERM")
+        assert term.proc.wait(30) == 143
+        # Alternate screen and mouse tracking off before the last lines: the shell is usable again.
+        assert ALT_SCREEN_OFF in after and MOUSE_OFF in after
+        assert after.rstrip().endswith(b"cockpit: stopped by SIGTERM")
     finally:
         if term.proc.poll() is None:
             term.proc.kill()
+        term.close()
+    assert gone(tmp) == ([], [])
+
+
+def test_closing_the_terminal_of_a_tui_demo_leaves_nothing(tmp_path: Path) -> None:
+    """The terminal window closes while the fleet streams: the kernel hangs up the demo's controlling
+    terminal (SIGHUP), and every write to it fails from then on."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp), TERM="xterm-256color")
+    pid, master = pty.fork()  # the child's controlling terminal, as a terminal emulator gives it
+    if pid == 0:  # pragma: no cover - the child
+        os.chdir(tmp.parent)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "cockpit", "demo", "--scenario", "nimadm", "--no-preflight"], env
+        )
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    output = b""
+    deadline = time.monotonic() + 60
+    while b"phase" not in output and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.2)[0]:
+            output += os.read(master, 65536)
+    assert b"phase" in output
+    time.sleep(2)  # let it draw a while without anyone reading
+    os.close(master)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+        assert time.monotonic() < deadline, "the demo did not end after its terminal closed"
+        time.sleep(0.1)
+    assert os.waitstatus_to_exitcode(done[1]) == 129
     assert gone(tmp) == ([], [])
 
 

@@ -24,7 +24,7 @@ async def test_a_stale_lock_is_shown_then_broken_after_confirmation(tmp_path: Pa
             assert f"cockpit pid {gone.pid}" in table.cell_text("lpar01", "last")
             told = [(n.title, n.message) for n in app._notifications]
             assert any(
-                title == "lpar01 not started" and "that cockpit is gone" in text and "Press L on its row" in text
+                title == "lpar01 not started" and "that cockpit is gone" in text and "(in the cockpit: L on its row)" in text
                 for title, text in told
             ), told
 
@@ -37,7 +37,7 @@ async def test_a_stale_lock_is_shown_then_broken_after_confirmation(tmp_path: Pa
             table.move_cursor(row=table.get_row_index("lpar01"))
             modal = await open_modal(pilot, "L")
             shown = modal.plan_text
-            assert "locked by someone@" in shown and "That cockpit is gone" in shown
+            assert "\nLocked by someone@" in shown and "That cockpit is gone" in shown and "--break-lock" not in shown
             said = await confirmed(pilot, modal, "y")
             assert said.splitlines()[-1] == "Lock broken: lpar01 starts."
             await wait_until(pilot, lambda: engine.progress["lpar01"].state is TargetState.SUCCEEDED, timeout=30)
