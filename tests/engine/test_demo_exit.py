@@ -120,9 +120,9 @@ def test_keep_keeps_the_folder_and_says_where(tmp_path: Path) -> None:
 class Terminal:
     """A pseudo-terminal the TUI draws on, as a terminal emulator would host it."""
 
-    def __init__(self, tmp: Path, *args: str) -> None:
+    def __init__(self, tmp: Path, *args: str, size: tuple[int, int] = (80, 24)) -> None:
         self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         self.proc = started(tmp, *args, stdin=slave, stdout=slave, stderr=slave)
         os.close(slave)
         self.output = b""
@@ -195,9 +195,9 @@ def test_closing_the_terminal_of_a_tui_demo_leaves_nothing(tmp_path: Path) -> No
 def test_quitting_the_tui_demo_removes_its_folder(tmp_path: Path) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    term = Terminal(tmp, "--scenario", "tiny", "--no-preflight")
+    term = Terminal(tmp, "--scenario", "tiny", "--no-preflight", size=(160, 48))  # room for the header's status
     try:
-        term.read(60, until=b"finished")  # tiny is done in a few seconds: nothing runs, q quits at once
+        assert b"finished" in term.read(60, until=b"finished")  # tiny ends in seconds: nothing runs, q quits at once
         os.write(term.master, b"q")
         after = term.read(30, until=b"removed")
         assert term.proc.wait(30) == 1  # lpar02 failed, as tiny plans
