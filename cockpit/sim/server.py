@@ -508,4 +508,21 @@ async def serve(
         for sig in handled:
             loop.remove_signal_handler(sig)
         if temporary:
-            shutil.rmtree(root, ignore_errors=True)
+            # A second SIGTERM may come (a parent's death is signalled again after reparenting):
+            # the fleet is down already, only its directory is left to remove.
+            for sig in handled:
+                signal.signal(sig, signal.SIG_IGN)
+            await _remove_fleet(root)
+
+
+async def _remove_fleet(root: Path) -> None:
+    """Remove a temporary fleet's directory, keys included. A session that was forking as the fleet
+    stopped can outlive the first sweep and write into the tree while it is removed (a state lock
+    file, a log line): sweep its processes again and retry until the directory is gone."""
+    fleet_dir = str(root.resolve() / "fleet")
+    for _ in range(25):
+        _kill_processes(fleet_dir, None, set())
+        shutil.rmtree(root, ignore_errors=True)
+        if not root.exists():
+            return
+        await asyncio.sleep(0.2)
