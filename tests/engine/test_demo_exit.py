@@ -55,8 +55,15 @@ def gone(tmp: Path, timeout: float = 15) -> tuple[list[str], list[str]]:
         time.sleep(0.2)
 
 
+def demo_env(tmp: Path) -> dict[str, str]:
+    """The demo's environment: its own TMPDIR, and the terminal's size from the terminal (a COLUMNS or
+    LINES left by the test runner would override it)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return dict(env, TMPDIR=str(tmp), TERM="xterm-256color")
+
+
 def started(tmp: Path, *args: str, **popen: object) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, TMPDIR=str(tmp), TERM="xterm-256color")
+    env = demo_env(tmp)
     return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
         [sys.executable, "-m", "cockpit", "demo", *args], env=env, cwd=tmp.parent, start_new_session=True, **popen
     )
@@ -168,7 +175,7 @@ def test_closing_the_terminal_of_a_tui_demo_leaves_nothing(tmp_path: Path) -> No
     terminal (SIGHUP), and every write to it fails from then on."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmp), TERM="xterm-256color")
+    env = demo_env(tmp)
     pid, master = pty.fork()  # the child's controlling terminal, as a terminal emulator gives it
     if pid == 0:  # pragma: no cover - the child
         os.chdir(tmp.parent)
