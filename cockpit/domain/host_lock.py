@@ -175,8 +175,9 @@ class HostLock:
             "umask 022",
             f'mkdir -p "${{lock%/*}}" 2>/dev/null || {{ echo "{MARK} {FAILED} cannot create ${{lock%/*}}"; exit 0; }}',
             'if mkdir "$lock" 2>/dev/null; then',
-            f'  printf \'%s\\n\' {owner} > "$lock/owner.tmp" && mv "$lock/owner.tmp" "$lock/owner" ||'
-            f' {{ rm -rf "$lock"; echo "{MARK} {FAILED} cannot write $lock/owner"; exit 0; }}',
+            f'  if ! {{ printf \'%s\\n\' {owner} > "$lock/owner.tmp" && mv "$lock/owner.tmp" "$lock/owner"; }}; then',
+            f'    rm -rf "$lock"; echo "{MARK} {FAILED} cannot write $lock/owner"; exit 0',
+            "  fi",
         ]
         if conflicts:
             lines += [

@@ -411,8 +411,15 @@ class ControlActions:
             await self.controls.break_lock(target)
             return Outcome(True, (f"Lock broken: {target} starts.",))
 
+        # The name is typed: a lock taken on another machine may belong to a cockpit that still runs.
         return ControlAction(
-            "break_lock", f"Break the lock on {target}?", describe, perform, danger=True, run_label="Break lock"
+            "break_lock",
+            f"Break the lock on {target}?",
+            describe,
+            perform,
+            danger=True,
+            run_label="Break lock",
+            destroys=target,
         )
 
     def concurrency(self, target: str | None = None) -> ControlAction:

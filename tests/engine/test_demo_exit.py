@@ -108,7 +108,7 @@ def test_keep_keeps_the_folder_and_says_where(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1, done.stderr  # tiny's lpar02 fails in phase 11
+    assert done.returncode == 0, done.stderr  # tiny's lpar02 fails in phase 11, as the demo shows: a normal end
     (folder,) = tmp.iterdir()
     assert done.stderr.splitlines()[-1].startswith(f"cockpit: demo folder kept: {folder} (")
     assert list(folder.glob("cockpit-state/runs/*/logs/lpar01.log"))
@@ -120,7 +120,7 @@ def test_keep_keeps_the_folder_and_says_where(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1 and sorted(tmp.iterdir()) == [folder]  # the new one went, the kept one stayed
+    assert done.returncode == 0 and sorted(tmp.iterdir()) == [folder]  # the new one went, the kept one stayed
     assert "removed (`cockpit demo --keep` keeps it)" in done.stderr
 
 
@@ -207,7 +207,7 @@ def test_quitting_the_tui_demo_removes_its_folder(tmp_path: Path) -> None:
         assert b"finished" in term.read(60, until=b"finished")  # tiny ends in seconds: nothing runs, q quits at once
         os.write(term.master, b"q")
         after = term.read(30, until=b"removed")
-        assert term.proc.wait(30) == 1  # lpar02 failed, as tiny plans
+        assert term.proc.wait(30) == 0  # lpar02 failed, as tiny plans: the demo ended normally
         assert ALT_SCREEN_OFF in after and b"removed (`cockpit demo --keep` keeps it)" in after
     finally:
         if term.proc.poll() is None:

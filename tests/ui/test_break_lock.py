@@ -36,9 +36,11 @@ async def test_a_stale_lock_is_shown_then_broken_after_confirmation(tmp_path: Pa
 
             table.move_cursor(row=table.get_row_index("lpar01"))
             modal = await open_modal(pilot, "L")
-            shown = modal.plan_text
-            assert "\nLocked by someone@" in shown and "That cockpit is gone" in shown and "--break-lock" not in shown
-            said = await confirmed(pilot, modal, "y")
+            shown = modal.body_text
+            assert "\nLocked by someone@" in "\n" + shown and "That cockpit is gone" in shown
+            assert "--break-lock" not in shown  # the dialog names the holder; the command line is for headless
+            assert modal.confirm_button.disabled  # its name is typed first: the operator's word
+            said = await confirmed(pilot, modal, *"lpar01", "enter")
             assert said.splitlines()[-1] == "Lock broken: lpar01 starts."
             await wait_until(pilot, lambda: engine.progress["lpar01"].state is TargetState.SUCCEEDED, timeout=30)
             await wait_until(pilot, lambda: locks_left(cockpit.fleet) == [], timeout=10)  # given back as it ended

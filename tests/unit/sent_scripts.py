@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from cockpit.config.runbook import RunbookFile
 from cockpit.config.runbooks import builtin_names, load_runbook
-from cockpit.domain import attach, host_times, names, template, troubleshoot
+from cockpit.domain import attach, host_lock, host_times, names, template, troubleshoot
 from cockpit.domain import rollback as rb
 from cockpit.domain.foreign_log import ForeignLog, watch_script
 from cockpit.domain.preflight import commands as preflight_commands
@@ -159,6 +159,25 @@ def host_times_scripts() -> Iterator[Sample]:
     yield "remote_step.wrapper@1s", "\n".join(RemoteStep(STEP_DIR, mark_every=1)._wrapper())
 
 
+def host_lock_scripts() -> Iterator[Sample]:
+    """The lock of a target on the host its steps run on (domain/host_lock.py), as a run sends them."""
+    lock = host_lock.HostLock("/var/tmp/cockpit", "lpar01")
+    me = host_lock.Holder("root", "jump1", "20261205-220000-001", 4242, 1796515200, "0123456789abcdef")
+    conflicts = (("nimadm", "-c", "lpar01"), ("alt_disk_copy",))
+    take = lock.take_script(me, conflicts)
+    yield "host_lock.take", take
+    yield "host_lock.release", lock.release_script(me.token)
+    yield "host_lock.break", lock.break_script("fedcba9876543210", me, conflicts)
+    yield "host_lock.break_ownerless", lock.break_script(host_lock.NO_TOKEN, me)
+    yield "host_lock.read", lock.read_script()
+    yield (
+        "host_lock.batch",
+        host_lock.batch(
+            [("lpar01", take), ("lpar02", host_lock.HostLock("/var/tmp/cockpit", "lpar02").take_script(me))]
+        ),
+    )
+
+
 SOURCES: list[Callable[[], Iterator[Sample]]] = [
     remote_step_scripts,
     preflight_probes,
@@ -168,6 +187,7 @@ SOURCES: list[Callable[[], Iterator[Sample]]] = [
     troubleshoot_probes,
     host_times_scripts,
     attach_scripts,
+    host_lock_scripts,
 ]
 
 
