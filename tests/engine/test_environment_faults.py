@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import shutil
 import signal
 import stat
 import sys
@@ -42,6 +43,8 @@ async def cockpit(*args: str, timeout: float = 90, **popen: object) -> tuple[int
 
 
 def plan_with(tmp_path: Path, state_dir: str, extra: str = "") -> Path:
+    """The lab sample with another state_dir, beside what it names (its notify scripts)."""
+    shutil.copytree(SAMPLE.parent / "notify", tmp_path / "notify", dirs_exist_ok=True)
     text = SAMPLE.read_text().replace("state_dir: state/lab", f"state_dir: {state_dir}")
     assert text.splitlines()[STATE_DIR_LINE - 1] == f"state_dir: {state_dir}"
     plan = tmp_path / "plan.yaml"
@@ -119,12 +122,12 @@ def _file_size_limit(limit: int) -> None:
 async def test_a_full_disk_never_fails_a_host_and_the_run_ends_truthfully(tmp_path: Path) -> None:
     # Long logs (installp lines) so that they too outgrow the limit during the run.
     scenario = scenario_file(tmp_path)
-    scenario.write_text(scenario.read_text().replace("installp_lines: 120", "installp_lines: 2500"))
+    scenario.write_text(scenario.read_text().replace("installp_lines: 120", "installp_lines: 8000"))
     fleet = await SimFleet.start(load_scenario(scenario), tmp_path / "fleet")
     try:
         plan = fleet.write_inventory(tmp_path / "inventory.yaml")
         Journal(tmp_path / "cockpit-state" / "journal.sqlite").close()  # an existing journal, as in a window
-        limit = 64 * 1024
+        limit = 160 * 1024  # room for the journal (and its alert tables) to take the run's first rows
         status, out, err = await cockpit(
             "run", str(plan), "--headless", "--no-preflight", preexec_fn=lambda: _file_size_limit(limit)
         )
