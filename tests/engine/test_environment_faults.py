@@ -24,7 +24,7 @@ from cockpit.sim.server import SimFleet
 from tests.engine.test_engine_over_ssh import scenario_file
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_configs" / "nimadm-lab.yaml"
-STATE_DIR_LINE = 87  # `state_dir: state/lab` in the sample
+STATE_DIR_LINE = next(i for i, t in enumerate(SAMPLE.read_text().splitlines(), 1) if t.startswith("state_dir:"))
 
 
 async def cockpit(*args: str, timeout: float = 90, **popen: object) -> tuple[int, str, str]:
