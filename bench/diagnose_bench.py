@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "tests" / "data" / "nimadm_success_seed003.log"
+SAMPLE = ROOT / "tests" / "data" / "nimadm_success_qiita.log"
 PATHOLOGICAL = "alt_disk_copy " * 64_000
 
 

@@ -186,7 +186,7 @@ class RunbookFile(Strict):
     name: StepId
     title: str
     source: str = ""
-    """Where the steps come from (seed, manual), shown in reports."""
+    """Where the steps come from (a public runbook, a manual page), shown in reports."""
     description: str = ""
     mode: Literal["independent", "lockstep"] = "independent"
     """`independent`: each target runs all its steps on its own (LPAR migrations); `lockstep`: a step

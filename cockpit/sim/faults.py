@@ -42,7 +42,7 @@ def apply(st: state.HostState, spec: HostSpec) -> None:
         taken = dict(faults["port_taken"])
         taken.setdefault("pid", 4_000_000 + zlib.crc32(f"{spec.name}/{taken['port']}".encode()) % 4_000_000)
         st["listeners"].append(taken)
-        # nimsh cannot bind a port another process holds, and does not stay up (INFERRED: SRC starts
+        # nimsh cannot bind a port another process holds, and does not stay up (assumed: SRC starts
         # it, lssrc then shows it inoperative; aix/src.py startsrc does the same while the port is held).
         st["nimsh"] = {"active": False, "pid": 0}
     if faults.get("niminfo_master"):

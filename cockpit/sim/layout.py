@@ -1,7 +1,7 @@
 """What a freshly installed simulated LPAR holds besides its disks: rootvg's logical volumes, the special
 files in /dev, the CuDvDr objects of the ODM and the major numbers in use (see aix/vg.py).
 
-Names follow AIX; the device set is a small, plausible subset of a real /dev (INFERRED).
+Names follow AIX; the device set is a small, plausible subset of a real /dev (assumed).
 """
 
 from __future__ import annotations

@@ -523,7 +523,7 @@ def test_odd_keys_are_quoted_in_the_key_path(tmp_path: Path) -> None:
 
 PATHS = """\
 ssh:
-  known_hosts: ../shared/known_hosts
+  known_hosts: ../common/known_hosts
   client_keys: [keys/fleet, ~/.ssh/id_ed25519, /etc/cockpit/key]
 state_dir: runs
 """
@@ -540,7 +540,7 @@ def test_relative_paths_resolve_against_the_config_dir(tmp_path: Path, monkeypat
 
     config = load_config(Path("../conf/cockpit.yaml"))
 
-    assert config.ssh.known_hosts == conf_dir.parent / "shared" / "known_hosts"  # normalised: no ".." in messages
+    assert config.ssh.known_hosts == conf_dir.parent / "common" / "known_hosts"  # normalised: no ".." in messages
     assert config.ssh.client_keys == [
         conf_dir / "keys/fleet",
         tmp_path / "home/.ssh/id_ed25519",

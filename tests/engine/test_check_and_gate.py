@@ -1,6 +1,6 @@
 """`cockpit check` and the preflight gate of `cockpit run`, as an operator runs them, on the demo fleet.
 
-The demo carries the three traps of seed 003: nimsh not started (lpar03), a ghost device major
+The demo carries the three traps of the field report (SOURCES.md): nimsh not started (lpar03), a ghost device major
 number (lpar05), and clients planned with a SPOT whose bos.alt_disk_install.rte level differs from
 the master's (lpar07, lpar08 to 7.3).
 """

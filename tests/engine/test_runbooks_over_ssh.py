@@ -1,5 +1,5 @@
 """Every built-in runbook over real SSH on the simulator: each runs to success, and each failing variant
-stops at the right step with the real error text (issue: every seed's migration as a runbook).
+stops at the right step with the real error text (every documented migration as a runbook).
 
 The fleets are the shipped scenarios (cockpit/sim/scenarios/NAME.yaml), the same `cockpit demo
 --scenario NAME` runs.

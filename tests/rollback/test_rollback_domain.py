@@ -1,4 +1,4 @@
-"""Where a host stands and what its rollback is, from the lspv / bootlist layouts of REFERENCE 2.5 and 3.1."""
+"""Where a host stands and what its rollback is, from AIX's lspv and bootlist layouts."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ OLD, NEW = "7100-05-03-1838", "7200-05-06-2320"
 HDISK0 = "hdisk0          00f6a07c1dc6aaaa                    "
 HDISK1 = "hdisk1          00f6a07c1dc6bbbb                    "
 HDISK2 = "hdisk2          00f6a07c1dc6f18a                    "
-# REFERENCE 2.5, with a free hdisk1 and, where it matters, a data VG on it.
+# lspv after nimadm, with a free hdisk1 and, where it matters, a data VG on it.
 BEFORE = f"{HDISK0}rootvg          active\n{HDISK1}None\n{HDISK2}None\n"
 AFTER_NIMADM = f"{HDISK0}rootvg          active\n{HDISK1}None\n{HDISK2}altinst_rootvg\n"
 AFTER_REBOOT = f"{HDISK0}old_rootvg\n{HDISK1}None\n{HDISK2}rootvg          active\n"

@@ -128,7 +128,7 @@ async def test_spot_without_the_fileset_fails_the_precheck_until_nim_cust_instal
 
     result = await ssh(fleet, "nim01", nimadm("lpar04", spot="spot_AIX72TL5_media") + " 2>&1")
     assert result.exit_status != 0
-    expected = (DATA / "nimadm_precheck_fail_seed003.log").read_text()  # REFERENCE 1.7, seed 003
+    expected = (DATA / "nimadm_precheck_fail_qiita.log").read_text()  # the field report's, verbatim
     expected = expected.replace("adachi-AIX7", "lpar04").replace("spot_AIX72TL5", "spot_AIX72TL5_media")
     assert str(result.stdout).splitlines() == expected.splitlines()[1:]
 
@@ -162,7 +162,7 @@ async def test_a_73_spot_does_not_match_a_72_master(fleet: SimFleet) -> None:
     assert (await ssh(fleet, "nim01", nimadm("lpar12", "lpp_source_AIX73TL3", "spot_AIX73TL3"))).exit_status != 0
 
 
-# --- the ghost device (FAILURES F9, REFERENCE 3.7) -------------------------------------------------------
+# --- the ghost device -------------------------------------------------------
 
 
 async def test_ghost_major_shows_everywhere_and_its_cleanup_lets_nimadm_succeed(fleet: SimFleet) -> None:
@@ -184,7 +184,7 @@ async def test_ghost_major_shows_everywhere_and_its_cleanup_lets_nimadm_succeed(
     assert str(copy.stderr).splitlines()[-1] == "0516-082 /usr/sbin/lchangelv: Unable to access a special device file"
     assert [row.split()[2] for row in await lines(fleet, "lpar05", "lspv")] == ["rootvg", "None", "None"]
 
-    # The cleanup of seed 003 (the rm goes to the simulated /dev, never the real one).
+    # The field report's cleanup (the rm goes to the simulated /dev, never the real one).
     assert await lines(fleet, "lpar05", "rm /dev/hdisk9; cd /dev && rm rhdisk9") == []
     assert Path("/dev/null").exists()
     deleted = await lines(fleet, "lpar05", "odmdelete -q value1=43 -o CuDvDr")
@@ -217,7 +217,7 @@ async def test_multibos_fails_phase_11_until_multibos_r(fleet: SimFleet) -> None
     assert result.exit_status != 0
     output = str(result.stdout).splitlines()
     assert phases(str(result.stdout)) == list(range(1, 12))
-    # The shape of the published multibos failure ([GIBSON], REFERENCE 1.6) from phase 11 on.
+    # The shape of the published multibos failure (Chris Gibson's blog; SOURCES.md `gibson-multibos`) from phase 11 on.
     expected = (DATA / "nimadm_multibos_phase11_constructed.log").read_text().replace("adachi-AIX7", "lpar06")
     start = "Cloning altinst_rootvg on client, Phase 3."
     tail = expected.splitlines()[expected.splitlines().index(start) :]

@@ -72,12 +72,12 @@ async def test_nimadm_run_prints_the_real_output_and_leaves_consistent_state(fle
     output = str(result.stdout).splitlines()
     assert phases(result.stdout) == list(range(1, 13))
 
-    # The installp body (INFERRED, not in the source) is as long as the scenario says ...
+    # The installp body (assumed, not in the source) is as long as the scenario says ...
     start = output.index("Installing software with the installp installer.") + 1
     end = output.index("Executing nimadm phase 7.") - 1
     assert end - start == load_scenario("tiny").installp_lines
-    # ... and everything else is the real run of REFERENCE 1.5, line for line.
-    expected = [t for t in (DATA / "nimadm_seed003.txt").read_text().splitlines() if not t.startswith("# ")]
+    # ... and everything else is the field report's real run, line for line.
+    expected = [t for t in (DATA / "nimadm_qiita_run.txt").read_text().splitlines() if not t.startswith("# ")]
     assert output[:start] + output[end:] == expected
 
     # Banners: a blank line and a rule before each, except phase 7 which follows installp directly.
@@ -89,7 +89,7 @@ async def test_nimadm_run_prints_the_real_output_and_leaves_consistent_state(fle
     rows = await lines(fleet, "lpar01", "lspv")
     pvids = [row.split()[1] for row in rows]
     assert all(re.fullmatch(r"00f6[0-9a-f]{12}", p) for p in pvids)
-    assert rows == [  # REFERENCE 2.5: altinst_rootvg is varied off after nimadm, so it has no state column
+    assert rows == [  # altinst_rootvg is varied off after nimadm, so it has no state column
         f"hdisk0          {pvids[0]}                    rootvg          active",
         f"hdisk1          {pvids[1]}                    None",
         f"hdisk2          {pvids[2]}                    altinst_rootvg",
@@ -127,7 +127,7 @@ async def test_reboot_boots_the_new_disk_and_comes_back_with_the_same_host_key(f
         lspv = [[row.split()[0], *row.split()[2:]] for row in str((await back.run("lspv")).stdout).splitlines()]
     assert lspv == [["hdisk0", "old_rootvg"], ["hdisk1", "None"], ["hdisk2", "rootvg", "active"]]
 
-    # Rollback (RUNBOOKS K1): bootlist back to the old disk, reboot, the old level again.
+    # Rollback: bootlist back to the old disk, reboot, the old level again.
     assert await lines(fast, "lpar01", "bootlist -m normal hdisk0; bootlist -m normal -o") == ["hdisk0 blv=hd5"]
     await fast.reboot("lpar01")
     assert await lines(fast, "lpar01", "oslevel -s; lspv | cut -c1-6,53-") == [
@@ -180,7 +180,7 @@ async def test_phases_run_one_at_a_time_only_in_order(fast: SimFleet) -> None:
     two = await ssh(fast, "nim01", f"{nimadm} -P 2")
     assert two.exit_status == 0 and phases(two.stdout) == [2]
 
-    # A leftover altinst_rootvg blocks a new run until nimadm -C cleans it (FAILURES F12).
+    # A leftover altinst_rootvg blocks a new run until nimadm -C cleans it.
     again = await ssh(fast, "nim01", nimadm)
     # AIX's own words (0505-126) do not name the volume group; lspv does.
     assert again.exit_status != 0

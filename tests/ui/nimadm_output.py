@@ -1,8 +1,8 @@
-"""Real nimadm output (REFERENCE.md 1.5, seed 003), per phase, for a given client and disk.
+"""Real nimadm output (the field report's run; SOURCES.md `qiita-nimadm`), per phase, for a given client and disk.
 
-Phase 11 can instead fail the way seed 003 describes (0516-082, a ghost device major number),
-with the failure tail of REFERENCE.md 1.6: the 0505-187 error, the two cleanup lines, the client
-cleanup command and a bootlist pointing back at the original disk.
+Phase 11 can instead fail the way the field report describes (0516-082, a ghost device major number),
+with the failure tail of a published phase-11 failure (SOURCES.md `gibson-multibos`): the 0505-187 error,
+the two cleanup lines, the client cleanup command and a bootlist pointing back at the original disk.
 """
 
 from __future__ import annotations

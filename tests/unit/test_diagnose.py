@@ -16,8 +16,8 @@ from cockpit.domain import catalogue, nimadm
 from cockpit.domain.diagnose import Diagnosis, PhaseResult, diagnose
 
 DATA = Path(__file__).parent.parent / "data"
-SUCCESS = DATA / "nimadm_success_seed003.log"
-PRECHECK = DATA / "nimadm_precheck_fail_seed003.log"
+SUCCESS = DATA / "nimadm_success_qiita.log"
+PRECHECK = DATA / "nimadm_precheck_fail_qiita.log"
 GHOST = DATA / "nimadm_ghost_device_phase11_constructed.log"
 MULTIBOS = DATA / "nimadm_multibos_phase11_constructed.log"
 ALT_DISK = DATA / "alt_disk_copy_constructed.log"

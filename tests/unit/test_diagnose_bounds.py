@@ -82,7 +82,7 @@ def test_findings_kept_are_bounded_and_the_rest_counted() -> None:
 def test_read_lines_gives_the_same_lines_as_a_split_whatever_the_chunking(
     monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    raw = (DATA / "nimadm_success_seed003.log").read_bytes() + "ünïcode\r\n\nno newline at end".encode()
+    raw = (DATA / "nimadm_success_qiita.log").read_bytes() + "ünïcode\r\n\nno newline at end".encode()
     monkeypatch.setattr(command, "CHUNK", chunk)
     assert list(command.read_lines(io.BytesIO(raw))) == raw.decode().split("\n")
 

@@ -1,4 +1,4 @@
-"""The nimadm stream reader on the real outputs of reference/REFERENCE.md (seed 003)."""
+"""The nimadm stream reader on real published outputs (tests/data/README.md names them)."""
 
 from pathlib import Path
 
@@ -20,7 +20,7 @@ def feed_all(text: str) -> tuple[NimadmTracker, list[int]]:
 
 
 def test_real_successful_run_reads_twelve_phases_in_order_and_succeeds() -> None:
-    tracker, phases = feed_all((DATA / "nimadm_success_seed003.log").read_text())
+    tracker, phases = feed_all((DATA / "nimadm_success_qiita.log").read_text())
     assert phases == list(range(1, 13))
     assert tracker.errors == {}
     assert tracker.succeeded(0)
@@ -31,14 +31,14 @@ def test_real_successful_run_reads_twelve_phases_in_order_and_succeeds() -> None
 
 
 def test_exit_zero_without_phase_12_cleanup_is_not_success() -> None:
-    text = (DATA / "nimadm_success_seed003.log").read_text()
+    text = (DATA / "nimadm_success_qiita.log").read_text()
     truncated = text.split("Executing nimadm phase 9.")[0]
     tracker, _ = feed_all(truncated)
     assert not tracker.succeeded(0)
 
 
 def test_real_precheck_failure_reports_the_fileset_mismatch_before_phase_1() -> None:
-    tracker, phases = feed_all((DATA / "nimadm_precheck_fail_seed003.log").read_text())
+    tracker, phases = feed_all((DATA / "nimadm_precheck_fail_qiita.log").read_text())
     assert phases == []
     assert tracker.phase is None
     assert set(tracker.errors) == {"0042-001", "0505-204", "0505-205"}
@@ -47,9 +47,9 @@ def test_real_precheck_failure_reports_the_fileset_mismatch_before_phase_1() -> 
 
 
 def test_phase_11_ghost_device_failure_names_0516_082_and_ignores_the_bootlist_line() -> None:
-    # Shape of the failure in reference 1.6 / FAILURES F9: the bootlist line after the error points
+    # Shape of a published phase-11 failure: the bootlist line after the error points
     # back at the ORIGINAL disk and must not be read as success.
-    text = (DATA / "nimadm_success_seed003.log").read_text().split("Fixing LV control blocks...")[0]
+    text = (DATA / "nimadm_success_qiita.log").read_text().split("Fixing LV control blocks...")[0]
     text += "\n".join(
         [
             "0516-082 /usr/sbin/lchangelv: Unable to access a special device file",
@@ -70,7 +70,7 @@ def test_phase_11_ghost_device_failure_names_0516_082_and_ignores_the_bootlist_l
 
 @pytest.mark.parametrize("size", [1, 2, 7, 64, 4096])
 def test_splitter_gives_the_same_lines_whatever_the_chunking(size: int) -> None:
-    raw = (DATA / "nimadm_success_seed003.log").read_bytes() + "ünïcode line\n".encode()
+    raw = (DATA / "nimadm_success_qiita.log").read_bytes() + "ünïcode line\n".encode()
     splitter = LineSplitter()
     lines: list[str] = []
     for i in range(0, len(raw), size):

@@ -5,7 +5,7 @@ The clone's text is the alt_disk_copy part of the real nimadm run (phases 1 and 
 tests/data/alt_disk_copy_constructed.log). What a clone does to the host: phase 1 makes
 altinst_rootvg (varied on, the lowest free major number); phase 3 varies it off and sets the bootlist;
 a failure in phase 3 (multibos standby, a ghost device on the clone's major) removes it again. nimadm's
-phases 1 and 11 use the same functions. The -D trace and the error texts are INFERRED.
+phases 1 and 11 use the same functions. The -D trace and the error texts are assumed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ COPY_USAGE = (
     "       (the simulator implements these flags)"
 )
 PHASE_MINUTES = {"1": 8.0, "2": 0.2, "3": 4.0}
-# What an update bundle applies to the clone in phase 2 (a TL/SP update: INFERRED selection).
+# What an update bundle applies to the clone in phase 2 (a TL/SP update: assumed selection).
 UPDATE_FILESETS = (
     "bos.rte",
     "bos.rte.libc",
@@ -38,7 +38,7 @@ UPDATE_FILESETS = (
 
 
 class CloneError(Exception):
-    """alt_disk_copy refuses to start: the message (INFERRED) goes to stderr, exit status 1."""
+    """alt_disk_copy refuses to start: the message (assumed) goes to stderr, exit status 1."""
 
 
 # --- what a clone does to a host (shared with nimadm) ----------------------------------------------
@@ -155,7 +155,7 @@ def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line, 
     st = ctx.read()
     disks = list(run.disks)
     small = too_small(st, disks)
-    if debug:  # ksh -x trace of alt_disk_copy (INFERRED shape): the major the clone's VG will take
+    if debug:  # ksh -x trace of alt_disk_copy (assumed shape): the major the clone's VG will take
         major = vg.lowest_free_major(st)
         trace = [f"+ TARGET_DISKS='{' '.join(disks)}'", f"+ ALT_MAJOR_NUM={major}", "+ export ALT_MAJOR_NUM"]
         emit([(t, 0.0, STDERR) for t in trace], 0)
@@ -170,7 +170,7 @@ def _phase1(ctx: Ctx, run: text.Run, debug: bool, seconds: float, banner: Line, 
 
 def _phase2(ctx: Ctx, flags: dict[str, str], seconds: float, banner: Line, log: IO[str]) -> None:
     """Phase 2: with -l (and -b), installp applies the updates of that image directory to the clone, which
-    then has the directory's level (scenario `images`). The installp text is INFERRED (aix/installp.py)."""
+    then has the directory's level (scenario `images`). The installp text is assumed (aix/installp.py)."""
     images = flags.get("-l")
     if images is None:
         emit([banner], seconds, log)

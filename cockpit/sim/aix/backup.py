@@ -7,7 +7,7 @@ A backup is a small JSON file at the host path it was written to (aix/vfs.py map
 From the sources: `0512-038 mksysb: Backup Completed Successfully.` (AIX's message; IBM's HACWS
 instructions name mksysb and savevg only), alt_disk_mksysb -m IMAGE -d DISK, its phases (phase 1
 restores the mksysb into altinst_rootvg, phase 3 as for a clone), the 0516-082 text (the field report).
-INFERRED: the progress and error texts of mksysb / savevg / restvg and alt_disk_mksysb's own lines.
+Assumed: the progress and error texts of mksysb / savevg / restvg and alt_disk_mksysb's own lines.
 
 Stdlib only (see aixcmd.py).
 """
@@ -24,7 +24,7 @@ from cockpit.sim.aix import nimadm_text as text
 from cockpit.sim.aix.common import Ctx, Line, UsageError, emit, err, error_line, line, simulated
 
 BACKUP_MINUTES = {"mksysb": 15.0, "savevg": 4.0, "restvg": 4.0}
-FILES = {"rootvg": 98434}  # files in a backup (INFERRED counts); a data VG has fewer
+FILES = {"rootvg": 98434}  # files in a backup (assumed counts); a data VG has fewer
 DATA_VG_FILES = 12702
 
 
@@ -100,7 +100,7 @@ def savevg(ctx: Ctx, args: list[str]) -> int:
         return 1
     disks = vg.disks_of(st, name)
     if not all(d["active"] for d in disks):
-        # INFERRED: savevg lists the VG's file systems with lsvg, which needs it varied on (lvm.py's text).
+        # Assumed: savevg lists the VG's file systems with lsvg, which needs it varied on (lvm.py's text).
         err("0516-010 lsvg: Volume group must be varied on; use varyonvg command.")
         err(simulated(f"0512-008 savevg: The savevg command failed for volume group {name}."))
         return 1
@@ -214,7 +214,7 @@ def alt_disk_mksysb(ctx: Ctx, args: list[str]) -> int:
     small = altdisk.too_small(st, disks)
     seconds = ctx.seconds(20.0) * float(st.get("slow", 1.0))
     head = [
-        line("## Phase 1 ###################"),  # INFERRED: the banners of alt_disk_copy (aix/altdisk.py)
+        line("## Phase 1 ###################"),  # Assumed: the banners of alt_disk_copy (aix/altdisk.py)
         line("Restoring /image.data from mksysb image."),
         line("Checking disk sizes."),
     ]

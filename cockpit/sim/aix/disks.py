@@ -65,7 +65,7 @@ def bootlist(ctx: Ctx, args: list[str]) -> int:
         known = {d["name"] for d in st["disks"]}
         for entry in entries:
             if entry["disk"] not in known:
-                # INFERRED message: the sources do not show bootlist's text for an unknown device.
+                # Assumed message: the sources do not show bootlist's text for an unknown device.
                 err(f"0514-218 bootlist: Invalid device name {entry['disk']}")
                 return 1
         for k in ("bootlist", "bootlist_service") if mode == "both" else (key,):

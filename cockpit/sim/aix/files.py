@@ -4,7 +4,7 @@ as working directory); every other use goes straight to the real command. cat, l
 the host's own directories of aix/vfs.py (/etc/cluster, /root, /backup, /export, /var/log/cluster).
 
 `ls -l` uses the AIX layout (tests/unit/preflight/samples.py: `major, minor` in the size column);
-messages are AIX's ls / rm / cat texts (0653-341, 0652-050; the rm wording INFERRED).
+messages are AIX's ls / rm / cat texts (0653-341, 0652-050; the rm wording assumed).
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def rm(ctx: Ctx, args: list[str]) -> int:
             if name is None:
                 continue
             if name == "":
-                err(f"rm: 0653-603 Cannot remove directory {path}.")  # INFERRED wording for /dev itself
+                err(f"rm: 0653-603 Cannot remove directory {path}.")  # Assumed wording for /dev itself
                 status = 2
             elif any(d["name"] == name for d in st["dev"]):
                 st["dev"] = [d for d in st["dev"] if d["name"] != name]

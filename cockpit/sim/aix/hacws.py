@@ -3,12 +3,12 @@
 A host state of an HACWS scenario has `hacws`: {role (primary | backup), shared_vg, events_added}.
 The active control workstation is the one with the shared volume group (spdatavg, /spdata) varied on.
 The runbook calls these by bare name: on the PSSP control workstations /usr/sbin/cluster/diag and
-/usr/sbin/hacws are on root's PATH (INFERRED; the instructions give the full paths), and the simulator can
+/usr/sbin/hacws are on root's PATH (assumed; the instructions give the full paths), and the simulator can
 only put fake commands on PATH.
 
 The instructions give what the commands are for and when they fail: hacws_verify needs the primary CW to be
 the active one and fails when spcw_addevents was not run after an HACMP upgrade. Every output text here
-is INFERRED (HACMP 4.x / PSSP 3.x style); the messages name the instructions' conditions.
+is assumed (HACMP 4.x / PSSP 3.x style); the messages name the instructions' conditions.
 
 Stdlib only (see aixcmd.py).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 from cockpit.sim import state
 from cockpit.sim.aix.common import Ctx, emit, err, line, not_found, out
 
-# HACWS pre- and post-event scripts spcw_addevents defines to HACMP (names INFERRED from PSSP's spcw_* set).
+# HACWS pre- and post-event scripts spcw_addevents defines to HACMP (names assumed from PSSP's spcw_* set).
 EVENTS = (
     "node_up",
     "node_up_complete",

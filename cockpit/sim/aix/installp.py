@@ -1,6 +1,6 @@
 """The installp output of nimadm phase 6.
 
-INFERRED: the only real run we have omits this part. The layout follows
+Assumed: the only real run we have omits this part. The layout follows
 AIX installp's usual migration output (pre-installation verification, filesets being applied, the
 installation summary); fileset names are real AIX filesets, levels follow the target level. It is as
 long as asked (`installp_lines` in the scenario) so a bench can stream thousands of lines.

@@ -37,13 +37,13 @@ def oslevel(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     level = state.oslevel(st)
     if not args:
-        # INFERRED format: V.R.M.F of the maintenance level every fileset has reached.
+        # Assumed format: V.R.M.F of the maintenance level every fileset has reached.
         below = _below(st, vrmf(level))
         out(min([vrmf(level), *(lvl for _, lvl in below)], key=_key))
     elif len(args) == 2 and args[0] == "-l":
-        # IBM's HACWS instructions: the filesets below that level; the layout is INFERRED.
+        # IBM's HACWS instructions: the filesets below that level; the layout is assumed.
         if not is_vrmf(args[1]):
-            err(f"oslevel: {args[1]} is not a valid maintenance level (V.R.M.F).")  # INFERRED
+            err(f"oslevel: {args[1]} is not a valid maintenance level (V.R.M.F).")  # Assumed
             return 1
         below = _below(st, args[1])
         if below:

@@ -5,12 +5,12 @@ A node's state has `linuxha`: {cluster, app, nodes, installed ({name, version, r
 built (the version the cluster configuration was last built with), formed, apps_running, formed_at,
 rpm_files ({path: {name, version, release, arch, requires}}), missing (packages the node lacks)}.
 clbuild, clform and clhalt act on the whole cluster (run on one node, they change every node's state:
-INFERRED from the howto running them "on one of the nodes"). /etc/cluster is the node's own (aix/vfs.py):
+Assumed from the howto running them "on one of the nodes"). /etc/cluster is the node's own (aix/vfs.py):
 VERSION is the installed package's file, so `cat /etc/cluster/VERSION` and the archive follow rpm.
 
 From the howto: the command lines, `1.0.4` / `1.1.01` in VERSION, the five daemons `cldaemon-`,
 `cllockd-`, `clnetd-`, `clhbd-`, `clhbd2-<cluster>` (clhbd2 a child of clhbd) and the `ps -ef` layout.
-INFERRED: every other text (clbuild/clform/clhalt/clstat output, rpm's output follows rpm 4.4).
+Assumed: every other text (clbuild/clform/clhalt/clstat output, rpm's output follows rpm 4.4).
 
 Stdlib only (see aixcmd.py).
 """
@@ -72,7 +72,7 @@ def first_state(nodes: list[str], params: dict[str, str], missing_dep: str | Non
 
 
 def first_files(ha: dict[str, object], host: str) -> dict[str, str]:
-    """/etc/cluster of a 1.0.x node (file names from the howto; contents INFERRED) and /var/log/cluster."""
+    """/etc/cluster of a 1.0.x node (file names from the howto; contents assumed) and /var/log/cluster."""
     cluster, app, nodes = str(ha["cluster"]), str(ha["app"]), ha["nodes"]
     assert isinstance(nodes, list)
     node_xml = "".join(f'    <node name="{n}"/>\n' for n in nodes)
@@ -316,7 +316,7 @@ def _install(ctx: Ctx, path: str, verbose: bool) -> int:
     installed = ha.get("installed")
     seconds = ctx.seconds(0.5) * float(st.get("slow", 1.0))
     if installed and _full(installed) == _full(pkg):
-        # rpm -U of the package already there changes nothing and says so (rpm 4.4; exit status INFERRED).
+        # rpm -U of the package already there changes nothing and says so (rpm 4.4; exit status assumed).
         emit([line(f"{'Preparing...':<28}{HASHES} [100%]")], seconds / 4)
         err(f"\tpackage {_full(pkg)} is already installed")
         return 1
@@ -343,7 +343,7 @@ def _erase(ctx: Ctx, name: str) -> int:
             err(f"error: package {name} is not installed")
             return 1
         ha["installed"] = None
-        # The daemons are the package's: removing it stops them on this node (INFERRED).
+        # The daemons are the package's: removing it stops them on this node (assumed).
         ha.update(formed=False, apps_running=False)
     vfs.remove_file(ctx.fleet, ctx.host, VERSION_FILE)  # package file; the configuration stays (the howto)
     return 0

@@ -3,7 +3,7 @@
 A host, a SPOT or an lpp_source holds a few base filesets at the level of its oslevel plus the ones a
 scenario names (`filesets:`); bos.alt_disk_install.rte is there only when named, so a SPOT made from
 install media lacks it as in the field report. Formats: lslpp's colon layouts ( `-L` human layout and
-the state legend INFERRED).
+the state legend assumed).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `lsvg <vg>` follows the layout of a standard (non-scalable) VG as in tests/unit/preflight/samples.py
 (the sample layout in IBM's Ansible collection for AIX); `lsvg -l` the usual table; lvlstmajor prints
 the free majors as lvlstmajor.c does (`a`, `a..b` for three and more in a row, `N...` for N and
-above). Error texts are LVM's 0516 messages (INFERRED where noted).
+above). Error texts are LVM's 0516 messages (assumed where noted).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def bootinfo(ctx: Ctx, args: list[str]) -> int:
     st = ctx.read()
     if len(args) == 2 and args[0] == "-s":
         disk = state.disk(st, args[1])
-        out(str(disk["size_mb"] if disk else 0))  # INFERRED: 0 for a disk that is not configured
+        out(str(disk["size_mb"] if disk else 0))  # Assumed: 0 for a disk that is not configured
         return 0
     answers = {"-b": st["boot_disk"], "-K": "64", "-y": "64", "-p": "chrp", "-z": "1"}
     if len(args) == 1 and args[0] in answers:
@@ -139,7 +139,7 @@ def chpv(ctx: Ctx, args: list[str]) -> int:
             err(f"0516-304 chpv: Unable to find device id {args[1]} in the Device Configuration Database.")
             return 1
         if disk["vg"] is not None:
-            # INFERRED text: the VG must be removed (alt_rootvg_op -X, reducevg) before its disk is cleared.
+            # Assumed text: the VG must be removed (alt_rootvg_op -X, reducevg) before its disk is cleared.
             err(simulated(f"0516-1132 chpv: Physical volume {args[1]} belongs to volume group {disk['vg']}."))
             return 1
         disk["vgda"] = None

@@ -2,7 +2,7 @@
 mounts of every client whose nimadm run is between phase 3 (mounted) and phase 9 (unmounted).
 
 Layout of AIX `mount` (node column first, blank for local file systems); the exact column widths
-and dates are INFERRED.
+and dates are assumed.
 """
 
 from __future__ import annotations

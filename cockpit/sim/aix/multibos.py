@@ -1,5 +1,5 @@
 """multibos -R: remove the standby BOS (the bos_ logical volumes in rootvg) so nimadm can clone rootvg.
-Only -R is simulated; its output follows multibos' operation log layout (INFERRED:
+Only -R is simulated; its output follows multibos' operation log layout (assumed:
 the sources name the command, not its output).
 """
 

@@ -1,7 +1,7 @@
 """netstat (-an, -Aan) and rmsock: who listens on which port, and which process holds a socket.
 
 Layout of `netstat -Aan` from a capture on AIX 7.3 (tests/unit/preflight/samples.py); the plain `-an`
-layout and the UNIX domain section are the same columns without the PCB (INFERRED spacing). rmsock's
+layout and the UNIX domain section are the same columns without the PCB (assumed spacing). rmsock's
 answer is AIX's own text, "proccess" spelling included.
 """
 
@@ -16,7 +16,7 @@ from cockpit.sim.aix.src import FIXED
 if TYPE_CHECKING:
     from cockpit.sim.state import HostState
 
-NIMSH_PORTS = (3901, 3902)  # primary (stdin/stdout, requests) and secondary (stderr) [REDAIX]
+NIMSH_PORTS = (3901, 3902)  # primary (stdin/stdout, requests) and secondary (stderr), per IBM's nimsh documentation
 NIMESIS_PORTS = (1058, 1059)  # the NIM master's nimesis: master_port and registration_port
 NIMESIS_PID = 3735702
 PEER = "10.0.0.1"
@@ -123,5 +123,5 @@ def rmsock(ctx: Ctx, args: list[str]) -> int:
             # rmsock aborts only a socket no process holds; a held one is reported and left alone.
             out(f"The socket {x.socket} is being held by proccess {x.pid} ({x.process}).")
             return 0
-    err("It is not a socket")  # INFERRED: an address no socket of this host has
+    err("It is not a socket")  # Assumed: an address no socket of this host has
     return 1

@@ -1,7 +1,7 @@
 """lsnim on the NIM master: the object list, stanzas (-l), filters (-t, -c) and attributes (-a).
 
 Attribute names and values come from IBM's Ansible collection for AIX (its lsnim parser); the column layout of the
-plain listing and the stanza spacing are INFERRED.
+plain listing and the stanza spacing are assumed.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The master's state holds the NIM database (clients -> host, resources) and one migration record per
 client (`nim.migrations`); the client's state holds its disks and bootlist, which the phases change.
 
-Messages not found in the sources are INFERRED (kept together at the end, with their invented codes):
+Messages not found in the sources are assumed (kept together at the end, with their invented codes):
 unknown objects, nimsh down, a nimsh port held by another process, a client serving another master,
 busy client, target disk missing / in use, a leftover alternate rootvg, -P out of order, a bad -P value,
 and (in nimadm_text) a target disk too small for the clone.
@@ -311,7 +311,7 @@ class Migration:
             st.get("faults", {}).pop(name, None)
 
     def after_phase(self, phase: int, client: state.HostState) -> None:
-        """What each phase leaves on the client (RUNBOOKS table B, 'Side effects')."""
+        """What each phase leaves on the client (the nimadm man page's phase descriptions)."""
         if phase not in (1, 6, 11):
             return
         assert self.client_host is not None
@@ -360,7 +360,7 @@ class Migration:
         )
 
 
-# --- INFERRED messages ----------------------------------------------------------------------------------
+# --- assumed messages ----------------------------------------------------------------------------------
 
 
 def master_cleanup() -> Line:

@@ -1,7 +1,7 @@
 """The text nimadm prints, phase by phase: the field report's run verbatim, names substituted.
 
 Each builder returns paced lines (common.Line). Where the real run has no text for a case (cache
-mode -j, the -B flag, a refused -P), the lines are INFERRED and marked so.
+mode -j, the -B flag, a refused -P), the lines are assumed and marked so.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Run:
 
     def client_command(self, phase: int) -> str:
         cache = "-j " if self.cache_vg else ""
-        no_boot = "-B " if self.keep_bootlist and phase == 3 else ""  # INFERRED placement of -B
+        no_boot = "-B " if self.keep_bootlist and phase == 3 else ""  # Assumed placement of -B
         flags = f"{cache}-M {self.target_vr} -P{phase} {no_boot}-d {self.disk_arg}"
         return f"Client alt_disk_install command: alt_disk_copy {flags}"
 
@@ -147,7 +147,7 @@ def clone_too_small() -> list[Line]:
 
 
 def phase2(run: Run) -> list[Line]:
-    if run.cache_vg:  # INFERRED: the real text of cache mode is not in the sources
+    if run.cache_vg:  # Assumed: the real text of cache mode is not in the sources
         return [
             line(f"Creating nimadm cache file systems on volume group {run.cache_vg}."),
             *(line(f"Creating cache file system /{run.client}_alt{fs}") for fs in FILE_SYSTEMS),
@@ -160,7 +160,7 @@ def phase2(run: Run) -> list[Line]:
 
 
 def phase3(run: Run) -> list[Line]:
-    if run.cache_vg:  # INFERRED, as phase 2
+    if run.cache_vg:  # Assumed, as phase 2
         return [line("Syncing client data to cache ...", 5)]
     return [
         line("NFS mounting client's alt_inst filesystems on the NIM master:"),

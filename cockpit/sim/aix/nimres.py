@@ -2,7 +2,7 @@
 filesets from an lpp_source into a SPOT, e.g. bos.alt_disk_install.rte for nimadm).
 
 The listings are those IBM's Ansible collection for AIX parses (nim_resource.py); the cust output is installp's
-(INFERRED for this operation), and its failure lines are INFERRED too.
+(assumed for this operation), and its failure lines are assumed too.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def nim(ctx: Ctx, args: list[str]) -> int:
         if o == "-a":
             key, eq, value = v.partition("=")
             if not eq:
-                raise UsageError(f'0042-001 nim: "{v}" is not a valid attribute assignment\n{USAGE}')  # INFERRED
+                raise UsageError(f'0042-001 nim: "{v}" is not a valid attribute assignment\n{USAGE}')  # Assumed
             attrs[key] = value
     if operation not in ("showres", "cust") or len(rest) != 1:
         raise UsageError(USAGE)
@@ -66,7 +66,7 @@ def _showres(name: str, res: dict[str, Any], attrs: dict[str, str]) -> int:
 def _cust(ctx: Ctx, spot: str, attrs: dict[str, str]) -> int:
     resources = ctx.read()["nim"]["resources"]
     if resources[spot]["type"] != "spot":
-        err('0042-001 nim: processing error encountered on "master":', f"   {spot} is not a SPOT")  # INFERRED
+        err('0042-001 nim: processing error encountered on "master":', f"   {spot} is not a SPOT")  # Assumed
         return 1
     source = attrs.get("lpp_source")
     wanted = attrs.get("filesets", "").split()
@@ -87,7 +87,7 @@ def _cust(ctx: Ctx, spot: str, attrs: dict[str, str]) -> int:
 
 
 def _not_on_media(missing: list[str]) -> list[str]:
-    """INFERRED: installp's failure section for filesets the lpp_source does not carry, wrapped by NIM."""
+    """Assumed: installp's failure section for filesets the lpp_source does not carry, wrapped by NIM."""
     return [
         '0042-001 nim: processing error encountered on "master":',
         '   0042-175 c_instspot: An unexpected result was returned by the "/usr/sbin/installp" command:',

@@ -2,7 +2,7 @@
 
 Only the CuDvDr object class (device -> major/minor) is simulated. Stanzas print as odmget prints them
 (a blank line, `Class:`, tab-indented `attr = "value"`); the query language is the `attr=value [and
-attr=value ...]` subset the cleanup uses. `0518-307 odmdelete: N objects deleted.` is INFERRED, as are the
+attr=value ...]` subset the cleanup uses. `0518-307 odmdelete: N objects deleted.` is assumed, as are the
 messages for an unknown class or a query the simulator cannot read.
 """
 
@@ -90,5 +90,5 @@ def savebase(ctx: Ctx, args: list[str]) -> int:
     with ctx.update() as st:
         st["odm_saved"] = True
     if args == ["-v"]:
-        out("saving to '/dev/hd5'")  # INFERRED
+        out("saving to '/dev/hd5'")  # Assumed
     return 0

@@ -67,7 +67,7 @@ def startsrc(ctx: Ctx, args: list[str]) -> int:
             err(f"0513-029 The {name} Subsystem is already active.", "Multiple instances are not supported.")
             return 1
         pid = random.randrange(3_000_000, 9_000_000)
-        # SRC starts nimsh; if another process holds 3901/3902 it cannot bind and ends at once (INFERRED),
+        # SRC starts nimsh; if another process holds 3901/3902 it cannot bind and ends at once (assumed),
         # so lssrc shows it inoperative again.
         if not any(x["port"] in NIMSH_PORTS for x in st.get("listeners", [])):
             st["nimsh"] = {"active": True, "pid": pid}

@@ -41,7 +41,7 @@ def shutdown(ctx: Ctx, args: list[str]) -> int:
     if "-r" not in flags or rest:
         # Halting would need someone to power the LPAR on again; the simulator only reboots.
         raise UsageError("shutdown: the simulator implements only a reboot: shutdown -Fr")
-    # INFERRED text: the sources only say `shutdown -Fr` reboots at once; these are AIX's usual lines.
+    # Assumed text: the sources only say `shutdown -Fr` reboots at once; these are AIX's usual lines.
     out(
         "",
         "SHUTDOWN PROGRAM",

@@ -24,7 +24,7 @@ MAX_PPS_PER_PV = 1016  # a standard VG: the PP size is the smallest power of two
 BASE_USED_MAJORS = (*range(0, 43), 44, *range(51, 60))
 BASE_DATE = "Nov 18 09:12"
 
-# rootvg of a default AIX 7.1 install: names and order from the field report's phase 1, sizes (MB) INFERRED.
+# rootvg of a default AIX 7.1 install: names and order from the field report's phase 1, sizes (MB) assumed.
 ROOTVG_LVS: tuple[tuple[str, str, int, str], ...] = (
     ("hd5", "boot", 64, "N/A"),
     ("hd6", "paging", 2048, "N/A"),
@@ -85,7 +85,7 @@ def lvs_of(st: HostState, vg: str) -> list[dict[str, Any]]:
             for x in st["rootvg_lvs"]
             if not x["name"].startswith("bos_")
         ]
-    # A data VG: a jfs2 log and one file system over half the VG (INFERRED shape).
+    # A data VG: a jfs2 log and one file system over half the VG (assumed shape).
     total_mb = sum(d["size_mb"] for d in disks_of(st, vg))
     mount = "/" + (vg[:-2] if vg.endswith("vg") and len(vg) > 2 else vg)
     return [lv("loglv00", "jfs2log", 64, "N/A"), lv("fslv00", "jfs2", total_mb // 2, mount)]

@@ -1,4 +1,5 @@
-"""Seed 003's fleet as canned probe answers, and a runner that feeds them to the checks like the engine would."""
+"""The field report's fleet as canned probe answers, and a runner that feeds them to the checks like the
+engine would."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """Command outputs the preflight parsers are tested on.
 
 Verbatim where a source printed them (source in the comment); where the reference marks a layout
-INFERRED, the sample follows that layout and says so. Seed 003's fleet: client adachi-AIX7, NIM
+Assumed, the sample follows that layout and says so. The field report's fleet: client adachi-AIX7, NIM
 master adachi-nim (AIX 7.2 TL5 SP6, bos.alt_disk_install.rte 7.2.5.101), lpp_source_AIX72TL5,
 spot_AIX72TL5, target disk hdisk2.
 """
 
-# --- lssrc -s nimsh (REFERENCE 3.5: [ANS validate_nim_connection.yml], [POWERCAMPUS], [LSSRC-GH]) ---
+# --- lssrc -s nimsh (the layout IBM's ansible-power-aix validate_nim_connection.yml reads) ---
 LSSRC_ACTIVE = (
     "Subsystem         Group            PID          Status\n nimsh            nimclient        5571004      active\n"
 )
@@ -58,7 +58,7 @@ f1000f0000287bc0 tcp4       0      0  *.22                  *.*                 
 f1000f00002d8bc0 tcp4       0      0  10.1.1.20.3901        10.1.1.10.1022        ESTABLISHED
 f1000f0000140600 udp        0      0  *.111                 *.*
 """
-# SAP instance 01's message server took 3901 (rdisp/msserv_internal = 3901, [SAPNIMSH]); nimsh kept 3902.
+# SAP instance 01's message server took 3901 (rdisp/msserv_internal = 3901); nimsh kept 3902.
 SAP_PCB_3901 = "f1000f0000411bc0"
 NETSTAT_SAP_3901 = NETSTAT_NIMSH.replace(NIMSH_PCB_3901, SAP_PCB_3901)
 # Plain `netstat -an` (no PCB column).
@@ -75,13 +75,14 @@ RMSOCK_NOT_A_SOCKET = "It is not a socket\n"
 RMSOCK_NIMSH = "The socket 0xf1000f0000311808 is being held by proccess 5571004 (nimsh).\n"
 RMSOCK_SAP = "The socket 0xf1000f0000411808 is being held by proccess 4718730 (msg_server).\n"
 
-# --- lslpp -lcq (REFERENCE 3.3, values INFERRED) and the not-installed line ([S3]) ---
+# --- lslpp -lcq (values assumed) and the not-installed line (the field report) ---
 LSLPP_LCQ = "/usr/lib/objrepos:bos.alt_disk_install.rte:7.2.5.101::COMMITTED:F:Alternate Disk Installation Runtime:\n"
 LSLPP_NOT_INSTALLED = "lslpp: Fileset bos.alt_disk_install.rte not installed.\n"
 LSLPP_NOT_INSTALLED_VIA_NIM = "   /usr/bin/lslpp: Fileset bos.alt_disk_install.rte not installed.\n"
 
-# --- nim -o showres -a lslpp_flags=Lc <spot> (lslpp -Lc: header with #, fields 1-3 [ANS nim_resource.py];
-#     header text from REFERENCE 3.3, INFERRED) ---
+# --- nim -o showres -a lslpp_flags=Lc <spot>
+# (lslpp -Lc: header with #, fields 1-3 as ansible-power-aix nim_resource.py reads them;
+#     header text assumed) ---
 LC_HEADER = (
     "#Package Name:Fileset:Level:State:PTF Id:Fix State:Type:Description:Destination Dir.:Uninstaller:"
     "Message Catalog:Message Set:Message Number:Parent:Automatic:EFIX Locked:Install Path:Build Date\n"
@@ -97,7 +98,7 @@ SPOT_LC_WITHOUT_FILESET = LC_HEADER + (
 )
 SPOT_LC_OLDER = SPOT_LC.replace("bos.alt_disk_install.rte:7.2.5.101", "bos.alt_disk_install.rte:7.2.5.100")
 
-# --- nim -o showres -a installp_flags=L <lpp_source> (installp -L: package:fileset:level:..., INFERRED) ---
+# --- nim -o showres -a installp_flags=L <lpp_source> (installp -L: package:fileset:level:..., assumed) ---
 LPP_L = (
     "bos.rte:bos.rte:7.2.5.0::I:T:::::N:Base Operating System Runtime ::::0::\n"
     "bos.rte:bos.rte:7.2.5.101::S:T:::::N:Base Operating System Runtime ::::0::\n"
@@ -107,12 +108,12 @@ LPP_L = (
 LPP_L_73 = LPP_L.replace("7.2.5.", "7.3.1.")
 LPP_L_WITHOUT_FILESET = "".join(line + "\n" for line in LPP_L.splitlines() if "alt_disk" not in line)
 
-# --- oslevel -s (REFERENCE 3.2, [GIBSON]) ---
+# --- oslevel -s (as quoted on Chris Gibson's AIX blog) ---
 OSLEVEL_MASTER = "7200-05-06-2320\n"
 OSLEVEL_GIBSON_53 = "5300-12-04-1119\n"
 OSLEVEL_GIBSON_71 = "7100-01-01-1141\n"
 
-# --- lspv (REFERENCE 2.5: [ANS alt_disk.py] line verbatim; simulator states INFERRED) ---
+# --- lspv (ansible-power-aix alt_disk.py's line verbatim; simulator states assumed) ---
 LSPV_ANS = "hdisk0           000018fa3b12f5cb                     rootvg           active\n"
 LSPV_BEFORE = (
     "hdisk0          00f6a07c1dc6aaaa                    rootvg          active\n"
@@ -161,7 +162,7 @@ LSVG_ANS_TESTVG = "".join(
         "hdisk1            mp1               ",
     )
 )
-# rootvg in the same layout with the figures of REFERENCE 3.6 (639 / 404 PPs of 64 MB).
+# rootvg in the same layout with sample figures (639 / 404 PPs of 64 MB).
 LSVG_ROOTVG = """VOLUME GROUP:       rootvg                   VG IDENTIFIER:  00f6a07c00004c000000017a0bd81111
 VG STATE:           active                   PP SIZE:        64 megabyte(s)
 VG PERMISSION:      read/write               TOTAL PPs:      639 (40896 megabytes)
@@ -191,7 +192,7 @@ OFFENE LVs:         10                       QUORUM:         2 (Aktiviert)
 LSVG_NIMVG = LSVG_ANS_TESTVG.replace("testvg", "nimvg")
 LSVG_NOT_FOUND = "0516-306 lsvg: Unable to find volume group nimvg in the Device Configuration Database.\n"
 
-# --- lsvg -l rootvg (standard AIX layout, INFERRED; LV names from seed 003 phase 1) ---
+# --- lsvg -l rootvg (standard AIX layout, assumed; LV names from the field report's phase 1) ---
 LSVG_L_ROOTVG = """rootvg:
 LV NAME             TYPE       LPs     PPs     PVs  LV STATE      MOUNT POINT
 hd5                 boot       1       1       1    closed/syncd  N/A
@@ -234,7 +235,7 @@ lrwxrwxrwx    1 root     system           15 Nov 18 09:12 stdin -> /proc/self/fd
 """
 LS_DEV_GHOST = LS_DEV + "crw-rw----    1 root     system       43,  0 Nov 20 10:00 hdisk9\n"
 
-# --- odmget -q value1=43 CuDvDr (stanza layout REFERENCE 3.7, INFERRED) ---
+# --- odmget -q value1=43 CuDvDr (stanza layout assumed) ---
 ODMGET_GHOST = """
 CuDvDr:
         resource = "devno"
@@ -243,7 +244,7 @@ CuDvDr:
         value3 = "hdisk9"
 """
 
-# --- lsnim -l <client> (REFERENCE 3.4; attributes from [ANS nim.py], spacing INFERRED) ---
+# --- lsnim -l <client> (attributes as ansible-power-aix nim.py reads them, spacing assumed) ---
 LSNIM_CLIENT = """adachi-AIX7:
    class          = machines
    type           = standalone
@@ -260,9 +261,10 @@ LSNIM_CLIENT = """adachi-AIX7:
 LSNIM_BUSY = LSNIM_CLIENT.replace(
     "Cstate         = ready for a NIM operation", "Cstate         = alt_disk_install operation is being performed"
 )
-LSNIM_MISSING = '0042-053 lsnim: there is no NIM object named "adachi-AIX7"\n'  # [ANS], stderr, exit 53
+# as ansible-power-aix expects it: stderr, exit 53
+LSNIM_MISSING = '0042-053 lsnim: there is no NIM object named "adachi-AIX7"\n'
 
-# --- /etc/niminfo on the client (ksh exports; variable names from [ANS]/[RHDISK0], layout INFERRED) ---
+# --- /etc/niminfo on the client (ksh exports; variable names as ansible-power-aix reads them, layout assumed) ---
 NIMINFO = """#------------------ Network Install Manager ---------------
 # warning - this file contains NIM configuration information
 #       and should only be updated by NIM
@@ -277,7 +279,7 @@ export NIM_BOS_IMAGE=/SPOT/usr/sys/inst.images/installp/ppc/bos
 """
 NIMINFO_OTHER_MASTER = NIMINFO.replace("NIM_MASTER_HOSTNAME=adachi-nim", "NIM_MASTER_HOSTNAME=nim02.example.com")
 
-# --- nimadm pre-check failure, seed 003 (REFERENCE 1.7, verbatim) ---
+# --- nimadm pre-check failure of the field report (verbatim) ---
 PRECHECK_0505_204_205 = """0042-001 nim: processing error encountered on "master":
    /usr/bin/lslpp: Fileset bos.alt_disk_install.rte not installed.
 

@@ -1,4 +1,4 @@
-"""devices.ghost_major: seed 003's 0516-082 trap, found before the run instead of in phase 11."""
+"""devices.ghost_major: the field report's 0516-082 trap, found before the run instead of in phase 11."""
 
 from __future__ import annotations
 

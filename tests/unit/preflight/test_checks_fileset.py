@@ -1,4 +1,4 @@
-"""fileset.alt_disk_install: the 0505-204 / 0505-205 pre-check of seed 003, and the lpp_source level."""
+"""fileset.alt_disk_install: the 0505-204 / 0505-205 pre-check of the field report, and the lpp_source level."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""nimsh.active and nimsh.ports on seed 003's master and client."""
+"""nimsh.active and nimsh.ports on the field report's master and client."""
 
 from __future__ import annotations
 
