@@ -78,7 +78,8 @@ class TroubleHeader(Vertical):
         pointer = explain_pointer(change.error if change is not None else None)
         if pointer:
             why.append(pointer)
-        self.why.update(Content.styled(" · ".join(why) or "-", f"${look.color}" if why else "$text-muted"))
+        quiet = "no error and no stall so far" if state in _ACTIVE else "no error recorded"
+        self.why.update(Content.styled(" · ".join(why) or quiet, f"${look.color}" if why else "$text-muted"))
         self.where.update(Content.styled(step, "$text-muted"))
 
     @property
