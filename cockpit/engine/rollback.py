@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cockpit.config.models import Config, Host
@@ -27,35 +27,25 @@ from cockpit.domain import rollback as rb
 from cockpit.domain.printable import printable
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
 from cockpit.engine.journal import ROLLBACK, FactRecord, Journal
+from cockpit.engine.reboot_wait import (
+    REBOOT_TIMEOUT,
+    SHUTDOWN_GRACE,
+    Backoff,
+    RebootOutcome,
+    close_quietly,
+    start_shutdown,
+)
 from cockpit.engine.rolled_back import migration_run_of
 from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id
-from cockpit.transports.base import CommandResult, ConnectionLost, HostKeyError, Transport, TransportError
+from cockpit.transports.base import CommandResult, HostKeyError, Transport, TransportError
 
 RUNBOOK = "rollback"
 COMMAND_TIMEOUT = 120.0
-SHUTDOWN_TIMEOUT = 60.0
-SHUTDOWN_GRACE = 120.0  # a failed shutdown whose host still answers after this did not reboot it
-REBOOT_TIMEOUT = 1800.0  # an LPAR is usually back in 15-30 minutes (an estimate, not a documented figure)
 
 
 class RollbackError(Exception):
     """The wizard cannot do what was asked (unknown host, nothing assessed, host unreachable): one line."""
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Waits between reconnection attempts: first, first*factor, ... never more than cap."""
-
-    first: float = 1.0
-    factor: float = 2.0
-    cap: float = 30.0
-
-    def delays(self) -> Iterator[float]:
-        delay = self.first
-        while True:
-            yield delay
-            delay = min(delay * self.factor, self.cap)
 
 
 @dataclass(frozen=True)
@@ -66,14 +56,6 @@ class StepOutcome:
     """One line: what happened, or why it is not what the step promised."""
     exit_status: int | None = None
     output: str = ""
-
-
-@dataclass(frozen=True)
-class RebootOutcome:
-    ok: bool
-    detail: str
-    took: float
-    attempts: int
 
 
 class RollbackWizard:
@@ -394,15 +376,15 @@ class RollbackWizard:
                 await transport.connect()
                 await transport.run("true", timeout=COMMAND_TIMEOUT)
             except HostKeyError as exc:
-                await _close(transport)
+                await close_quietly(transport)
                 took = self.monotonic() - started
                 return self._rebooted(host, RebootOutcome(False, f"refused after the reboot: {exc}", took, attempts))
             except TransportError:
                 went_down = True
-                await _close(transport)
+                await close_quietly(transport)
                 continue
             if not went_down:
-                await _close(transport)  # still up on the system that was told to reboot
+                await close_quietly(transport)  # still up on the system that was told to reboot
                 if refused_after is not None and self.monotonic() >= refused_after:
                     took = self.monotonic() - started
                     detail = (
@@ -421,29 +403,7 @@ class RollbackWizard:
         return self._rebooted(host, RebootOutcome(False, f"{host} {what} within {timeout:g}s", took, attempts))
 
     async def _shutdown(self, host: str) -> tuple[bool, int | None, str]:
-        """Start `shutdown -Fr`: (the session broke, its exit status if it ended with one, its last line).
-
-        Streamed rather than run: only a streamed session tells a broken channel (the reboot) from an
-        exit status. Raises TransportError when the command could not even be started.
-        """
-        command = await self._transport(host).start(rb.REBOOT_COMMAND)
-        output = bytearray()
-
-        async def drain() -> int:
-            async for chunk in command.chunks():
-                output.extend(chunk)
-            return await command.wait()
-
-        try:
-            status: int | None = await asyncio.wait_for(drain(), SHUTDOWN_TIMEOUT)
-        except ConnectionLost:
-            return True, None, ""  # the reboot ended the session: expected
-        except TimeoutError:
-            with contextlib.suppress(Exception):
-                await command.terminate()
-            status = None  # no end in sight: whether it goes down is seen by reconnecting
-        text = printable(output.decode("utf-8", "replace"), multiline=True).strip().splitlines()
-        return False, status, text[-1] if text else ""
+        return await start_shutdown(self._transport(host))
 
     def _rebooted(self, host: str, outcome: RebootOutcome) -> RebootOutcome:
         self._event(
@@ -497,6 +457,4 @@ def _printable(result: CommandResult) -> CommandResult:
     return CommandResult(result.command, result.exit_status, out, err)
 
 
-async def _close(transport: Transport) -> None:
-    with contextlib.suppress(Exception):
-        await transport.close()
+__all__ = ["REBOOT_TIMEOUT", "Backoff", "RebootOutcome", "RollbackError", "RollbackWizard", "StepOutcome"]

@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from textual import work
-from textual.app import App, ScreenStackError, SystemCommand
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
@@ -27,7 +27,8 @@ from cockpit.domain.events import EventSink, FanOutSink
 from cockpit.domain.models import TargetState
 from cockpit.domain.window import FleetEta, Window
 from cockpit.ui import stop_signals
-from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal, toggle_commands
+from cockpit.ui.alerts import AlertsFactory, RunAlerts, TextualTerminal
+from cockpit.ui.app_alerts import AlertActions
 from cockpit.ui.asks import quit_ask
 from cockpit.ui.bridge import DEFAULT_TAIL_LINES, STALL_PREFIX, UiBridge
 from cockpit.ui.commands import TargetLogCommands, TargetRollbackCommands, TargetTroubleshootCommands
@@ -56,7 +57,7 @@ LINE_REFRESH_EVERY = 4
 DEFAULT_RESUME_COMMAND = "cockpit run CONFIG --resume"
 
 
-class CockpitApp(Navigation):
+class CockpitApp(AlertActions, Navigation):
     """Fleet overview plus per-target log panes for one migration run.
 
     Args:
@@ -277,45 +278,6 @@ class CockpitApp(Navigation):
         if self._blocked is None:
             return await self._run(sink)
         return await self._run(sink, self._blocked)
-
-    # -- alerts --------------------------------------------------------------------------------
-
-    def _alert_trouble(self, text: str) -> None:
-        """A notify command failed, hung or was flooded (each said once), or the last ones are sent."""
-        self.notify(text, title="Notifications", severity="warning", timeout=30, markup=False)
-
-    async def _send_last_alerts(self) -> None:
-        """Before quitting: the notifications still queued get their time (a second `q` stops them)."""
-        alerts = self.alerts
-        if alerts is None:
-            return
-        if self._leaving or not alerts.busy:
-            await alerts.aclose(0)
-            return
-        self._leaving = True
-        self._fleet.set_status("sending the last notifications (q again: quit now)")
-        await alerts.aclose()
-
-    async def on_unmount(self) -> None:
-        # Whatever way the app ends, no notify command outlives it (each runs in a session of its own).
-        if self.alerts is not None:
-            await self.alerts.aclose(0)
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if self.alerts is not None and not self.is_web:
-            for title, help_text, toggle in toggle_commands(self.alerts.switches, self._tell_toggle):
-                yield SystemCommand(title, help_text, toggle)
-
-    def action_mute_alerts(self) -> None:
-        """Silence the terminal's alerts (bell and desktop notification) or let them ring again."""
-        if self.alerts is None:
-            return
-        muted = self.alerts.switches.toggle_mute()
-        self._tell_toggle("Alerts muted: no bell, no desktop notification (m: on again)" if muted else "Alerts on")
-
-    def _tell_toggle(self, text: str) -> None:
-        self.notify(text, title="Alerts", timeout=5, markup=False)
 
     @property
     def run_active(self) -> bool:
