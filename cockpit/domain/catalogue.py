@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from cockpit.domain.messages import altdisk, lvm, nim, simulated, system, uncoded
+from cockpit.domain.messages import altdisk, boot, lvm, nim, simulated, system, uncoded
 from cockpit.domain.messages.model import FAMILIES, Entry, Severity, Step, TextStatus
 from cockpit.domain.messages.sources import SOURCES, Source
 
@@ -42,7 +42,14 @@ LINE_LIMIT = 4096
 CODE = re.compile(r"\b([01]\d{3}-\d{3,4})\b")
 """An AIX message code: 4-digit component, dash, 3 (sometimes 4: 0516-1396) digits."""
 
-ENTRIES: tuple[Entry, ...] = (*altdisk.ENTRIES, *lvm.ENTRIES, *nim.ENTRIES, *system.ENTRIES, *uncoded.ENTRIES)
+ENTRIES: tuple[Entry, ...] = (
+    *altdisk.ENTRIES,
+    *boot.ENTRIES,
+    *lvm.ENTRIES,
+    *nim.ENTRIES,
+    *system.ENTRIES,
+    *uncoded.ENTRIES,
+)
 """The real messages (simulator-only ones are in SIMULATED)."""
 SIMULATED: tuple[Entry, ...] = simulated.ENTRIES
 ABORTED = uncoded.ABORTED

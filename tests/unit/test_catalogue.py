@@ -30,7 +30,7 @@ def test_at_least_sixty_real_messages_from_the_migration_families() -> None:
     assert len(REAL) >= 60
     assert len({e.code for e in REAL}) == len(REAL)
     prefixes = {str(e.code)[:4] for e in REAL}
-    assert FAMILY_PREFIXES - {"0301"} <= prefixes  # bosboot's codes: no public source found (SOURCES.md)
+    assert prefixes >= FAMILY_PREFIXES
     assert {"1430", "0512", "0565"} <= prefixes
 
 
@@ -46,6 +46,28 @@ def test_each_entry_is_complete_and_finds_itself(entry: catalogue.Entry) -> None
     for key in entry.sources:
         assert key in catalogue.SOURCES
     assert bool(entry.sources) != entry.simulated  # a real message has a public source; a simulated one none
+
+
+def test_readme_states_the_catalogue_size() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"The catalogue holds {len(REAL)} AIX messages" in readme
+
+
+def test_bosboot_messages_are_fatal_with_a_boot_disk_fix_and_public_sources() -> None:
+    bosboot = {e.code for e in REAL if e.family == "bosboot"}
+    assert bosboot == {"0301-101", "0301-150", "0301-154"}
+    invalid = catalogue.BY_CODE["0301-150"]
+    assert invalid.fatal and invalid.continuation == 1
+    commands = [s.command for s in invalid.steps]
+    assert "ln -f /dev/r<bootdisk> /dev/ipldevice" in commands and "bosboot -ad /dev/<bootdisk>" in commands
+    assert "ibm-apar-iv00794" in invalid.sources
+    proto = catalogue.BY_CODE["0301-154"]
+    assert catalogue.values(proto, "0301-154 bosboot: missing proto file: /usr/lib/drivers/ssapin") == {
+        "file": "/usr/lib/drivers/ssapin"
+    }
+    ipl = catalogue.BY_CODE["0653-341"]
+    assert ipl.severity == "error" and "ipldevice" in ipl.when
+    assert catalogue.lookup("0653-341 the file /dev/ipldevice does not exist")[1] is ipl
 
 
 def test_simulated_entries_only_explain_lines_that_carry_the_marker() -> None:

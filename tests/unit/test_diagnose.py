@@ -198,6 +198,45 @@ def test_alt_disk_log_cut_before_the_bootlist_is_incomplete() -> None:
     assert statuses(d)[-1] == (3, "incomplete")
 
 
+def test_alt_disk_copy_stopped_by_bosboot_in_phase_1_fails_with_the_boot_device_fix() -> None:
+    # mkszfile, alt_disk_copy's first step, fails with 0301-150 when /dev/ipldevice points to a disk that
+    # no longer holds hd5 (IBM APAR IV00794: the message and the usage line after it, as the APAR prints them).
+    text = read(ALT_DISK).split("Checking disk sizes.")[0] + (
+        "0301-150 bosboot: Invalid or no boot device specified!\nusage:  bosboot ....\n"
+    )
+    d = diagnose(text)
+    assert d.kind == "alt_disk"
+    assert statuses(d) == [(1, "failed")]
+    assert d.outcome == "failed" and d.stopped_in_phase == 1
+    assert codes(d.errors) == ["0301-150"]
+    error = d.errors[0]
+    assert error.fatal and error.detail == ("usage:  bosboot ....",)
+    assert "/dev/ipldevice" in error.meaning
+    commands = [(s.on, s.command) for s in error.commands]
+    assert ("host", "ln -f /dev/r<bootdisk> /dev/ipldevice") in commands
+    assert ("host", "bosboot -ad /dev/<bootdisk>") in commands
+
+
+def test_nimadm_stopped_by_bosboot_building_the_client_boot_image_fails_in_phase_8() -> None:
+    # The real run cut where phase 8 builds the boot image, then the message of IBM's support page
+    # (a protoext list naming a removed driver).
+    text = (
+        read(SUCCESS).split("bosboot: Boot image is")[0]
+        + "0301-154 bosboot: missing proto file: /usr/lib/drivers/ssapin\n"
+    )
+    d = diagnose(text)
+    assert d.kind == "nimadm"
+    assert statuses(d)[-1] == (8, "failed")
+    assert d.outcome == "failed" and d.stopped_in_phase == 8
+    assert codes(d.errors) == ["0301-154"]
+    error = d.errors[0]
+    assert error.fatal and error.detail == ()
+    assert "protoext" in error.meaning
+    assert ("host", "grep -l /usr/lib/drivers/ssapin /usr/lib/boot/protoext/*") in [
+        (s.on, s.command) for s in error.commands
+    ]
+
+
 # --- input shapes ------------------------------------------------------------------------------------
 
 

@@ -54,6 +54,22 @@ SOURCES: dict[str, Source] = {
         "IBM APAR IV88407: multibos fails when non-critical backup errors are encountered (full multibos output)",
         "https://www.ibm.com/support/pages/apar/IV88407",
     ),
+    "ibm-apar-iv00794": Source(
+        "IBM APAR IV00794: unmirrorvg doesn't link ipldevice to the new boot disk (mkszfile fails with 0301-150)",
+        "http://www-01.ibm.com/support/docview.wss?uid=isg1IV00794",
+    ),
+    "ibm-bosboot-proto": Source(
+        'IBM Support: bosboot fails with "missing proto file" error (0301-154)',
+        "https://www.ibm.com/support/pages/bosboot-fails-missing-proto-file-error",
+    ),
+    "ibm-bosboot-clone-420": Source(
+        "IBM AIX technical document: bosboot Fails When Trying to Clone at 4.2.0.0 (0653-341, 0301-150)",
+        "http://kalwin.fr/unix/add_hoc/techdocs/95383819320274.html",
+    ),
+    "ibm-techlib-bp0306l": Source(
+        "IBM AIX technical library Q&A BP0306L: 0301-101 mkboot_rs6k: device open failure /dev/tok0",
+        "http://ps-2.kev009.com/tl/techlib/qna/sfam/html/BP/BP0306L.htm",
+    ),
     "ibm-lvupdate-config": Source(
         "IBM AIX 7.2 docs: Configuring resources for Live Update (1430-187)",
         "https://www.ibm.com/support/knowledgecenter/en//ssw_aix_72/com.ibm.aix.install/lvupdate_configuration.htm",
@@ -74,6 +90,11 @@ SOURCES: dict[str, Source] = {
         "Qiita (2023-12-13): NIMを利用した代替ディスクへのAIX移行インストール - a complete nimadm run, "
         "the bos.alt_disk_install.rte pre-check failure and the phase-11 ghost-device failure, verbatim",
         "https://qiita.com (search the title)",
+    ),
+    "tansley-bosboot": Source(
+        "IBM developerWorks, David Tansley (2014): Getting bosboot errors, don't reboot just yet (the checks: "
+        "bootlist, bootinfo -b, hd5 on the boot disk, /dev/ipldevice, savebase)",
+        "http://www.ibm.com/developerworks/aix/library/au-aix-getting-bosboot-errors-dont-reboot/index.html",
     ),
     "gibson-multibos": Source(
         "Chris Gibson's AIX blog: nimadm - multibos error! (a phase-11 failure, verbatim)",
