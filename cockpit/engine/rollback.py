@@ -35,6 +35,7 @@ from cockpit.engine.reboot_wait import (
     close_quietly,
     start_shutdown,
 )
+from cockpit.engine.rollback_locks import migration_lock_refusal
 from cockpit.engine.rolled_back import migration_run_of
 from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id
@@ -221,6 +222,9 @@ class RollbackWizard:
         record = self.records[host] = self.recorded_level(host)
         state = await self.read_state(host)
         assessment = rb.assess(state, record.value if record else None, disk, self.planned_disks(host))
+        busy = await migration_lock_refusal(self.config, self._run, host, now=self.clock())
+        if busy is not None:
+            assessment = rb.refuse(assessment, busy)
         self.assessments[host] = assessment
         self._event(
             host,

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import asyncssh
+import pytest
 
 from cockpit.config import load_config
 from cockpit.domain.events import ListSink
-from cockpit.domain.rollback import Situation
+from cockpit.domain.host_lock import Holder, HostLock
+from cockpit.domain.rollback import Refused, Situation
 from cockpit.engine.journal import Journal
 from cockpit.engine.rollback import Backoff, RollbackWizard
 from cockpit.engine.run import LEVEL_BEFORE
@@ -235,3 +237,34 @@ async def test_a_reboot_with_nothing_to_boot_never_comes_back(tmp_path: Path) ->
             pass
         else:
             raise AssertionError("lpar01 answered with nothing to boot")
+
+
+async def test_a_migration_that_holds_the_clients_lock_refuses_its_rollback(tmp_path: Path) -> None:
+    """Another cockpit migrating lpar01 holds its lock on the master: the wizard says who and changes nothing."""
+    async with await SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet") as fleet:
+        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+        await migrate(inventory)
+        config = load_config(inventory)
+        master = config.master_of("lpar01")
+        assert master is not None
+        lock = HostLock(master.work_dir, "lpar01")
+        other = Holder("alice", "laptop2", "20261206-020000-001", 4242, 1_765_000_000, "0123456789abcdef")
+        assert (await lines(fleet, master.name, lock.take_script(other)))[0] == "cockpit-lock: taken"
+        bootlist = (await host_view(fleet, "lpar01"))[1]
+        wizard = wizard_for(inventory)
+        try:
+            assessment = await wizard.assess("lpar01")
+            assert assessment.refused
+            held = f"a migration holds lpar01's lock at {master.name}:{lock.directory}: alice@laptop2"
+            assert held in assessment.reason
+            assert "run 20261206-020000-001, cockpit pid 4242" in assessment.reason
+            with pytest.raises(Refused, match="a migration holds lpar01's lock"):
+                wizard.plan("lpar01", reboot=False)
+            assert (await host_view(fleet, "lpar01"))[1] == bootlist  # nothing changed on the client
+            # The migration ends and gives its lock back: the same wizard now offers the rollback.
+            await lines(fleet, master.name, lock.release_script(other.token))
+            assessment = await wizard.assess("lpar01")
+            assert not assessment.refused and assessment.situation is Situation.NOT_REBOOTED
+        finally:
+            await wizard.close()
+            wizard.journal.close()

@@ -25,6 +25,7 @@ from cockpit.domain.rollback.assess import (
     assess,
     check_bootlist,
     check_target_disk,
+    refuse,
     with_target,
 )
 from cockpit.domain.rollback.host import (
@@ -89,6 +90,7 @@ __all__ = [
     "parse_bootlist",
     "plan",
     "read_state",
+    "refuse",
     "verify",
     "with_target",
 ]

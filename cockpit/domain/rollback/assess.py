@@ -53,6 +53,11 @@ def _unsafe(state: HostState, recorded: str | None, *reasons: str) -> Assessment
     return Assessment(state.host, Situation.UNSAFE, "refused: " + "; ".join(reasons), state, recorded, reasons=reasons)
 
 
+def refuse(assessment: Assessment, reason: str) -> Assessment:
+    """The same host refused for a reason found outside its disks (a migration still holds it)."""
+    return _unsafe(assessment.state, assessment.recorded_level, reason, *assessment.reasons)
+
+
 def assess(
     state: HostState, recorded_level: str | None, disk: str | None = None, planned_disks: tuple[str, ...] = ()
 ) -> Assessment:

@@ -1,0 +1,52 @@
+"""A rollback never runs under a migration: the locks a run takes on a target (engine/host_locks.py)
+are read before the wizard offers a step, and a held one refuses the rollback with its holder.
+
+A migration that is still running (here or from another cockpit, on this machine or another) holds
+the target's lock on the hosts its steps run on: the NIM master for nimadm, the target itself for the
+alt-disk runbooks. Setting the bootlist or removing altinst_rootvg under a running nimadm would break
+the migration and leave the host on neither system. A lock whose cockpit is gone is refused too: its
+migration may still run on the host (steps outlive their cockpit); the operator looks, then breaks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from cockpit.config.models import Config, Host
+from cockpit.domain import host_lock as hl
+from cockpit.transports.base import CommandResult, TransportError
+
+RunOn = Callable[[str, str], Awaitable[CommandResult]]
+"""Run a command on a host of the config (by name): the wizard's own sessions."""
+
+
+def lock_hosts(config: Config, target: str) -> list[Host]:
+    """Where a migration of `target` keeps its lock: its NIM master (if the plan has one) and itself."""
+    hosts: list[Host] = []
+    master = config.master_of(target) if target in config.targets else None
+    if master is not None:
+        hosts.append(master)
+    hosts.append(config.host(target))
+    return hosts
+
+
+async def migration_lock_refusal(config: Config, run_on: RunOn, target: str, *, now: float) -> str | None:
+    """Why the rollback of `target` must wait for a migration, or None when no lock is held."""
+    name = config.host(target).nim_object
+    for host in lock_hosts(config, target):
+        lock = hl.HostLock(host.work_dir, name)
+        try:
+            result = await run_on(host.name, lock.read_script())
+        except TransportError as exc:
+            if host.name == target:
+                raise  # the wizard cannot read the target itself: its own error says so
+            return f"the migration lock on {host.name} could not be read ({exc}): is a migration still running?"
+        answer = hl.parse_answer(result.stdout)
+        if answer.status == hl.HELD:
+            who = answer.holder.describe(now=now) if answer.holder is not None else "its taker wrote no owner"
+            return (
+                f"a migration holds {target}'s lock at {host.name}:{lock.directory}: {who};"
+                f" roll back after it ends (a lock whose cockpit is gone: `cockpit run CONFIG --break-lock {target}`"
+                " once nothing runs)"
+            )
+    return None
