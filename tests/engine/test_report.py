@@ -1,4 +1,4 @@
-"""The record of a run (issue 7, point 2): `cockpit runs` and `cockpit report` in Markdown, JSON and JUnit,
+"""The record of a run: `cockpit runs` and `cockpit report` in Markdown, JSON and JUnit,
 made from the journal of real runs over SSH on the simulator.
 
 - tiny: nimadm on two clients, lpar02 fails in phase 11 on its ghost device; a waiver given before

@@ -1,4 +1,4 @@
-"""Observer mode (issue 7, point 4): a read-only cockpit on a run another engine drives, and the replay of
+"""Observer mode: a read-only cockpit on a run another engine drives, and the replay of
 a finished run, both from the journal and the log files of the state directory.
 
 The live test runs a real engine over SSH on the simulator and, beside it, a read-only app on a
