@@ -74,6 +74,8 @@ StepId = Annotated[str, AfterValidator(_step_id)]
 Scope = Annotated[str, AfterValidator(_scope)]
 Regex = Annotated[str, AfterValidator(_regex)]
 Minutes = Annotated[float, Field(gt=0, le=24 * 60)]
+ATTACH_UP_TO_MINUTES = 1.0
+"""A step expected to take at most this long (and not destructive) runs attached unless it says."""
 
 
 class ParamSpec(Strict):
@@ -158,10 +160,25 @@ class StepSpecFile(Strict):
     timeout_minutes: Minutes | None = None
     """Still running after this long marks the step stalled (default: 4x expected_minutes). The cockpit
     never kills a step on its own: the operator decides on the troubleshoot screen."""
+    attach: bool | None = None
+    """Run the step attached to its SSH channel (true: one channel and no helper process on the host;
+    its output is not kept on the host, so a dropped connection or a cockpit restart while it runs
+    loses what it printed meanwhile, and a step still printing then is ended by SIGPIPE) or kept
+    (false: output kept in a file on the host and streamed; survives drops and restarts). Default:
+    attached when the step is quick (expected_minutes up to 1) and not destructive, else kept."""
     phases: int = Field(default=1, ge=1, le=99)
     """Phases inside this one step (nimadm: 12), told apart by `expect.parser`."""
     phase_run: str | None = None
     """Template running one phase alone (uses {phase}); retries from a phase use it (nimadm -P)."""
+
+    @property
+    def attached(self) -> bool:
+        """Whether the step runs attached (see `attach`); a step with phases of its own never does."""
+        if self.phases > 1:
+            return False
+        if self.attach is not None:
+            return self.attach
+        return self.expected_minutes <= ATTACH_UP_TO_MINUTES and not self.destructive
 
 
 class ProbeSpec(Strict):

@@ -126,7 +126,17 @@ def process_tree(procs: list[Process], root: int) -> list[tuple[int, Process]]:
 def render_tree(tree: list[tuple[int, Process]]) -> str:
     if not tree:
         return "(no process left: the step has ended or was killed)"
-    return "\n".join(f"{'  ' * depth}{p.pid:>7} {p.etime:>11}  {p.args}" for depth, p in tree)
+    return "\n".join(f"{'  ' * depth}{p.pid:>7} {p.etime:>11}  {_clip(p.args)}" for depth, p in tree)
+
+
+ARGS_SHOWN = 160
+
+
+def _clip(args: str) -> str:
+    """A process's command line as one line of the pane: the shell running a step has its whole
+    script as its argument (`sh -c '...'`), of which the start says enough."""
+    flat = " ".join(args.split())
+    return flat if len(flat) <= ARGS_SHOWN else flat[: ARGS_SHOWN - 1] + "…"
 
 
 # -- the step troubleshooting is about --------------------------------------------------------------
@@ -161,7 +171,7 @@ def step_probe_script(directory: str) -> str:
     return "\n".join(
         [
             "p=; r=; s=absent",
-            f"if [ -d {d}/started ]; then s=started; read -r p < {d}/pid; [ -f {d}/rc ] && read -r r < {d}/rc; fi",
+            f"if [ -e {d}/started ]; then s=started; read -r p < {d}/pid; [ -s {d}/rc ] && read -r r < {d}/rc; fi",
             f'echo "{_STATUS} $s pid=${{p:--}} rc=${{r:--}}"',
             f"{STEP_PS} 2>/dev/null || ps -e -o pid,ppid,args",
         ]

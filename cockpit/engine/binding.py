@@ -59,7 +59,8 @@ class Adopted:
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One detached command of a target, ready to run (or, adopted, already running)."""
+    """One command of a target, ready to run (kept or attached: domain/remote_step.py), or, adopted,
+    already running."""
 
     target: str
     name: str
@@ -82,6 +83,8 @@ class StepSpec:
     """Expected duration and silence threshold (seconds, scaled); None: nimadm's per-phase table."""
     adopted: Adopted | None = None
     """Not launched by this cockpit: a running migration it follows (its `remote` is a ForeignLog)."""
+    attached: bool = False
+    """Runs attached to its SSH channel (a quick step), not kept (see domain/remote_step.py)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ class Binding:
             guard=self._guard(step.guard, target),
             record=step.record,
             timing=None if step.expect.parser == "nimadm" else self.step_timing(step),
+            attached=step.attached and phase is None,
         )
 
     def from_journal(self, target: str, name: str, command: str, remote_dir: str) -> StepSpec:

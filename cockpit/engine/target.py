@@ -26,15 +26,13 @@ from cockpit.domain.stall import PhaseTiming, stall_reason, timing_for
 from cockpit.domain.step_check import StepJudge
 from cockpit.engine.backlog import Backlog
 from cockpit.engine.binding import StepSpec
-from cockpit.engine.follow import FollowPolicy, StepFollower
+from cockpit.engine.follow import AlreadyStarted, FollowPolicy, StepCutOff, StepFollower
 from cockpit.engine.journal import Journal
 from cockpit.engine.logstore import LogStore
 from cockpit.transports.base import Transport, TransportError
 
 _OFFSET_JOURNAL_INTERVAL = 1.0  # seconds; the local log file's size is the truth after a crash anyway
 GUARD_TIMEOUT = 60.0
-ALREADY_STARTED = "cockpit-step: already started"
-"""What the launch script says when the step directory was started before (domain/remote_step.py)."""
 
 TransportFor = Callable[[StepSpec], Transport]
 
@@ -175,7 +173,8 @@ class TargetRunner:
                         continue
                     if verdict == "refuse":
                         return False
-                status = await self._run_one(transport_of(spec), spec, policy, launched)
+                prepare = self._siblings(spec, steps) if spec.attached and not launched else ()
+                status = await self._run_one(transport_of(spec), spec, policy, launched, prepare)
                 if status is None:
                     return False  # unreachable or refused: already announced
                 try:
@@ -193,6 +192,17 @@ class TargetRunner:
             for t in opened.values():
                 with contextlib.suppress(Exception):
                     await t.close()
+
+    @staticmethod
+    def _siblings(spec: StepSpec, steps: Sequence[StepSpec]) -> list[str]:
+        """The directories of the attached steps after `spec` on its host: its script makes them too."""
+        later = list(steps)[list(steps).index(spec) + 1 :]
+        host = spec.host.name if spec.host is not None else None
+        return [
+            s.remote.directory
+            for s in later
+            if s.attached and (s.host.name if s.host is not None else None) == host and s.remote != spec.remote
+        ]
 
     def _begin(self, spec: StepSpec) -> None:
         """A step of a step-by-step runbook starts: the progress column moves to it."""
@@ -236,7 +246,19 @@ class TargetRunner:
         self.finish(TargetState.FAILED, reason=f"step {spec.step_id or spec.name} refused")
         return "refuse"
 
-    async def _run_one(self, transport: Transport, spec: StepSpec, policy: FollowPolicy, launched: bool) -> int | None:
+    async def _run_one(
+        self,
+        transport: Transport,
+        spec: StepSpec,
+        policy: FollowPolicy,
+        launched: bool,
+        prepare: Sequence[str] = (),
+    ) -> int | None:
+        """Run (or re-attach to) one step; its exit status, or None when the target ended otherwise.
+
+        A fresh step is started and streamed over one channel. `prepare`: the directories of the
+        target's later attached steps on the same host (made with this step's, see attached_script).
+        """
         if spec.adopted is not None:
             return await self._follow_adopted(transport, spec, policy)
         p = self.progress
@@ -244,7 +266,7 @@ class TargetRunner:
         try:
             await transport.connect()
             # Only a step the journal launched can be there already: a fresh one goes straight to the
-            # launch script, which refuses a directory it did not create (one SSH session less per step).
+            # start script, which refuses a directory started before (one SSH session less per step).
             status = await follower.status() if launched else None
         except TransportError as exc:
             p.error = str(exc)
@@ -252,48 +274,64 @@ class TargetRunner:
             return None
         fresh = status is None or status.state == "absent"
         log_start = self._offset
-        try:
-            if fresh:
-                if spec.check is not None:
-                    # Step-by-step runbooks: the log says where each step's output begins. Written
-                    # before log_start, so the remote byte offsets stay exact (and a resume finds it).
-                    self._marker(
-                        f"=== step {spec.index}/{p.phases_total}: {spec.title} (on {transport.name}): {spec.command}"
-                    )
-                    log_start = self._offset
-                self._journal(launched_at=self.clock(), log_start=log_start)  # journal first: crash-safe
-                said = await follower.launch(spec.command)
-                if not launched and said.startswith(ALREADY_STARTED):
-                    # A step the journal never launched must not adopt a directory it did not create.
-                    self._journal(launched_at=None)
-                    p.error = f"step directory {spec.remote.directory} already exists on {transport.name}"
-                    self.finish(TargetState.FAILED, reason=p.error)
-                    return None
-            else:
-                record = self.journal.step(self.run_id, p.name, spec.name)
-                log_start = record.log_start if record and record.log_start is not None else log_start
+        if fresh:
+            if spec.check is not None:
+                # Step-by-step runbooks: the log says where each step's output begins. Written
+                # before log_start, so the remote byte offsets stay exact (and a resume finds it).
+                self._marker(
+                    f"=== step {spec.index}/{p.phases_total}: {spec.title} (on {transport.name}): {spec.command}"
+                )
+                log_start = self._offset
+            self._journal(launched_at=self.clock(), log_start=log_start)  # journal first: crash-safe
+        else:
+            record = self.journal.step(self.run_id, p.name, spec.name)
+            log_start = record.log_start if record and record.log_start is not None else log_start
+            if status is not None and status.kept:
                 # What it printed meanwhile is dated by the host's record of it (backlog.py).
                 self._backlog = await Backlog.read(transport, spec.remote.directory, self.clock)
                 if self._backlog is not None and self._backlog.start is not None and spec.check is not None:
                     p.phase_started_at = self._backlog.start  # a step-by-step runbook: the step's own start
-            self._remote_base = log_start
-            now = self.clock()
-            p.last_output_at = now
-            p.phase_started_at = p.phase_started_at or now
-            self.announce("re-attached" if not fresh else None)
-            watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
-            try:
-                exit_status = await follower.follow(self._offset - log_start, self._chunk)
-            finally:
-                watchdog.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watchdog
+        self._remote_base = log_start
+        now = self.clock()
+        p.last_output_at = now
+        p.phase_started_at = p.phase_started_at or now
+        self.announce("re-attached" if not fresh else None)
+        watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
+        try:
+            if not fresh:
+                assert status is not None
+                if status.kept:
+                    exit_status = await follower.follow(self._offset - log_start, self._chunk)
+                else:
+                    exit_status = await follower.settle(self._offset - log_start)
+            elif spec.attached:
+                exit_status = await follower.run_attached(spec.command, self._chunk, prepare=prepare)
+            else:
+                exit_status = await follower.run(spec.command, self._chunk)
+        except AlreadyStarted:
+            if launched:  # started by this run before a restart: follow it
+                return await self._run_one(transport, spec, policy, launched=True)
+            # A step the journal never launched must not adopt a directory it did not create.
+            self._journal(launched_at=None)
+            p.error = f"step directory {spec.remote.directory} already exists on {transport.name}"
+            self.finish(TargetState.FAILED, reason=p.error)
+            return None
+        except StepCutOff as exc:
+            self._lines(self._splitter.flush())
+            p.error = str(exc)
+            self._backlog = None
+            self._journal(finished_at=self.clock(), byte_offset=self._offset)
+            self.finish(TargetState.FAILED, reason="step cut off")
+            return None
         except TransportError as exc:
             where = f" in {'step' if spec.check is not None else 'phase'} {p.phase}" if p.phase else ""
             p.error = f"lost {transport.name}{where}; the step may still be running there: {exc}"
             self.finish(TargetState.UNREACHABLE, reason=str(exc))
             return None
         finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
             self.logs.close(p.name)
         backlog, self._backlog = self._backlog, None
         # A step that had ended before the re-attach ended when its host says (its judging too).

@@ -48,8 +48,8 @@ CONTEXT = ClientContext(
 def remote_step_scripts() -> Iterator[Sample]:
     step = RemoteStep(STEP_DIR)
     command = "nimadm -c lpar01 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"  # as the runbook renders it
-    yield "remote_step.launch", step.launch_script(command)
-    yield "remote_step.wrapper", "\n".join(step._wrapper())
+    yield "remote_step.run", step.run_script(command)
+    yield "remote_step.attached", step.attached_script("lspv", [f"{STEP_DIR}-2", f"{STEP_DIR}-3"])
     yield "remote_step.stream@0", step.stream_script(0)
     yield "remote_step.stream@4096", step.stream_script(4096)
     yield "remote_step.follow", step.follow_script(4096, poll=1, idle_poll=2)
@@ -156,7 +156,7 @@ def troubleshoot_probes() -> Iterator[Sample]:
 
 def host_times_scripts() -> Iterator[Sample]:
     yield "host_times.read", host_times.read_script(STEP_DIR)
-    yield "remote_step.wrapper@1s", "\n".join(RemoteStep(STEP_DIR, mark_every=1)._wrapper())
+    yield "remote_step.run@1s", RemoteStep(STEP_DIR, mark_every=1).run_script("sleep 30")
 
 
 def host_lock_scripts() -> Iterator[Sample]:
