@@ -119,22 +119,27 @@ class Binding:
         self.targets: list[str] = list(config.targets) if targets is None else list(targets)
         self.overrides = overrides or {}
         self._plain_timing: Callable[[int | None], PhaseTiming] | None = None
+        # Asked per step and per journal line; a runbook plan finds a target's values by a walk of its list.
+        self._values: dict[tuple[str, int | None], dict[str, str | None]] = {}
 
     # -- values ---------------------------------------------------------------------------------
     def values(self, target: str, phase: int | None = None) -> dict[str, str | None]:
         """Every value a template of this target may use: parameters (defaults applied) and reserved ones."""
-        values: dict[str, str | None] = {name: spec.default for name, spec in self.runbook.params.items()}
-        values.update({k: v for k, v in self.config.plan.target_values(target).items() if v is not None})
-        values.update(self.overrides.get(target, {}))
-        host = self.config.host(target)
-        master = self.config.master_of(target)
-        values.update(
-            target=target,
-            nim_name=host.nim_object,
-            master=master.nim_object if master is not None else None,
-            phase=str(phase) if phase is not None else None,
-        )
-        return values
+        cached = self._values.get((target, phase))
+        if cached is None:
+            cached = {name: spec.default for name, spec in self.runbook.params.items()}
+            cached.update({k: v for k, v in self.config.plan.target_values(target).items() if v is not None})
+            cached.update(self.overrides.get(target, {}))
+            host = self.config.host(target)
+            master = self.config.master_of(target)
+            cached.update(
+                target=target,
+                nim_name=host.nim_object,
+                master=master.nim_object if master is not None else None,
+                phase=str(phase) if phase is not None else None,
+            )
+            self._values[(target, phase)] = cached
+        return dict(cached)
 
     def render(self, text: str, target: str, phase: int | None = None) -> str:
         return template.render(text, self.values(target, phase))

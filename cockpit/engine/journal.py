@@ -7,6 +7,7 @@ change and every operator action with its time, for the record of the window.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -99,6 +100,17 @@ class Journal:
         """The SQLite connection, for the modules that keep tables of their own in this file (alerts).
         Unguarded: their errors are theirs to handle (this journal's own writes go through GuardedConnection)."""
         return self._db.raw
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes inside as one transaction: one commit (planning 12,000 steps wrote 12,000)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(

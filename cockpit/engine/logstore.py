@@ -32,9 +32,14 @@ class LogStore:
         self._files: dict[str, int] = {}
         self._stopped: set[str] = set()
         """Targets whose log a write failed on: nothing more is appended to them."""
+        self._paths: dict[str, Path] = {}
+        """Each target's log path, computed once (a step's lines call path() per chunk)."""
 
     def path(self, target: str) -> Path:
-        return self.directory / f"{_SAFE.sub('_', target)}.log"
+        path = self._paths.get(target)
+        if path is None:
+            path = self._paths[target] = self.directory / f"{_SAFE.sub('_', target)}.log"
+        return path
 
     def append(self, target: str, data: bytes) -> None:
         if target in self._stopped or not data:

@@ -64,6 +64,7 @@ class TargetRunner:
         self.current: StepSpec | None = None
         """The step running now (what a kill or a probe of the process tree is about)."""
         self._seq = 0
+        self._held: dict[str, object] = {}
         self._offset = 0  # bytes in the local log file: all steps of this target
         self._offset_journaled_at = 0.0
         self._splitter = LineSplitter()
@@ -117,8 +118,15 @@ class TargetRunner:
         return self._at if self._at is not None else self.clock()
 
     def _journal(self, **fields: object) -> None:
+        """One write of the current step's row, with whatever `_hold` kept back for it."""
         assert self.current is not None
-        self.journal.update_step(self.run_id, self.progress.name, self.current.name, **fields)
+        held, self._held = self._held, {}
+        self.journal.update_step(self.run_id, self.progress.name, self.current.name, **{**held, **fields})
+
+    def _hold(self, **fields: object) -> None:
+        """Fields for the current step's next journal write, which follows before anything is awaited
+        (one SQLite commit per step end instead of three: at 2,400 quick steps they showed)."""
+        self._held.update(fields)
 
     # -- running --------------------------------------------------------------------------------
     async def run(
@@ -189,6 +197,7 @@ class TargetRunner:
             self.current = None
             return True
         finally:
+            self.logs.close(p.name)
             for t in opened.values():
                 with contextlib.suppress(Exception):
                     await t.close()
@@ -282,7 +291,8 @@ class TargetRunner:
                     f"=== step {spec.index}/{p.phases_total}: {spec.title} (on {transport.name}): {spec.command}"
                 )
                 log_start = self._offset
-            self._journal(launched_at=self.clock(), log_start=log_start)  # journal first: crash-safe
+            # Journaled (with the announce below) before the step is started: crash-safe.
+            self._hold(launched_at=self.clock(), log_start=log_start)
         else:
             record = self.journal.step(self.run_id, p.name, spec.name)
             log_start = record.log_start if record and record.log_start is not None else log_start
@@ -296,6 +306,8 @@ class TargetRunner:
         p.last_output_at = now
         p.phase_started_at = p.phase_started_at or now
         self.announce("re-attached" if not fresh else None)
+        if self._held:
+            self._journal()
         watchdog = asyncio.create_task(self._watch(), name=f"watchdog:{p.name}")
         try:
             if not fresh:
@@ -332,12 +344,12 @@ class TargetRunner:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
-            self.logs.close(p.name)
         backlog, self._backlog = self._backlog, None
         # A step that had ended before the re-attach ended when its host says (its judging too).
         self._at = backlog.end if backlog is not None else None
         self._lines(self._splitter.flush())
-        self._journal(exit_status=exit_status, finished_at=self.now(), byte_offset=self._offset)
+        # Written with the verdict (`_judge_step`, called next with nothing awaited in between).
+        self._hold(exit_status=exit_status, finished_at=self.now(), byte_offset=self._offset)
         return exit_status
 
     async def _follow_adopted(self, transport: Transport, spec: StepSpec, policy: FollowPolicy) -> int | None:
@@ -404,8 +416,7 @@ class TargetRunner:
         if ok:
             self.progress.exit_status = exit_status
             self.progress.warnings = self._tracker.warnings if spec.check is None else []
-            self._journal(state=TargetState.SUCCEEDED.value)
-            self.finish(TargetState.SUCCEEDED)
+            self.finish(TargetState.SUCCEEDED)  # its announce journals the state
             return True
         self._conclude_from(exit_status, spec)
         return False

@@ -84,11 +84,12 @@ class Scheduler:
         if masters and not any(e.kind == "masters" for e in run.journal.events_after(run.run_id)):  # once per run
             # Which NIM master migrates each target: the record groups by it (plans with several).
             run.journal.record_event(run.run_id, None, "masters", masters)
-        for t in run.targets:
-            adopted = run.adopted.get(t)
-            for spec in [adopted] if adopted is not None else run.binding.steps(t):
-                host = spec.host.name if spec.host is not None else t
-                run.journal.plan_step(run.run_id, t, spec.name, host, spec.command, spec.remote.directory)
+        with run.journal.batch():  # one commit for the plan (12,000 steps wrote 12,000)
+            for t in run.targets:
+                adopted = run.adopted.get(t)
+                for spec in [adopted] if adopted is not None else run.binding.steps(t):
+                    host = spec.host.name if spec.host is not None else t
+                    run.journal.plan_step(run.run_id, t, spec.name, host, spec.command, spec.remote.directory)
         self._health.watch(run.sink)  # from here a full disk is told and the hosts still followed
         run.sink.emit(RunStarted(run.run_id, run.run_kind, tuple(run.targets), run.clock()))
         run.runners.clear()
