@@ -70,8 +70,17 @@ class Fleet:
     `drop HOST` aborts that host's live SSH connections (a network failure), answered `dropped N`.
     """
 
-    def __init__(self, scenario: Path, workdir: Path, *, controlled: bool = False, ready_timeout: float = 300) -> None:
+    def __init__(
+        self,
+        scenario: Path,
+        workdir: Path,
+        *,
+        controlled: bool = False,
+        ready_timeout: float = 300,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.scenario = scenario
+        self.env = dict(env) if env is not None else None
         self.workdir = workdir
         self.inventory = workdir / "inventory.yaml"
         self.controlled = controlled
@@ -96,6 +105,7 @@ class Fleet:
             text=True,
             start_new_session=True,
             cwd=ROOT,
+            env=self.env,
         )
         try:
             self._wait_ready()
@@ -147,11 +157,15 @@ class Fleet:
         return pids
 
     def cpu_seconds(self) -> float:
-        """CPU time the simulator server and its reaped children spent so far (cutime covers ended
-        commands: the server waits for every session's /bin/sh, and those wait for theirs)."""
+        """CPU time the simulator spent so far: its server and reaped children (cutime covers ended
+        commands: the server waits for every session's /bin/sh, and those wait for theirs), and its
+        command server (cockpit/sim/cmdserver.py, a live child: its own time and its ended workers')."""
         if self.proc is None:
             return 0.0
-        return proc_cpu(self.proc.pid, children=True)
+        total = proc_cpu(self.proc.pid, children=True)
+        with contextlib.suppress(OSError, ValueError):
+            total += proc_cpu(int((self.fleet_dir / "cmdserver.pid").read_text()), children=True)
+        return total
 
     def stop(self) -> None:
         proc = self.proc

@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("config", type=Path, help=_CONFIG_HELP)
     chk.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     chk.add_argument(
+        "--progress",
+        action="store_true",
+        help="a progress line on stderr every second even when stderr is not a terminal (on one: always)",
+    )
+    chk.add_argument(
         "--waive",
         action="append",
         default=[],
@@ -323,7 +328,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from cockpit.commands import check
 
-        return check.main(args.config, args.format, args.waive, args.until, args.all_hosts)
+        return check.main(args.config, args.format, args.waive, args.until, args.all_hosts, progress=args.progress)
     if args.command == "waivers":
         from cockpit.commands import waivers
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -22,14 +24,22 @@ from cockpit.domain.preflight import Finding, Status, evaluate_fleet
 from cockpit.domain.preflight.waiving import WaiverError, WaiverRequest, stamp
 from cockpit.domain.printable import printable
 from cockpit.engine.journal import Journal
-from cockpit.engine.preflight import PreflightReport, PreflightRunner
+from cockpit.engine.preflight import PreflightProgress, PreflightReport, PreflightRunner
 from cockpit.engine.waivers import WaiverRules, Waivers, as_waiver, operator, parse_until
 from cockpit.transports.factory import transport_for
 
 _GLYPH = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "ERR "}
 
 
-def main(path: Path, fmt: str, waive: list[str], until: str | None = None, all_hosts: bool = False) -> int:
+def main(
+    path: Path,
+    fmt: str,
+    waive: list[str],
+    until: str | None = None,
+    all_hosts: bool = False,
+    *,
+    progress: bool = False,
+) -> int:
     """`cockpit check` from its command line: the config file, the format, the `--waive` values."""
     config = load_config(path)  # a bad config: one line per problem, exit 2 (cockpit.cli.main)
     if not isinstance(config.plan, NimadmPlan):
@@ -37,7 +47,7 @@ def main(path: Path, fmt: str, waive: list[str], until: str | None = None, all_h
             f"check: the preflight checks are those of a nimadm plan; runbook {config.plan.runbook} "
             "verifies what it needs in its own first steps (see cockpit run --dry-run)"
         )
-    return run(config, fmt, waive=waive, until=until, all_hosts=all_hosts)
+    return run(config, fmt, waive=waive, until=until, all_hosts=all_hosts, progress=progress)
 
 
 def run(
@@ -48,15 +58,21 @@ def run(
     waive: list[str] | None = None,
     until: str | None = None,
     all_hosts: bool = False,
+    progress: bool = False,
+    err: TextIO | None = None,
 ) -> int:
-    out = out or sys.stdout
+    """`progress`: a line per second on `err` (stderr) even when it is not a terminal; on a terminal the
+    line is always shown, rewritten in place."""
+    out, err = out or sys.stdout, err or sys.stderr
     asked, deadline = _asked(WaiverRules(config), waive or [], until, all_hosts)  # nothing written before
     journal = Journal(config.state_dir / "journal.sqlite")
     try:
         book = Waivers(config, journal)
-        report = asyncio.run(
-            PreflightRunner(config, lambda h: transport_for(h, config.ssh, config.hosts)).run(waivers=book.in_force())
-        )
+        shown = ProgressLine(err, terminal=err.isatty()) if progress or err.isatty() else None
+        runner = PreflightRunner(config, lambda h: transport_for(h, config.ssh, config.hosts))
+        report = asyncio.run(runner.run(waivers=book.in_force(), on_progress=shown.update if shown else None))
+        if shown is not None:
+            shown.done(report)
         me = operator()
         for request in asked:
             book.give(request, by=me, key=report.key_for(request.host), until=deadline, every_host_confirmed=all_hosts)
@@ -93,6 +109,42 @@ def _asked(
     except WaiverError as exc:
         raise UsageError(f"check: {exc}") from exc
     return asked, deadline
+
+
+class ProgressLine:
+    """The preflight's progress on stderr: rewritten in place on a terminal (at most 10 times a second),
+    else one line a second; stdout keeps only the report (the JSON stays clean)."""
+
+    def __init__(self, err: TextIO, *, terminal: bool, clock: Callable[[], float] = time.monotonic) -> None:
+        self.err = err
+        self.terminal = terminal
+        self.clock = clock
+        self.started = clock()
+        self._shown_at = -1e9
+        self._last: PreflightProgress | None = None
+
+    def update(self, progress: PreflightProgress) -> None:
+        self._last = progress
+        now = self.clock()
+        if now - self._shown_at < (0.1 if self.terminal else 1.0):
+            return
+        self._shown_at = now
+        self._write(f"preflight: {progress.line()}, {now - self.started:.0f}s")
+
+    def done(self, report: PreflightReport) -> None:
+        took = report.finished_at - report.started_at
+        hosts = self._last.hosts_total if self._last else len(report.verdict.hosts)
+        self._write(f"preflight: {report.commands_run:,} probes on {hosts:,} hosts in {took:.1f}s")
+        if self.terminal:
+            self.err.write("\n")
+        self.err.flush()
+
+    def _write(self, text: str) -> None:
+        if self.terminal:
+            self.err.write("\r" + text + "\x1b[K")
+        else:
+            self.err.write(text + "\n")
+        self.err.flush()
 
 
 def render_text(report: PreflightReport, out: TextIO) -> None:

@@ -1,15 +1,19 @@
 """Run the preflight probes on every host at once and hand the answers to the domain's checks.
 
-Each host gets one connection; its probes run a few at a time (a real sshd allows 10 sessions per
-connection by default). A host that cannot be reached answers every probe with that reason, so its
-checks say `error` with the cause instead of the whole preflight failing.
+Each host gets one connection; a round's probes of one host run in one SSH session, one after the
+other (domain/preflight/batch.py), in batches of at most BATCH_SIZE with up to PER_HOST_SESSIONS of
+them at once (a real sshd allows 10 sessions per connection by default): the NIM master answers one
+`lsnim -l` per client. A host that cannot be reached answers every probe with that reason, so its
+checks say `error` with the cause instead of the whole preflight failing. Progress (probes answered,
+hosts done) goes to an optional callback as the answers come in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +29,7 @@ from cockpit.domain.preflight import (
     Waiver,
     evaluate_fleet,
 )
+from cockpit.domain.preflight.batch import batch_script, parse_batch
 from cockpit.domain.preflight.models import RemedyCommand
 from cockpit.domain.preflight.waiving import WaiverRequest
 from cockpit.domain.printable import printable
@@ -35,7 +40,30 @@ if TYPE_CHECKING:
     from cockpit.engine.journal import WaiverRecord
 
 PROBE_TIMEOUT = 120.0
+"""Seconds a batch of probes may take (a probe that hangs fails its batch's rest with the reason)."""
 PER_HOST_SESSIONS = 4
+BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class PreflightProgress:
+    """How far a preflight is: probes answered of those planned so far (follow-up rounds add some),
+    and hosts with nothing left to answer."""
+
+    probes_done: int
+    probes_planned: int
+    hosts_done: int
+    hosts_total: int
+    round: int
+
+    def line(self) -> str:
+        return (
+            f"{self.probes_done:,}/{self.probes_planned:,} probes, "
+            f"{self.hosts_done:,}/{self.hosts_total:,} hosts answered (round {self.round})"
+        )
+
+
+ProgressCallback = Callable[[PreflightProgress], None]
 
 
 def contexts_for(config: Config, clients: Iterable[str] | None = None) -> list[ClientContext]:
@@ -110,23 +138,37 @@ class PreflightRunner:
         self.clock = clock
         self.timeout = timeout
 
-    async def run(self, clients: Iterable[str] | None = None, waivers: Iterable[Waiver] = ()) -> PreflightReport:
+    async def run(
+        self,
+        clients: Iterable[str] | None = None,
+        waivers: Iterable[Waiver] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> PreflightReport:
         started = self.clock()
-        session = PreflightSession(contexts_for(self.config, clients), self.checks)
+        contexts = contexts_for(self.config, clients)
+        session = PreflightSession(contexts, self.checks)
+        hosts = {h for ctx in contexts for h in (ctx.client, ctx.master)}
         pool = _Connections(self.config, self.transport_for)
-        count = 0
+        tally = _Tally(len(hosts), on_progress)
         try:
             while batch := session.pending():
-                count += len(batch)
-                results = await asyncio.gather(*(pool.run(hc, self.timeout) for hc in batch))
-                for hc, (result, error) in zip(batch, results, strict=True):
-                    # What a host printed is made printable here, once: it reaches summaries, the
-                    # evidence on screen, the JSON and the journal from here.
-                    if result is None:
-                        session.record(hc.host, hc.command, None, error=printable(error or "no answer"))
-                    else:
-                        out, err = (printable(t, multiline=True) for t in (result.stdout, result.stderr))
-                        session.record(hc.host, hc.command, result.exit_status, out, err)
+                tally.next_round(batch)
+                by_host: dict[str, list[HostCommand]] = {}
+                for hc in batch:
+                    by_host.setdefault(hc.host, []).append(hc)
+
+                async def one_host(host: str, commands: list[HostCommand]) -> None:
+                    async for hc, result, error in pool.run_all(host, commands, self.timeout):
+                        # What a host printed is made printable here, once: it reaches summaries, the
+                        # evidence on screen, the JSON and the journal from here.
+                        if result is None:
+                            session.record(hc.host, hc.command, None, error=printable(error or "no answer"))
+                        else:
+                            out, err = (printable(t, multiline=True) for t in (result.stdout, result.stderr))
+                            session.record(hc.host, hc.command, result.exit_status, out, err)
+                        tally.answered(hc)
+
+                await asyncio.gather(*(one_host(h, cs) for h, cs in by_host.items()))
         finally:
             await pool.close()
         waivers = list(waivers)
@@ -136,10 +178,42 @@ class PreflightRunner:
             verdict=session.verdict(waivers),
             started_at=started,
             finished_at=self.clock(),
-            commands_run=count,
+            commands_run=tally.done,
             unreachable=dict(pool.unreachable),
             keys=dict(pool.keys),
         )
+
+
+class _Tally:
+    """Counts answers for the progress callback (at most one call per batch of answers)."""
+
+    def __init__(self, hosts: int, callback: ProgressCallback | None) -> None:
+        self.hosts = hosts
+        self.callback = callback
+        self.done = 0
+        self.planned = 0
+        self.round = 0
+        self._left: dict[str, int] = {}
+        self._busy = 0  # hosts with a command not answered yet
+
+    def next_round(self, batch: Sequence[HostCommand]) -> None:
+        self.round += 1
+        self.planned += len(batch)
+        for hc in batch:
+            left = self._left.get(hc.host, 0)
+            self._busy += left == 0
+            self._left[hc.host] = left + 1
+        self._report()
+
+    def answered(self, hc: HostCommand) -> None:
+        self.done += 1
+        self._left[hc.host] -= 1
+        self._busy -= self._left[hc.host] == 0
+        self._report()
+
+    def _report(self) -> None:
+        if self.callback is not None:
+            self.callback(PreflightProgress(self.done, self.planned, self.hosts - self._busy, self.hosts, self.round))
 
 
 class _Connections:
@@ -167,6 +241,7 @@ class _Connections:
         return transport
 
     async def run(self, hc: HostCommand, timeout: float) -> tuple[CommandResult | None, str | None]:
+        """One command in a session of its own (a fix's command: its exact status and output)."""
         if hc.host in self.unreachable:
             return None, self.unreachable[hc.host]
         try:
@@ -174,9 +249,51 @@ class _Connections:
             async with self._limits[hc.host]:
                 return await transport.run(hc.command, timeout=timeout), None
         except TransportError as exc:
-            if not self._ready[hc.host].done() or self._ready[hc.host].exception() is not None:
-                self.unreachable[hc.host] = str(exc)
+            self._note_unreachable(hc.host, exc)
             return None, str(exc)
+
+    async def run_all(
+        self, host: str, commands: Sequence[HostCommand], timeout: float
+    ) -> AsyncIterator[tuple[HostCommand, CommandResult | None, str | None]]:
+        """Every command of `host`, in batches of one session each; yields each answer as it comes."""
+        chunks = [list(commands[i : i + BATCH_SIZE]) for i in range(0, len(commands), BATCH_SIZE)]
+        queue: asyncio.Queue[list[tuple[HostCommand, CommandResult | None, str | None]]] = asyncio.Queue()
+
+        async def one(chunk: list[HostCommand]) -> None:
+            await queue.put(await self._batch(host, chunk, timeout))
+
+        tasks = [asyncio.ensure_future(one(chunk)) for chunk in chunks]
+        try:
+            for _ in chunks:
+                for answer in await queue.get():
+                    yield answer
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _batch(
+        self, host: str, chunk: list[HostCommand], timeout: float
+    ) -> list[tuple[HostCommand, CommandResult | None, str | None]]:
+        if host in self.unreachable:
+            return [(hc, None, self.unreachable[host]) for hc in chunk]
+        nonce = secrets.token_hex(8)
+        try:
+            transport = await self._transport(host)
+            async with self._limits[host]:
+                result = await transport.run(batch_script([hc.command for hc in chunk], nonce), timeout=timeout)
+        except TransportError as exc:
+            self._note_unreachable(host, exc)
+            return [(hc, None, str(exc)) for hc in chunk]
+        answers = parse_batch(len(chunk), nonce, result.stdout, result.stderr)
+        cut = f"the session ended before this probe did (exit status {result.exit_status})"
+        return [
+            (hc, CommandResult(hc.command, a.exit_status, a.stdout, a.stderr), None) if a else (hc, None, cut)
+            for hc, a in zip(chunk, answers, strict=True)
+        ]
+
+    def _note_unreachable(self, host: str, exc: TransportError) -> None:
+        if not self._ready[host].done() or self._ready[host].exception() is not None:
+            self.unreachable[host] = str(exc)
 
     async def close(self) -> None:
         for transport in self._transports.values():
@@ -230,8 +347,10 @@ class PreflightService:
         """The waivers in force now (an expired or revoked one no longer counts)."""
         return self.book.in_force()
 
-    async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
-        report = await PreflightRunner(self.config, self.transport_for).run(clients, self.waivers())
+    async def check(
+        self, clients: Iterable[str] | None = None, on_progress: ProgressCallback | None = None
+    ) -> PreflightReport:
+        report = await PreflightRunner(self.config, self.transport_for).run(clients, self.waivers(), on_progress)
         if clients is not None and self.last is not None:
             report = _merge(self.last, report, self.waivers())
         self.last = report

@@ -33,6 +33,7 @@ import asyncssh
 
 from cockpit.sim import state
 from cockpit.sim.aix.disks import boot
+from cockpit.sim.cmdfast import CommandServer
 from cockpit.sim.inventory import ADDRESS, inventory_text, known_hosts_text, write_inventory
 from cockpit.sim.lifetime import watch_parent
 from cockpit.sim.scenario import Scenario, load_scenario
@@ -92,6 +93,8 @@ class SimFleet:
         self._stopped = False
         self._shell = ""
         self._tools: Path | None = None
+        self._commands = CommandServer(self.fleet_dir)
+        self._command_env: dict[str, str] = {}
 
     # --- life cycle ------------------------------------------------------------------------------------
 
@@ -114,6 +117,7 @@ class SimFleet:
         self._shell = self.userland.shell_path()
         self._tools = self.userland.tools_dir(self.workdir)
         seed(str(self.fleet_dir), self.scenario)
+        self._command_env = self._commands.start()
         client_key = _load_or_create_key(self.client_key_path)
         self._authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
         self._control = await asyncio.start_server(self._on_control, ADDRESS, 0)
@@ -173,6 +177,7 @@ class SimFleet:
         for host in self._hosts.values():
             await self._take_down(host, kill=False)
         _kill_processes(str(self.fleet_dir), None, {g for h in self._hosts.values() for g in h.process_groups})
+        self._commands.stop()
         if self._control is not None:
             with contextlib.suppress(Exception):
                 await self._control.wait_closed()
@@ -229,6 +234,7 @@ class SimFleet:
             control=self._control_spec,
             shell=self._shell or "/bin/sh",
             tools=self._tools,
+            commands=self._command_env,
         )
 
     # --- listeners ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import asyncssh
@@ -86,12 +87,14 @@ def session_env(
     control: str = "",
     shell: str = "/bin/sh",
     tools: Path | None = None,
+    commands: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment a session on a simulated host runs with: the fake AIX commands first on PATH
     (then `tools`, a userland's directory of busybox applets, when given), the host's state directory,
     HOME and TMPDIR of its own, SHELL the shell that runs the session. A real sshd serving a fleet
     directory (seeded with seed.seed) gives its sessions this; without `control` a reboot switches the
-    disks but drops no connection (no simulator server to ask).
+    disks but drops no connection (no simulator server to ask). `commands`: the variables that send
+    the quick commands to the fleet's command server (cmdfast.CommandServer.start).
     """
     home = Path(state.host_dir(str(fleet_dir), host))
     path = f"{BIN_DIR}:{tools}:{SESSION_PATH_TAIL}" if tools is not None else f"{BIN_DIR}:{SESSION_PATH_TAIL}"
@@ -112,4 +115,5 @@ def session_env(
         env[state.TIME_SCALE_ENV] = repr(time_scale)
     if control:
         env[state.CONTROL_ENV] = control
+    env.update(commands or {})  # the fleet's command server (cmdserver.py), when it runs
     return env

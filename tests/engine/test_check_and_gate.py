@@ -109,3 +109,43 @@ async def test_run_does_not_start_a_host_with_an_unwaived_inhibitor_and_says_why
         assert any(x.split()[1:3] == [host, "SUCCEEDED"] for x in lines), host
     # A blocked host was never launched on the master.
     assert not any("running" in x for x in lines if " lpar05 " in x)
+
+
+async def test_check_shows_its_progress_and_runs_a_hosts_probes_in_few_sessions(demo: Path) -> None:
+    from cockpit.config import load_config
+    from cockpit.engine.preflight import PreflightProgress, PreflightRunner
+    from cockpit.transports.factory import transport_for
+    from cockpit.transports.ssh import SSHTransport
+
+    config = load_config(demo)
+    sessions: dict[str, int] = {}
+
+    class Counting(SSHTransport):
+        async def run(self, command: str, *, timeout: float | None = None):  # type: ignore[no-untyped-def]
+            sessions[self.name] = sessions.get(self.name, 0) + 1
+            return await super().run(command, timeout=timeout)
+
+    def counting(host):  # type: ignore[no-untyped-def]
+        t = transport_for(host, config.ssh)
+        t.__class__ = Counting
+        return t
+
+    seen: list[PreflightProgress] = []
+    report = await PreflightRunner(config, counting).run(on_progress=seen.append)
+    assert seen[-1].probes_done == seen[-1].probes_planned == report.commands_run
+    assert seen[-1].hosts_done == seen[-1].hosts_total == 9  # the master and 8 clients
+    assert [p.probes_done for p in seen] == sorted(p.probes_done for p in seen)
+    assert report.commands_run > 90
+    # A round's probes of a host share a session: 2 rounds (lvlstmajor -> odmget) per client; the
+    # master's per-client `lsnim -l` in batches.
+    assert max(v for k, v in sessions.items() if k != "nim01") <= 2
+    assert sum(sessions.values()) < report.commands_run / 4
+    # And the same findings as before: the three traps on exactly their hosts.
+    fails = {h: {f.check for f in fs if f.status.value in ("fail", "error")} for h, fs in report.findings.items()}
+    assert {h: c for h, c in fails.items() if c} == EXPECTED_FAILS
+
+
+async def test_check_prints_progress_on_stderr_when_asked_and_keeps_stdout_json(demo: Path) -> None:
+    status, out, err = await cockpit("check", str(demo), "--format", "json", "--progress")
+    assert status == 1 and json.loads(out)["verdict"] == "no-go"
+    assert err.splitlines()[-1].startswith("preflight: ") and " probes on 9 hosts in " in err

@@ -14,6 +14,7 @@ from cockpit.config.runbooks import builtin_names, load_runbook
 from cockpit.domain import attach, host_lock, host_times, names, template, troubleshoot
 from cockpit.domain import rollback as rb
 from cockpit.domain.foreign_log import ForeignLog, watch_script
+from cockpit.domain.preflight import batch
 from cockpit.domain.preflight import commands as preflight_commands
 from cockpit.domain.preflight.checks import ALL_CHECKS
 from cockpit.domain.preflight.context import ClientContext
@@ -64,6 +65,11 @@ def preflight_probes() -> Iterator[Sample]:
         for probe in check.probes(CONTEXT):
             yield f"preflight.{check.id}", probe.command
     yield "preflight.odmget_major", preflight_commands.odmget_major(43).command
+
+
+def preflight_batch() -> Iterator[Sample]:
+    probes = [probe.command for check in ALL_CHECKS for probe in check.probes(CONTEXT)]
+    yield "preflight.batch", batch.batch_script(probes, "0123456789abcdef")
 
 
 def preflight_fixes() -> Iterator[Sample]:
@@ -181,6 +187,7 @@ def host_lock_scripts() -> Iterator[Sample]:
 SOURCES: list[Callable[[], Iterator[Sample]]] = [
     remote_step_scripts,
     preflight_probes,
+    preflight_batch,
     preflight_fixes,
     runbook_templates,
     rollback_commands,

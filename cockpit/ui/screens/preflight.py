@@ -39,7 +39,7 @@ from cockpit.ui.widgets.priority_line import PriorityLine
 
 if TYPE_CHECKING:
     from cockpit.engine.journal import WaiverRecord
-    from cockpit.engine.preflight import FixOutcome, PreflightReport, PreflightService
+    from cockpit.engine.preflight import FixOutcome, PreflightProgress, PreflightReport, PreflightService
 
 StartRun = Callable[[Mapping[str, str]], None]
 """Starts the migration run with the gate's decision: target -> why it must not start."""
@@ -169,8 +169,17 @@ class PreflightScreen(Screen[None]):
                 "check at once. The matrix appears when every host has answered.",
             )
         self.table.mark_checking(clients if clients is not None else self.clients)
+        what, shown_at = self.busy, 0.0
+
+        def progress(p: PreflightProgress) -> None:
+            nonlocal shown_at
+            now = time.monotonic()
+            if now - shown_at >= 0.25:  # thousands of answers a second: the header at 4 Hz
+                shown_at = now
+                self._set_busy(f"{what} {p.line()}")
+
         try:
-            report = await self.service.check(clients)
+            report = await self.service.check(clients, on_progress=progress)
         except Exception as exc:  # shown, never swallowed; the operator can press r again
             self.table.mark_checking(())
             self.status = f"check failed: {type(exc).__name__}: {exc}"
