@@ -4,11 +4,12 @@ Two ways to run a step, chosen by the runbook (engine/binding.py):
 
 * Kept (`run_script`), for anything that may outlive a connection (nimadm: an hour). An SSH drop, a
   sleeping laptop or a killed cockpit must neither kill it nor lose a byte of its output. The session
-  shell of ONE channel creates the step directory (never twice), runs the command in its foreground
-  with its output in `out`, streams `out` back with a `tail -f` in its background, writes `rc` when
-  the command ends and wakes any other reader. The channel may close at any time: the command does
-  not write to it, and hang-ups are ignored (as under nohup). A reader that lost the stream follows
-  `out` again from the byte offset it holds (`stream_script`, else `follow_script`).
+  shell of ONE channel creates the step directory (never twice), writes the step's files and becomes
+  (exec) the step's wrapper `run`, which runs `cmd` in its foreground with its output in `out`,
+  streams `out` back with a `tail -f` in its background, writes `rc` when the command ends and wakes
+  any other reader. The channel may close at any time: the command does not write to it, and
+  hang-ups are ignored (as under nohup). A reader that lost the stream follows `out` again from the
+  byte offset it holds (`stream_script`, else `follow_script`).
 * Attached (`attached_script`), for quick checks (a 12-step verify runbook across 500 hosts): the
   command's output goes straight to the channel, nothing else is started. The step directory still
   says that the step started (never twice) and holds its `rc`, so a cockpit that restarts finds the
@@ -20,8 +21,9 @@ an asynchronous list with SIGINT and SIGQUIT ignored (no job control in a script
 ignored on entry cannot be trapped or reset by the shells below it, so Ctrl-C (the troubleshoot
 screen's interrupt) never reached nimadm. `set -m` would avoid it in ksh93, mksh and bash, but dash
 and busybox turn job control off without a terminal. A foreground command of a non-interactive shell
-gets SIGINT as it is (the default under sshd). Its subshell traps INT and TERM only to end with the
-command's own status once the command (and its clean-up) is done.
+gets SIGINT as it is (the default under sshd). The shell that runs the command (`sh ./cmd`, or an
+attached step's subshell) traps INT and TERM only to end with the command's own status once the
+command (and its clean-up) is done.
 
 POSIX sh only (AIX ksh88 and ksh93, mksh, dash, bash): no setsid, no GNU options, whole-second sleep;
 `tail -f -c +N` and `head -c N` are on the AIX 7.1-7.3 tail and head pages. Nothing depends on a
@@ -40,10 +42,11 @@ by an unrelated process cannot hurt it.
 Layout of a step directory:
     started  created exclusively by the first start (a directory: mkdir; or, attached, a file made
              with noclobber), so a step never starts twice
-    cmd      the command line, as run
+    cmd      the command, after a line that traps INT and TERM (see above): run by a kept step's
+             wrapper as `$SHELL ./cmd` (an attached step's holds the command alone: a record)
     pid      process id of the shell that runs the step (the root of what `kill_script` signals)
-    run      present when the step's end wakes its followers (a note; in step directories of older
-             cockpits, the nohup wrapper itself)
+    run      a kept step's wrapper (first line RUN_NOTE; in step directories of older cockpits a
+             wrapper started under `nohup ... &`, which ignores SIGINT)
     helper   pids of the shell's own helpers: its streaming tail and its timing sampler (kept steps;
              never signalled by `kill_script`)
     out      stdout and stderr, merged, exactly as printed (kept steps only)
@@ -80,12 +83,13 @@ FOLLOW_NO_STREAM = "cockpit-follow: no stream"
 # ksh93 reports a command killed by signal N as 256+N, every other shell as 128+N; `exit` keeps only the
 # low 8 bits (271 would read as 15, a plain failure). Folded to 128+N wherever a status is read.
 _FOLD_SIGNALLED = '[ "$st" -gt 255 ] && st=$((st - 128))'
-# The step itself: a subshell (the command cannot end the script with `exit`, nor touch its variables)
-# that evaluates the command in the foreground, so SIGINT reaches it. Its trap runs once the command has
-# ended (a shell runs a trap only after the foreground command it waits for), so the step's status is
-# the command's own and a command that cleans up on SIGINT (nimadm) is waited for; what follows in the
-# command text does not run.
-_RUN_COMMAND = "( trap 'st=$?; " + _FOLD_SIGNALLED.replace('"', "") + '; exit $st\' INT TERM; eval "$c" )'
+# What runs the command: a shell (`sh ./cmd`, or an attached step's subshell, which the command cannot
+# end with `exit` nor touch the script's variables) that runs it in the foreground, so SIGINT reaches it.
+# The trap runs once the command has ended (a shell runs a trap only after the foreground command it
+# waits for), so the step's status is the command's own and a command that cleans up on SIGINT (nimadm)
+# is waited for; what follows in the command text does not run.
+_STEP_TRAP = "trap 'st=$?; " + _FOLD_SIGNALLED.replace('"', "") + "; exit $st' INT TERM"
+_RUN_COMMAND = f'( {_STEP_TRAP}; eval "$c" )'
 # After rc: wake the followers (kill is a shell builtin: no process start). A follower that was killed
 # outright (SIGKILL: no EXIT trap) left its file and, running, the tail it had started, which would
 # follow `out` for ever: that tail (its pid is in the file) is stopped, once ps confirms the pid is
@@ -101,7 +105,7 @@ _WAKE_FOLLOWERS = (
     '  rm -f "$f"',
     "done",
 )
-RUN_NOTE = "# cockpit: the shell in ./pid runs ./cmd in its foreground, writes rc and wakes the followers"
+RUN_NOTE = "# cockpit: runs ./cmd in its foreground (SIGINT reaches it), writes rc and wakes the followers"
 """The first line of `run` in a step directory of this cockpit (older ones held a nohup wrapper)."""
 _SIZE = "$(($(wc -c < out) + 0))"
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_./\-]+$")
@@ -140,46 +144,58 @@ class RemoteStep:
     def run_script(self, command: str) -> str:
         """Run `command` kept (see the module doc) unless this step directory was started before.
 
-        stdout: the step's output, streamed (a prefix of `out`: the tail may be stopped before the
-        end). stderr: `cockpit-step: started pid=N` first; at the end `cockpit-follow: done rc=N
-        size=BYTES` (as `stream_script`), or `cockpit-step: already started pid=N` when nothing ran.
+        The session's shell writes the step's files and then becomes (exec) the step's wrapper, `run`,
+        which runs `cmd` under the login shell in its foreground. stdout: the step's output, streamed
+        (a prefix of `out`: the tail may be stopped before the end). stderr: `cockpit-step: started
+        pid=N` first; at the end `cockpit-follow: done rc=N size=BYTES` (as `stream_script`), or
+        `cockpit-step: already started pid=N` when nothing ran.
         """
         d = quote(self.directory)
         return "\n".join(
             [
                 "umask 022",
-                f"c={quote(command)}",
                 f"mkdir -p {d} || exit {CANNOT_LAUNCH}",
                 f"cd {d} || exit {CANNOT_LAUNCH}",
                 "if ! mkdir started 2>/dev/null; then",
                 f'  p=; read -r p < pid 2>/dev/null; echo "{ALREADY_STARTED} pid=$p" >&2; exit 0',
                 "fi",
-                f"printf '%s\\n' \"$c\" > cmd || exit {CANNOT_LAUNCH}",
+                "# shellcheck disable=SC2016 # scripts written as text, expanded when they run",
+                f"printf '%s\\n' {quote(_STEP_TRAP)} {quote(command)} > cmd || exit {CANNOT_LAUNCH}",
+                "# shellcheck disable=SC2016",
+                f"printf '%s\\n' {quote(chr(10).join(self._wrapper()))} > run || exit {CANNOT_LAUNCH}",
                 "echo $$ > pid",
-                f"echo {quote(RUN_NOTE)} > run",
                 ": > out",
-                "trap '' HUP",  # as nohup: a hang-up ends neither this shell nor the step
                 f'echo "{STARTED} pid=$$" >&2',
-                *self._sampler(),
-                # The stream of this channel. Started before the step, so it is not the step's child;
-                # in the background, so SIGINT never reaches it. A dropped channel ends it (SIGPIPE).
-                "tail -f -c +1 out & tp=$!",
-                'echo "$tp $s" > helper',
-                f"{_RUN_COMMAND} > out 2>&1 < /dev/null",
-                "st=$?",
-                _FOLD_SIGNALLED,
-                f'echo "mark {_SIZE} $(cockpit_now)" >> timing',
-                'echo "end $(cockpit_now)" >> timing',
-                'kill "$s" 2>/dev/null',
-                "echo $st > rc.tmp",
-                "mv rc.tmp rc",
-                "kill $tp 2>/dev/null",
-                *_WAKE_FOLLOWERS,
-                "trap '' PIPE",  # the channel may be gone by now: what follows must still run
-                "size=$(wc -c < out)",
-                f'echo "{FOLLOW_DONE} rc=$st size=$((size + 0))" >&2',
-                'exit "$st"',
+                # The same process (pid) becomes the wrapper: the process tree reads `sh ./run`.
+                'exec "${SHELL:-/bin/sh}" ./run',
             ]
+        )
+
+    def _wrapper(self) -> tuple[str, ...]:
+        """`run`: the kept step's wrapper, run in the foreground of the step's SSH session."""
+        return (
+            RUN_NOTE,
+            "trap '' HUP",  # as nohup: a hang-up ends neither this shell nor the step
+            *self._sampler(),
+            # The stream of this channel. Started before the step, so it is not the step's child;
+            # in the background, so SIGINT never reaches it. A dropped channel ends it (SIGPIPE).
+            "tail -f -c +1 out & tp=$!",
+            'echo "$tp $s" > helper',
+            # In the foreground: SIGINT reaches the step (see the module doc).
+            '"${SHELL:-/bin/sh}" ./cmd > out 2>&1 < /dev/null',
+            "st=$?",
+            _FOLD_SIGNALLED,
+            f'echo "mark {_SIZE} $(cockpit_now)" >> timing',
+            'echo "end $(cockpit_now)" >> timing',
+            'kill "$s" 2>/dev/null',
+            "echo $st > rc.tmp",
+            "mv rc.tmp rc",
+            "kill $tp 2>/dev/null",
+            *_WAKE_FOLLOWERS,
+            "trap '' PIPE",  # the channel may be gone by now: what follows must still run
+            "size=$(wc -c < out)",
+            f'echo "{FOLLOW_DONE} rc=$st size=$((size + 0))" >&2',
+            'exit "$st"',
         )
 
     def _sampler(self) -> tuple[str, ...]:

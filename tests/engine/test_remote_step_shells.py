@@ -245,7 +245,7 @@ async def test_a_whole_nimadm_run_with_a_stray_sigwinch(fleet: SimFleet, tmp_pat
     while not run.done() and not signalled:  # a stray SIGWINCH to the first step's shell and its stream
         for helper in work.rglob("helper"):
             shell = (helper.parent / "pid").read_text().strip()
-            for pid in (int(shell), int(helper.read_text().strip())):
+            for pid in (int(shell), *(int(p) for p in helper.read_text().split())):
                 os.kill(pid, signal.SIGWINCH)
                 signalled.add(pid)
         await asyncio.sleep(0.05)

@@ -102,7 +102,7 @@ def test_the_probe_script_walks_the_tree_under_each_shell_and_busybox_ps(shell: 
         env["PATH"] = f"{bin_dir}:{env['PATH']}"
     step = RemoteStep(str(tmp_path / "run1" / "host.step"))
     # The step's shell runs for the step's life (as its SSH session would): not waited for here.
-    shell = subprocess.Popen(
+    stepping = subprocess.Popen(
         [*argv, "-c", step.run_script("sleep 30")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
@@ -121,7 +121,7 @@ def test_the_probe_script_walks_the_tree_under_each_shell_and_busybox_ps(shell: 
         assert timed == (shell != "busybox")  # busybox: the tree without elapsed times
     finally:
         subprocess.run([*argv, "-c", step.kill_script("TERM")], env=env, capture_output=True)
-        shell.wait(30)
+        stepping.wait(30)
     # Ended: rc written by the wrapper; the probe says so and lists nothing of it.
     for _ in range(100):
         if (Path(step.directory) / "rc").exists():

@@ -32,11 +32,13 @@ def require(userland: Userland) -> None:
 
 
 def fleet_processes(fleet_dir: Path) -> list[str]:
-    """The command lines of every process that runs on the simulated fleet (Linux /proc)."""
+    """The command lines of every process that runs on the simulated fleet (Linux /proc), but the
+    fleet's command server (cockpit/sim/cmdserver.py: the simulator's own, like its SSH server)."""
     mark = f"{state.FLEET_ENV}={fleet_dir}".encode()
+    server = (fleet_dir / "cmdserver.pid").read_text().strip() if (fleet_dir / "cmdserver.pid").exists() else ""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
+        if not entry.isdigit() or int(entry) == os.getpid() or entry == server:
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as f:

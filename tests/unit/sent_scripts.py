@@ -50,6 +50,7 @@ def remote_step_scripts() -> Iterator[Sample]:
     step = RemoteStep(STEP_DIR)
     command = "nimadm -c lpar01 -l lpp_source_AIX72TL5 -s spot_AIX72TL5 -d hdisk2 -Y"  # as the runbook renders it
     yield "remote_step.run", step.run_script(command)
+    yield "remote_step.wrapper", "\n".join(step._wrapper())
     yield "remote_step.attached", step.attached_script("lspv", [f"{STEP_DIR}-2", f"{STEP_DIR}-3"])
     yield "remote_step.stream@0", step.stream_script(0)
     yield "remote_step.stream@4096", step.stream_script(4096)
