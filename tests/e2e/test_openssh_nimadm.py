@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cockpit.domain.remote_step import RemoteStep
+from cockpit.engine.follow import FollowPolicy, StepFollower
 from cockpit.sim import state
 from cockpit.sim.inventory import inventory_text
 from cockpit.sim.scenario import Scenario, load_scenario
@@ -27,7 +29,16 @@ from cockpit.sim.seed import seed
 from cockpit.sim.session import session_env
 from cockpit.transports.base import CommandResult
 from cockpit.transports.ssh import SSHTransport
-from tests.e2e.openssh import OpenSSHServer, SSHDFailed, find_sshd, keygen, kill_sessions, public_key, start_sshd
+from tests.e2e.openssh import (
+    OpenSSHServer,
+    SSHDFailed,
+    descendants,
+    find_sshd,
+    keygen,
+    kill_sessions,
+    public_key,
+    start_sshd,
+)
 
 pytestmark = pytest.mark.sshd
 
@@ -232,3 +243,53 @@ def test_changed_host_key_of_the_master_is_refused_and_nothing_runs(fleet: Fleet
     assert not work_dir.exists(), sorted(work_dir.rglob("*"))
     assert session_count(master) == sessions_before, master.log_text()
     assert known_hosts.read_text() == "".join(entries)  # the cockpit never "fixes" known_hosts itself
+
+
+def _ignores_sigint(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << 1))
+    raise AssertionError(f"no SigIgn for {pid}")
+
+
+def test_a_kept_step_outlives_its_connection_and_sigint_reaches_it_under_openssh(fleet: Fleet) -> None:
+    """The step runs in the foreground of its SSH session: sshd (no pty) neither ends it when the
+    cockpit's connection goes nor starts it with SIGINT ignored, so the troubleshoot interrupt reaches
+    it, and it cleans up before its status is written."""
+    step = RemoteStep(str(fleet.host_dir(MASTER) / "var" / "tmp" / "cockpit-int" / "run1" / "lpar01.step"))
+    command = "sh -c 'trap \"echo cleaning up; exit 7\" INT; echo ready; while :; do sleep 1; done'"
+    out = Path(step.directory) / "out"
+    policy = FollowPolicy(poll=0.2, idle_poll=1)
+
+    async def scenario() -> tuple[int, bytes]:
+        first = fleet.transport(MASTER)
+        chunks: list[bytes] = []
+        started = asyncio.create_task(StepFollower(first, step, policy, lambda _: None).run(command, chunks.append))
+        for _ in range(500):
+            if out.exists() and out.read_bytes() == b"ready\n":
+                break
+            await asyncio.sleep(0.02)
+        await first.close()  # the cockpit goes away: its connection closes under the step
+        started.cancel()
+        await asyncio.sleep(1.0)
+        root = int((Path(step.directory) / "pid").read_text())
+        helpers = (Path(step.directory) / "helper").read_text().split()
+        theirs = {p for h in helpers for p in [int(h), *descendants(int(h))]}  # its tail, its timing sampler
+        mine = [p for p in descendants(root) if p not in theirs]
+        assert mine, "the step did not outlive its connection"
+        assert not any(_ignores_sigint(p) for p in mine), "the step's processes ignore SIGINT"
+        again = fleet.transport(MASTER)
+        try:
+            killed = await again.run(step.kill_script("INT"), timeout=30)
+            assert killed.exit_status == 0, killed.stderr
+            rest: list[bytes] = []
+            status = await asyncio.wait_for(
+                StepFollower(again, step, policy, lambda _: None).follow(len(b"".join(chunks)), rest.append), 60
+            )
+        finally:
+            await again.close()
+        return status, b"".join(chunks) + b"".join(rest)
+
+    status, output = asyncio.run(scenario())
+    assert status == 7  # the step's own status, once its clean-up was done
+    assert output == b"ready\ncleaning up\n"

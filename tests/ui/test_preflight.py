@@ -23,7 +23,7 @@ from textual.widgets._toast import Toast
 from cockpit.config import Config, load_config
 from cockpit.domain.models import TargetState
 from cockpit.engine.journal import Journal
-from cockpit.engine.preflight import PreflightReport, PreflightRunner, PreflightService
+from cockpit.engine.preflight import PreflightReport, PreflightRunner, PreflightService, ProgressCallback
 from cockpit.engine.run import RunbookRun
 from cockpit.sim.scenario import load_scenario
 from cockpit.sim.server import SimFleet
@@ -348,9 +348,11 @@ class AnsweredPreflight(PreflightService):
         self.book.clock = lambda: PICTURE_TIME
         self.answer = replace(answer, keys=dict.fromkeys(answer.keys, PICTURE_KEY))
 
-    async def check(self, clients: Iterable[str] | None = None) -> PreflightReport:
+    async def check(
+        self, clients: Iterable[str] | None = None, on_progress: ProgressCallback | None = None
+    ) -> PreflightReport:
         if clients is not None:
-            return await super().check(clients)
+            return await super().check(clients, on_progress)
         self.last = self.answer
         return self.answer
 
