@@ -11,6 +11,7 @@ was the simulator's.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import re
@@ -193,6 +194,19 @@ class Fleet:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def sessions(fleet: Fleet) -> int:
+    """SSH sessions the fleet has served so far (`cockpit sim` writes them on SIGUSR1)."""
+    assert fleet.proc is not None
+    stats = fleet.workdir / "stats.json"
+    before = stats.stat().st_mtime_ns if stats.exists() else 0
+    os.kill(fleet.proc.pid, signal.SIGUSR1)
+    for _ in range(500):
+        if stats.exists() and stats.stat().st_mtime_ns != before:
+            break
+        time.sleep(0.01)
+    return int(json.loads(stats.read_text())["sessions"])
 
 
 def proc_cpu(pid: int, *, children: bool = False) -> float:

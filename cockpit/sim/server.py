@@ -95,6 +95,8 @@ class SimFleet:
         self._tools: Path | None = None
         self._commands = CommandServer(self.fleet_dir)
         self._command_env: dict[str, str] = {}
+        self.sessions_started = 0
+        """SSH sessions (exec requests) the fleet's hosts served: what a bench counts per step."""
 
     # --- life cycle ------------------------------------------------------------------------------------
 
@@ -338,6 +340,7 @@ class SimFleet:
 
     async def _session(self, host: _Host, process: asyncssh.SSHServerProcess[bytes]) -> None:
         command = process.command
+        self.sessions_started += 1
         if command is None:
             process.stderr.write(b"This simulated AIX host runs commands only: ssh HOST COMMAND\n")
             process.exit(1)
@@ -470,6 +473,12 @@ def _kill_processes(fleet: str, host: str | None, process_groups: set[int]) -> N
 # --- `cockpit sim` ------------------------------------------------------------------------------------
 
 
+def _write_stats(fleet: SimFleet) -> None:
+    partial = fleet.workdir / "stats.json.tmp"
+    partial.write_text(json.dumps({"sessions": fleet.sessions_started}), encoding="utf-8")
+    partial.replace(fleet.workdir / "stats.json")
+
+
 async def serve(
     scenario: str,
     inventory_out: Path | None = None,
@@ -507,6 +516,10 @@ async def serve(
                 print(f"{name} {ADDRESS}:{port} {roles[name]}")
             print(f"userland {fleet.userland.label} ({fleet.session_env(loaded.hosts[0].name)['SHELL']})")
             print("ready", flush=True)
+            # SIGUSR1: the sessions served so far, into WORKDIR/stats.json (read by the benches).
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signal.SIGUSR1, _write_stats, fleet)
+                handled.append(signal.SIGUSR1)
             await stop.wait()
     finally:
         if watcher is not None:
