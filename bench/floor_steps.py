@@ -1,7 +1,8 @@
 """The floor of bench/quick_steps.py: bare asyncssh running each host's steps in order, all hosts at once.
 
 Usage: python bench/floor_steps.py JOB_JSON
-JOB_JSON: {"known_hosts", "client_key", "hosts": [{"address", "port", "user"}], "steps": [command]}.
+JOB_JSON: {"known_hosts", "client_key", "hosts": [{"address", "port", "user"}], "steps": [command],
+"ciphers": null or a cipher list (asyncssh's default order without one)}.
 Per host one connection; per step one exec whose stdout and stderr are read to the end and counted;
 a host stops at its first step that fails. Prints one JSON line: steps run, failed, lines.
 """
@@ -25,6 +26,7 @@ async def one(job: dict, host: dict) -> tuple[int, int, int]:
         client_keys=[job["client_key"]],
         config=(),
         agent_path=None,
+        encryption_algs=job.get("ciphers") or (),
     ) as conn:
         for command in job["steps"]:
             process = await conn.create_process(command, encoding=None, stdin=asyncssh.DEVNULL)

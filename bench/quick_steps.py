@@ -45,7 +45,9 @@ def step_command(i: int) -> str:
     return f'n=0; while [ $n -lt {LINES} ]; do echo "step {i} line $n {pad}"; n=$((n + 1)); done'
 
 
-def write_plan(fleet: _fleet.Fleet, directory: Path, clients: list[str], *, attach: bool | None) -> Path:
+def write_plan(
+    fleet: _fleet.Fleet, directory: Path, clients: list[str], *, attach: bool | None, ciphers: str | None
+) -> Path:
     steps = []
     for i in range(1, STEPS + 1):
         step: dict[str, object] = {"id": f"step{i}", "title": f"step {i}", "run": step_command(i)}
@@ -67,6 +69,9 @@ def write_plan(fleet: _fleet.Fleet, directory: Path, clients: list[str], *, atta
         k if os.path.isabs(k) else str((fleet.inventory.parent / k).resolve()) for k in inventory["ssh"]["client_keys"]
     ]
     inventory.pop("state_dir", None)
+    if ciphers:  # the operator's ssh config naming Ciphers: the cockpit keeps its order
+        (directory / "ssh_config").write_text(f"Host *\n  Ciphers {ciphers}\n")
+        inventory["ssh"]["config_file"] = str(directory / "ssh_config")
     inventory["plan"] = {
         "runbook": str(directory / "quick.yaml"),
         "concurrency": len(clients),
@@ -77,7 +82,7 @@ def write_plan(fleet: _fleet.Fleet, directory: Path, clients: list[str], *, atta
     return path
 
 
-def floor_job(inventory: Path, directory: Path) -> Path:
+def floor_job(inventory: Path, directory: Path, ciphers: str | None) -> Path:
     data = yaml.safe_load(inventory.read_text())
     hosts = {h["name"]: h for h in data["hosts"]}
     job = {
@@ -88,6 +93,7 @@ def floor_job(inventory: Path, directory: Path) -> Path:
             for t in data["plan"]["targets"]
         ],
         "steps": [step_command(i) for i in range(1, STEPS + 1)],
+        "ciphers": ciphers,
     }
     path = directory / "floor.json"
     path.write_text(json.dumps(job))
@@ -107,7 +113,7 @@ def verify_cockpit(directory: Path, clients: list[str]) -> str:
     return ""
 
 
-def one(tool: str, hosts: int, root: Path, userland: str | None) -> dict[str, object]:
+def one(tool: str, hosts: int, root: Path, userland: str | None, ciphers: str | None) -> dict[str, object]:
     directory = root / f"{tool}-{hosts}-{time.monotonic_ns()}"
     scenario = _fleet.write_scenario(directory, hosts, time_scale=330.0, installp_lines=10)
     env = {**os.environ}
@@ -115,9 +121,9 @@ def one(tool: str, hosts: int, root: Path, userland: str | None) -> dict[str, ob
         env["COCKPIT_SIM_USERLAND"] = userland
     clients = _fleet.client_names(hosts)
     with _fleet.Fleet(scenario, directory / "sim", ready_timeout=900, env=env) as fleet:
-        inventory = write_plan(fleet, directory, clients, attach=False if tool == "kept" else None)
+        inventory = write_plan(fleet, directory, clients, attach=False if tool == "kept" else None, ciphers=ciphers)
         if tool == "floor":
-            argv = [sys.executable, str(BENCH / "floor_steps.py"), str(floor_job(inventory, directory))]
+            argv = [sys.executable, str(BENCH / "floor_steps.py"), str(floor_job(inventory, directory, ciphers))]
         else:
             argv = [sys.executable, "-m", "cockpit", "run", str(inventory), "--headless", "--no-preflight"]
         busy = _fleet.wait_quiet(max_wait=60)
@@ -160,16 +166,24 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--tools", default=",".join(TOOLS))
     p.add_argument("--userland", help="the simulator's shell and tools, e.g. ksh93+busybox (default dash+gnu)")
+    p.add_argument(
+        "--ciphers",
+        help="SSH ciphers for both tools (e.g. chacha20-poly1305@openssh.com, asyncssh's default, which the "
+        "floor uses without it; the cockpit prefers AES-GCM)",
+    )
     p.add_argument("--keep", action="store_true")
     args = p.parse_args()
     tools = [t for t in args.tools.split(",") if t]
-    print(f"machine: {_fleet.machine()}; userland {args.userland or 'dash+gnu'}")
+    print(
+        f"machine: {_fleet.machine()}; userland {args.userland or 'dash+gnu'}; "
+        f"ciphers {args.ciphers or 'each tool its own default'}"
+    )
     rows, samples = [], []
     with _fleet.temp_dir("cockpit-quick-", keep=args.keep) as root:
         for n in [int(x) for x in args.hosts.split(",")]:
             for run in range(args.runs):
                 for tool in tools[run % len(tools) :] + tools[: run % len(tools)]:
-                    s = one(tool, n, root, args.userland)
+                    s = one(tool, n, root, args.userland, args.ciphers)
                     samples.append(s)
                     print(
                         f"  {n:4d} hosts run {run + 1} {tool:8s} wall {s['wall']:6.2f}s  cpu {s['cpu']:6.2f}s  "

@@ -48,6 +48,12 @@ MAX_JUMPS = 8
 """The most jump hosts on the way to one host: more means a ProxyJump loop in the ssh config."""
 
 _CHUNK = 65536
+PREFERRED_CIPHERS = "^aes128-gcm@openssh.com,aes256-gcm@openssh.com"
+"""AES-GCM before asyncssh's default first choice, chacha20-poly1305 (the other defaults follow). Both
+are OpenSSH's defaults and equally sound; asyncssh builds three cipher contexts per packet for
+chacha20 in Python (~15 us a packet here) against one call for AES-GCM (~2 us): at 200 hosts of quick
+steps that was ~1 s of the cockpit's CPU, and AIX sshd on POWER has AES in hardware. Not applied to a
+host whose ssh config names Ciphers."""
 MAX_HANDSHAKES = 8
 """The most SSH handshakes in flight at once per process: under a stock sshd's MaxStartups start (10)."""
 HANDSHAKE_RETRY_DELAYS: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -296,6 +302,7 @@ class SSHTransport:
                 keepalive_interval=self.keepalive_interval or None,
                 password=None,
                 kbdint_auth=False,
+                encryption_algs=() if hop.ciphers_configured else PREFERRED_CIPHERS,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
             raise HostKeyError(self._host_key_message(hop)) from exc

@@ -80,6 +80,8 @@ class Resolved:
     key matches one by its .pub beside it, as with ssh."""
     host_key_alias: str | None = None
     """HostKeyAlias of the ssh config: the name host keys are looked up under in known_hosts."""
+    ciphers_configured: bool = False
+    """The ssh config names Ciphers for this host: its order is kept (the cockpit's is not applied)."""
 
     @property
     def where(self) -> str:
@@ -183,6 +185,7 @@ async def resolve(hop: Hop, *, config_files: tuple[Path, ...], jump_keys: tuple[
         identities_only=bool(config.get("IdentitiesOnly", False)),
         identities=[str(k) for k in (*hop.keys, *identity_files)],
         host_key_alias=options.host_key_alias,
+        ciphers_configured=config.get("Ciphers") is not None,
     )
 
 

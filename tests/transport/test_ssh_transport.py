@@ -171,3 +171,25 @@ async def test_dropped_connection_mid_command_raises_connection_lost(server: Ser
     with pytest.raises(ConnectionLost):
         await step.wait()
     await t.close()
+
+
+async def test_aes_gcm_is_preferred_unless_the_ssh_config_names_ciphers(server: Server, tmp_path: Path) -> None:
+    t = transport(server)
+    await t.run("hello")
+    assert server.connections[-1].get_extra_info("recv_cipher") == "aes128-gcm@openssh.com"
+    await t.close()
+    config = tmp_path / "ssh_config"
+    config.write_text("Host *\n  Ciphers chacha20-poly1305@openssh.com,aes256-ctr\n")
+    t = SSHTransport(
+        "lpar01",
+        "127.0.0.1",
+        server.port,
+        "root",
+        known_hosts=server.known_hosts,
+        client_keys=[server.client_key_path],
+        connect_timeout=5,
+        config_files=[config],
+    )
+    await t.run("hello")
+    assert server.connections[-1].get_extra_info("recv_cipher") == "chacha20-poly1305@openssh.com"
+    await t.close()
