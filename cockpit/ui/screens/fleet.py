@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from cockpit.domain.window import FleetEta, Window, clock_time, misses
 from cockpit.ui.asks import control_ask
@@ -25,6 +25,7 @@ from cockpit.ui.control_actions import ControlAction, ControlActions, refusal
 from cockpit.ui.controls import RunControls, error_text
 from cockpit.ui.fit import Piece
 from cockpit.ui.fleet_columns import EXPLAINED, last_text
+from cockpit.ui.fleet_view import FleetView
 from cockpit.ui.present import STATE_LOOKS, countdown_short, state_text
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.widgets.fleet_table import FleetTable
@@ -60,6 +61,9 @@ class FleetScreen(Screen[None]):
         Binding("a", "abort", "Abort host"),
         Binding("g", "next_master", "Master group"),
         Binding("L", "break_lock", "Break lock"),
+        Binding("f", "next_states", "Filter state"),
+        Binding("slash", "find", "Find text"),
+        Binding("o", "next_sort", "Sort"),
     ]
 
     def __init__(
@@ -101,6 +105,9 @@ class FleetScreen(Screen[None]):
         self._eta = controls.eta if controls is not None else eta
         self.selected = Static(id="fleet-selected", markup=False)
         """The cursor row's whole line: its reason or last line is never cut here (a narrow terminal cuts the row)."""
+        self.find = Input(
+            placeholder="find: a name, an error, a last line (enter keeps it, escape clears)", id="fleet-find"
+        )
         self.table = FleetTable(
             bridge,
             clock,
@@ -113,10 +120,12 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.table
+        yield self.find
         yield self.selected
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.find.display = False  # until `/`
         self._show_header()
         self._show_selected()
 
@@ -189,6 +198,7 @@ class FleetScreen(Screen[None]):
         concurrency (shortened, then dropped)."""
         # The master shown alone: its line says so too, where a narrow screen still shows it.
         only = [Piece(Content(f"master {self.table.only} only (g)"), 2)] if self.table.only is not None else []
+        only += self._viewed()
         if self.read_only:
             return [Piece(Content.styled(" READ-ONLY ", "bold reverse $warning")), *only]
         if self._controls is None:
@@ -257,6 +267,61 @@ class FleetScreen(Screen[None]):
         self._show_header()
         shown = f"{only}'s {groups.sizes[only]} clients" if only is not None else "every master's clients"
         self.notify(f"Showing {shown} (g: next master).", timeout=3)
+
+    # -- what the fleet shows: a state filter, a text, a sort (fleet_view.py) ------------------------
+
+    def _viewed(self) -> list[Piece[Content]]:
+        """The filter and sort in force, for the header: `needs attention · "lpar1" · 37/1000 · problems first`."""
+        view = self.table.view
+        if view.plain:
+            return []
+        parts = []
+        if view.states is not None:
+            parts.append(view.state_label)
+        if view.text:
+            parts.append(f"“{view.text}”")
+        parts.append(f"{self.table.shown}/{len(self._bridge.views)}")
+        if view.sort != "plan":
+            parts.append(f"sorted: {view.sort_label}")
+        text = " · ".join(parts)
+        short = f" {self.table.shown}/{len(self._bridge.views)} shown "
+        return [Piece(Content.styled(f" {text} ", "bold $accent"), 1, Content.styled(short, "bold $accent"))]
+
+    def _set_view(self, view: FleetView, said: str) -> None:
+        self.table.set_view(view)
+        self._show_header()
+        self._show_selected()
+        self.notify(said, timeout=3)
+
+    def action_next_states(self) -> None:
+        view = self.table.view.next_states()
+        self._set_view(view, f"Showing {view.state_label} (f: next).")
+
+    def action_next_sort(self) -> None:
+        view = self.table.view.next_sort()
+        self._set_view(view, f"Sorted by {view.sort_label} (o: next).")
+
+    def action_find(self) -> None:
+        self.find.display = True
+        self.find.focus()
+
+    @on(Input.Changed, "#fleet-find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self.table.set_view(self.table.view.with_text(event.value))
+        self._show_header()
+        self._show_selected()
+
+    @on(Input.Submitted, "#fleet-find")
+    def _find_kept(self) -> None:
+        self.table.focus()
+        if not self.find.value:
+            self.find.display = False
+
+    def key_escape(self) -> None:
+        if self.find.has_focus or self.table.view.text:
+            self.find.value = ""  # (Changed: the text filter goes)
+            self.find.display = False
+            self.table.focus()
 
     def action_troubleshoot(self) -> None:
         if self.refuse_read_only():

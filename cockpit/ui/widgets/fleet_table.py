@@ -21,8 +21,8 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from cockpit.ui.bridge import TargetView, UiBridge
 from cockpit.ui.fleet_columns import (
@@ -37,7 +37,13 @@ from cockpit.ui.fleet_columns import (
     choose_layout,
 )
 from cockpit.ui.fleet_groups import FleetGroups, group_key, master_of_key
+from cockpit.ui.fleet_view import FleetView
 from cockpit.ui.theme_styles import ThemeStyles
+from cockpit.ui.widgets.fleet_cursor import FleetCursor
+from cockpit.ui.widgets.fleet_strips import row_strip, span_strip
+
+REORDER_EVERY = 0.25
+"""Seconds between two layouts of the rows when targets move through a filter or a sort."""
 
 
 @dataclass(slots=True)
@@ -51,7 +57,7 @@ class _Row:
     """`line` is `content` on the row's background `line_style`, cropped to the widget's width."""
 
 
-class FleetTable(ScrollView, can_focus=True):
+class FleetTable(FleetCursor, can_focus=True):
     """Targets in plan order, one line each, below a fixed header line; a row cursor.
 
     Enter (or a click on the row under the cursor) posts `FleetTable.RowSelected`.
@@ -164,6 +170,10 @@ class FleetTable(ScrollView, can_focus=True):
         self.groups = FleetGroups.of(groups)
         self.only: str | None = None
         """The master whose clients alone are shown (None: every master's)."""
+        self.view = FleetView()
+        """The state filter, text filter and sort (fleet_view.py); the plain view shows all in plan order."""
+        self._relevant: dict[str, tuple[object, ...]] = {}
+        self._reorder_timer: Timer | None = None
 
     # -- building --------------------------------------------------------------------------
 
@@ -207,24 +217,74 @@ class FleetTable(ScrollView, can_focus=True):
 
     def rebuild(self) -> None:
         """(Re)build every row from the bridge: on mount, on a resize that changes the widths."""
-        now = self._clock()
         self._layout = self._choose_layout()
-        views = self._bridge.views
-        if self.groups is None:
-            self._rows = [_Row(view.name, self._cells(view, now)) for view in views.values()]
-        else:
-            for view in views.values():
+        if self.groups is not None:
+            for view in self._bridge.views.values():
                 self.groups.note(view.name, view.state)
-            keys = self.groups.rows(views, self.only)
-            self._rows = [_Row(k, self._cells(views[k], now)) if k in views else self._group_row(k) for k in keys]
-        self._index = {row.name: i for i, row in enumerate(self._rows)}
+        self._arrange(reuse=False)
         self._header = None
-        self._resize_virtual()
-        self._cursor = min(self._cursor, max(0, len(self._rows) - 1))
-        if self._is_group(self._cursor):  # never on a master's line
-            self._cursor = next((i for i in range(self._cursor, len(self._rows)) if not self._is_group(i)), 0)
         self._built = True
+
+    def _keys(self) -> list[str]:
+        """The row keys in display order: the shown targets (fleet_view.py), under their masters' lines."""
+        views = self._bridge.views
+        names = list(views) if self.view.plain else self.view.order(views)
+        self._relevant = {n: self.view.relevant(v) for n, v in views.items()} if not self.view.plain else {}
+        return names if self.groups is None else self.groups.rows(names, self.only)
+
+    def _arrange(self, *, reuse: bool) -> None:
+        """Lay the rows out in the current order; `reuse`: keep the rows already shown (their cells
+        and drawn lines are current: a new order or filter redraws only what moved into view)."""
+        now = self._clock()
+        views = self._bridge.views
+        target = self.target_at_cursor() if self._rows else None
+        kept = {row.name: row for row in self._rows} if reuse else {}
+        rows = []
+        for key in self._keys():
+            row = kept.get(key)
+            if row is None:
+                row = _Row(key, self._cells(views[key], now)) if key in views else self._group_row(key)
+            rows.append(row)
+        self._rows = rows
+        self._index = {row.name: i for i, row in enumerate(rows)}
+        self._header = None  # (it says what the view shows)
+        self._resize_virtual()
+        at = self._index.get(target) if target is not None else None
+        self._cursor = at if at is not None else min(self._cursor, max(0, len(rows) - 1))
+        if self._is_group(self._cursor):  # never on a master's line
+            self._cursor = next((i for i in range(self._cursor, len(rows)) if not self._is_group(i)), 0)
         self.refresh()
+
+    def set_view(self, view: FleetView) -> None:
+        """Show the fleet through `view` (a filter, a sort), now; the cursor stays on its target if shown."""
+        before = self.target_at_cursor()
+        self.view = view
+        self._arrange(reuse=True)
+        self._scroll_to_cursor()
+        after = self.target_at_cursor()
+        if after is not None and after != before:
+            self.post_message(self.CursorMoved(self, after))
+
+    @property
+    def shown(self) -> int:
+        """Targets shown (masters' lines not counted)."""
+        return sum(1 for row in self._rows if master_of_key(row.name) is None)
+
+    def _reorder_soon(self) -> None:
+        """A target moved in or out of the filter, or in the sort: lay the rows out again, at most
+        a few times a second (1,000 targets changing phase would otherwise redo it per change)."""
+        if self._reorder_timer is None:
+            self._reorder_timer = self.set_timer(REORDER_EVERY, self._reorder_due)
+
+    def _reorder_due(self) -> None:
+        self._reorder_timer = None
+        before = self.target_at_cursor()
+        self._arrange(reuse=True)
+        # The cursor keeps its target (what a key acts on), and its target stays in sight.
+        self._scroll_to_cursor()
+        after = self.target_at_cursor()
+        if after is not None and after != before:
+            self.post_message(self.CursorMoved(self, after))
 
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self._layout.width, len(self._rows) + 1)  # + the header line
@@ -241,6 +301,9 @@ class FleetTable(ScrollView, can_focus=True):
             return  # rebuild() on mount draws everything from the bridge anyway
         names = list(names)
         groups = self.groups
+        if not self.view.plain:
+            self._update_viewed(names, now)
+            return
         if groups is not None and any(
             n not in self._index and groups.master_of.get(n, "") == (self.only or groups.master_of.get(n))
             for n in names
@@ -272,6 +335,27 @@ class FleetTable(ScrollView, can_focus=True):
             self._resize_virtual()
             self.refresh()
 
+    def _update_viewed(self, names: list[str], now: float) -> None:
+        """`update_targets` through a filter or a sort: rows redrawn in place; a target that may have
+        moved in, out or along lays the rows out again soon."""
+        moved = False
+        for name in names:
+            view = self._bridge.views.get(name)
+            if view is None:
+                continue
+            if self.groups is not None:
+                changed = self.groups.note(name, view.state)
+                if changed is not None:
+                    self._update_group(changed)
+            relevant = self.view.relevant(view)
+            if self._relevant.get(name) != relevant:
+                moved = True
+            index = self._index.get(name)
+            if index is not None:
+                self._update_row(index, view, now)
+        if moved:
+            self._reorder_soon()
+
     # -- grouped by master ------------------------------------------------------------------
 
     def _group_row(self, key: str) -> _Row:
@@ -295,7 +379,7 @@ class FleetTable(ScrollView, can_focus=True):
             return
         target = self.target_at_cursor()
         self.only = master
-        self.rebuild()
+        self._arrange(reuse=True)
         index = self._index.get(target) if target is not None else None
         self.move_cursor(row=index if index is not None else 0)
         shown = self.target_at_cursor()
@@ -348,7 +432,12 @@ class FleetTable(ScrollView, can_focus=True):
         if line is None or row.line_style is not style or line.cell_length != width:
             content = row.content
             if content is None:
-                content = row.content = self._content(row.cells) if len(row.cells) > 1 else self._span(row.cells[0])
+                styles = self._theme_styles()
+                content = row.content = (
+                    row_strip(row.cells, self._layout.widths, styles)
+                    if len(row.cells) > 1
+                    else span_strip(row.cells[0], styles)
+                )
             if index == self._cursor:
                 # As DataTable's row cursor: its colours win over the cells' (readable on any theme;
                 # the state words and glyphs still say what the colours would).
@@ -383,120 +472,25 @@ class FleetTable(ScrollView, can_focus=True):
         if header is None or header.cell_length != width:
             style = self._row_style("fleet-table--header")
             pad = " " * PADDING
-            labels = self._layout.labels(self._unit)
+            labels = list(self._layout.labels(self._unit))
+            if not self.view.plain:  # on every screen size: the rows shown are not all of them
+                labels[-1] = f"{labels[-1]} [{self.view.summary(self.shown, len(self._bridge.views))}]"
             text = "".join(
                 f"{pad}{set_cell_size(label, w)}{pad}" for label, w in zip(labels, self._layout.widths, strict=True)
             )
             header = self._header = Strip([Segment(text, style)]).crop_extend(0, width, style)
         return header
 
-    def _span(self, cell: Cell) -> Strip:
-        """A master's line: one cell across the columns, in its colour."""
-        text, color, bold = cell
-        style = (_BOLD if bold else _PLAIN) if color is None else self._theme_styles().style(color, bold)
-        pad = " " * PADDING
-        return Strip([Segment(f"{pad}{text}", style)], len(text) + PADDING)
-
-    def _content(self, row_cells: list[Cell]) -> Strip:
-        styles = self._theme_styles()
-        pad = " " * PADDING
-        segments = []
-        total = 0
-        for (text, color, bold), width in zip(row_cells, self._layout.widths, strict=True):
-            style = (_BOLD if bold else _PLAIN) if color is None else styles.style(color, bold)
-            segments.append(Segment(f"{pad}{set_cell_size(text, width)}{pad}", style))
-            total += width + 2 * PADDING
-        return Strip(segments, total)
-
     # -- cells -------------------------------------------------------------------------------
 
     def _cells(self, view: TargetView, now: float) -> list[Cell]:
         return cells(view, now, self._layout, self._eta_of)
 
-    # -- cursor and keys ---------------------------------------------------------------------
+    def _cursor_moved(self, target: str) -> Message:
+        return self.CursorMoved(self, target)
 
-    @property
-    def row_count(self) -> int:
-        return len(self._rows)
-
-    @property
-    def cursor_row(self) -> int:
-        return self._cursor
-
-    def get_row_index(self, target: str) -> int:
-        """The row of `target` (KeyError if it has none)."""
-        return self._index[target]
-
-    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
-        """Put the cursor on `row` (clamped) and, with `scroll`, scroll it into view."""
-        if not self._rows:
-            return
-        row = min(max(row, 0), len(self._rows) - 1)
-        if self._is_group(row):  # a master's line: on to the nearest client, the way the cursor went
-            step = -1 if row < self._cursor and row > 0 else 1
-            while self._is_group(row) and 0 <= row + step < len(self._rows):
-                row += step
-            if self._is_group(row):
-                row = next((i for i in range(len(self._rows)) if not self._is_group(i)), row)
-        old, self._cursor = self._cursor, row
-        if old != row:
-            self._refresh_row(old)
-            self._refresh_row(row)
-            self.post_message(self.CursorMoved(self, self._rows[row].name))
-        if scroll:
-            self._scroll_to_cursor()
-
-    def _page_height(self) -> int:
-        """Rows visible below the header."""
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _scroll_to_cursor(self) -> None:
-        top = round(self.scroll_y)
-        page = self._page_height()
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + page:
-            self.scroll_to(y=self._cursor - page + 1, animate=False)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(row=self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(row=self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        page = self._page_height()
-        self.scroll_to(y=self.scroll_y - page, animate=False)
-        self.move_cursor(row=self._cursor - page)
-
-    def action_page_down(self) -> None:
-        page = self._page_height()
-        self.scroll_to(y=self.scroll_y + page, animate=False)
-        self.move_cursor(row=self._cursor + page)
-
-    def action_first(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_last(self) -> None:
-        self.move_cursor(row=len(self._rows) - 1)
-
-    def action_select_cursor(self) -> None:
-        target = self.target_at_cursor()
-        if target is not None:
-            self.post_message(self.RowSelected(self, target))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
-            return  # the header, or the scrollbar
-        index = round(self.scroll_y) + offset.y - 1
-        if not 0 <= index < len(self._rows):
-            return
-        event.stop()
-        if index == self._cursor:
-            self.action_select_cursor()
-        else:
-            self.move_cursor(row=index)
+    def _row_selected(self, target: str) -> Message:
+        return self.RowSelected(self, target)
 
     # -- reading back (tests, command palette) -----------------------------------------------
 
@@ -507,12 +501,3 @@ class FleetTable(ScrollView, can_focus=True):
     def cell_color(self, target: str, column: str) -> str | None:
         """The theme variable a cell's text is coloured with (None: the table's foreground)."""
         return self._rows[self._index[target]].cells[self._layout.keys.index(column)][1]
-
-    def target_at_cursor(self) -> str | None:
-        if not self._rows or self._is_group(self._cursor):
-            return None
-        return self._rows[self._cursor].name
-
-
-_PLAIN = Style()
-_BOLD = Style(bold=True)
