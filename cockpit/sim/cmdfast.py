@@ -24,11 +24,26 @@ HERE = Path(__file__).resolve().parent
 _SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS and AIX
 
 
-def client(cache: Path | None = None, *, compiler: bool = True) -> Path:
+def user_cache() -> Path:
+    """Where the built client is kept between fleets: the user's cache directory (XDG), not TMPDIR,
+    which a demo empties of everything it made when it ends."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "migration-cockpit" / "sim"
+
+
+def client(cache: Path | None = None, *, compiler: bool = True, fallback: Path | None = None) -> Path:
     """The client program: the compiled C client when a compiler is there (and `compiler`), else
-    cmdclient.py."""
+    cmdclient.py. Built once into `cache` (default the user's cache); into `fallback` (the fleet's
+    own directory) when that cannot be written."""
+    if cache is None:
+        cache = user_cache()
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            if fallback is None:
+                raise
+            cache = fallback
     source = (HERE / "cmdclient.c").read_bytes()
-    cache = cache or Path(tempfile.gettempdir()) / f"cockpit-sim-{os.getuid()}"
     built = cache / f"cmdclient-{hashlib.sha256(source).hexdigest()[:16]}"
     if compiler and built.exists():
         return built
@@ -71,7 +86,7 @@ class CommandServer:
             path = self._socket_dir / "cmd.sock"
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-        program = client()
+        program = client(fallback=self.fleet_dir)
         env = {**os.environ, state.FLEET_ENV: str(self.fleet_dir)}
         self.proc = subprocess.Popen(
             [sys.executable, "-S", str(HERE / "cmdserver.py"), str(path), str(os.getpid())],
