@@ -1,5 +1,5 @@
 """A fleet row's cells as a strip of segments in their colours (no background: the table lays its
-row's background over it). Shared by the fleet table's rows and its masters' lines."""
+row's background over it), for the fleet table's rows and its masters' lines; its header line."""
 
 from __future__ import annotations
 
@@ -37,3 +37,10 @@ def span_strip(cell: Cell, styles: ThemeStyles) -> Strip:
     text, color, bold = cell
     pad = " " * PADDING
     return Strip([Segment(f"{pad}{text}", _style(color, bold, styles))], len(text) + PADDING)
+
+
+def header_strip(labels: Sequence[str], widths: Sequence[int], style: Style, width: int) -> Strip:
+    """The columns' names over their columns, on the header's style across the widget's `width`."""
+    pad = " " * PADDING
+    text = "".join(f"{pad}{set_cell_size(label, w)}{pad}" for label, w in zip(labels, widths, strict=True))
+    return Strip([Segment(text, style)]).crop_extend(0, width, style)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -28,7 +27,6 @@ from cockpit.ui.bridge import TargetView, UiBridge
 from cockpit.ui.fleet_columns import (
     COLUMN_KEYS,
     MAX_NAME_WIDTH,
-    PADDING,
     TICKING,
     Cell,
     EtaOf,
@@ -40,7 +38,7 @@ from cockpit.ui.fleet_groups import FleetGroups, group_key, master_of_key
 from cockpit.ui.fleet_view import FleetView
 from cockpit.ui.theme_styles import ThemeStyles
 from cockpit.ui.widgets.fleet_cursor import FleetCursor
-from cockpit.ui.widgets.fleet_strips import row_strip, span_strip
+from cockpit.ui.widgets.fleet_strips import header_strip, row_strip, span_strip
 
 REORDER_EVERY = 0.25
 """Seconds between two layouts of the rows when targets move through a filter or a sort."""
@@ -470,15 +468,11 @@ class FleetTable(FleetCursor, can_focus=True):
     def _header_line(self, width: int) -> Strip:
         header = self._header
         if header is None or header.cell_length != width:
-            style = self._row_style("fleet-table--header")
-            pad = " " * PADDING
             labels = list(self._layout.labels(self._unit))
             if not self.view.plain:  # on every screen size: the rows shown are not all of them
                 labels[-1] = f"{labels[-1]} [{self.view.summary(self.shown, len(self._bridge.views))}]"
-            text = "".join(
-                f"{pad}{set_cell_size(label, w)}{pad}" for label, w in zip(labels, self._layout.widths, strict=True)
-            )
-            header = self._header = Strip([Segment(text, style)]).crop_extend(0, width, style)
+            style = self._row_style("fleet-table--header")
+            header = self._header = header_strip(labels, self._layout.widths, style, width)
         return header
 
     # -- cells -------------------------------------------------------------------------------
