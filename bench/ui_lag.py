@@ -3,6 +3,7 @@
     .venv/bin/python bench/ui_lag.py                       # headless (App.run_test + Pilot)
     .venv/bin/python bench/ui_lag.py --mode pty            # a real terminal: the app on a pty, keys as bytes
     .venv/bin/python bench/ui_lag.py --feed engine         # lines through the engine's per-chunk code too
+    .venv/bin/python bench/ui_lag.py --targets 1000 --masters 4 --person fleet   # filters and sorts
 
 Each rate runs in a fresh process for `--seconds`. The real CockpitApp runs with the real UiBridge;
 its "engine" (the callable the app runs as its engine worker, on the app's own event loop, as the
@@ -68,9 +69,38 @@ PERSON: list[tuple[float, str]] = [
     (3.4, "enter"),
     (3.9, "escape"),
 ]
+# --person fleet: the fleet's own keys instead of log panes. Two `f` (state filter) and two `o` (sort)
+# a cycle step through every filter and sort over a few cycles; `/` types a text and escape clears it.
+FLEET_PERSON: list[tuple[float, str]] = [
+    *((0.1 * i, "down") for i in range(5)),
+    (0.6, "pagedown"),
+    (0.9, "f"),
+    (1.4, "o"),
+    (1.9, "end"),
+    (2.1, "f"),
+    (2.6, "o"),
+    (2.9, "home"),
+    (3.1, "slash"),
+    (3.2, "l"),
+    (3.3, "p"),
+    (3.4, "a"),
+    (3.5, "r"),
+    (3.6, "1"),
+    (3.8, "escape"),
+]
+VIEW_KEYS = ("f", "o", "slash", "l", "p", "a", "r", "1", "escape")
 CYCLE = 4.0
-KEY_CHARS = {"enter": "\r", "escape": "\x1b", "p": "p"}
-KEY_BYTES = {"down": b"\x1b[B", "pagedown": b"\x1b[6~", "enter": b"\r", "escape": b"\x1b", "p": b"p"}
+KEY_CHARS = {"enter": "\r", "escape": "\x1b", "slash": "/", **{k: k for k in "pfoalr1"}}
+KEY_BYTES = {
+    "down": b"\x1b[B",
+    "pagedown": b"\x1b[6~",
+    "end": b"\x1b[F",
+    "home": b"\x1b[H",
+    "enter": b"\r",
+    "escape": b"\x1b",
+    "slash": b"/",
+    **{k: k.encode() for k in "pfoalr1"},
+}
 
 
 # --- the child: one measured app --------------------------------------------------------------------
@@ -167,6 +197,19 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict:
         if args.masters > 1
         else None,
     )
+    # What a filter or sort costs at the keypress: FleetTable.set_view (the new order of every row,
+    # the rows kept, the cursor's target found again) and the screen's header, timed where they run.
+    from cockpit.ui.widgets.fleet_table import FleetTable
+
+    view_ms: list[float] = []
+    set_view = FleetTable.set_view
+
+    def timed_set_view(table: FleetTable, view: object) -> None:
+        t0 = time.perf_counter()
+        set_view(table, view)  # type: ignore[arg-type]
+        view_ms.append(1000 * (time.perf_counter() - t0))
+
+    FleetTable.set_view = timed_set_view  # type: ignore[method-assign]
     lags: list[float] = []
     own_lags: list[float] = []  # the same minus the time the loop's thread waited for a core
     queued = [0.0]  # seconds waited for a core inside the window
@@ -227,7 +270,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict:
         begin = loop.time()
         cycle = 0
         while True:
-            for offset, key in PERSON:
+            for offset, key in FLEET_PERSON if args.person_keys == "fleet" else PERSON:
                 due = begin + cycle * CYCLE + offset
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 pressed.append((loop.time(), key))
@@ -293,6 +336,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict:
             "log_panes_opened": log_panes_opened[0],
             "lines_not_in_bridge": lost,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "view_changes": len(view_ms),
+            "view_p50_ms": _fleet.percentile(view_ms, 50) if view_ms else None,
+            "view_max_ms": max(view_ms) if view_ms else None,
         }
     )
     return result
@@ -322,6 +368,7 @@ def child_argv(args: argparse.Namespace, rate: int, out: Path, pty: bool) -> lis
     argv += ["--feed", args.feed, "--chunk-interval", str(args.chunk_interval)]
     argv += ["--installp-lines", str(args.installp_lines), "--width", str(args.width), "--height", str(args.height)]
     argv += ["--state-changes", str(args.state_changes), "--masters", str(args.masters)]
+    argv += ["--person", args.person_keys]
     if args.freeze_gc:
         argv.append("--freeze-gc")
     if not args.person:
@@ -351,7 +398,8 @@ def run_pty(argv: list[str], args: argparse.Namespace, timeout: float) -> tuple[
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", args.height, args.width, 0, 0))
     start = time.monotonic()
     begin = start + args.warmup
-    keys = [(begin + c * CYCLE + off, KEY_BYTES[k]) for c in range(int(args.seconds / CYCLE) + 1) for off, k in PERSON]
+    person = FLEET_PERSON if args.person_keys == "fleet" else PERSON
+    keys = [(begin + c * CYCLE + off, KEY_BYTES[k]) for c in range(int(args.seconds / CYCLE) + 1) for off, k in person]
     received = 0
     sent = 0
     while True:
@@ -400,6 +448,13 @@ def main() -> int:
     )
     p.add_argument("--freeze-gc", action="store_true", help="CockpitApp(freeze_gc=True) (the cli does not)")
     p.add_argument("--no-person", dest="person", action="store_false", help="stream only, press no keys")
+    p.add_argument(
+        "--person",
+        dest="person_keys",
+        choices=("logs", "fleet"),
+        default="logs",
+        help="logs: scroll and switch log panes; fleet: scroll, filter (f, /) and sort (o) the fleet",
+    )
     p.add_argument(
         "--line-refresh-every",
         type=int,
@@ -460,6 +515,11 @@ def main() -> int:
             f"cpu {100 * r['cpu_share']:3.0f}%  keys {r['keys']}  "
             f"log panes {r['log_panes_opened']}  lost {r['lines_not_in_bridge']}  "
             f"rss {r['peak_rss_mb']:.0f} MB  busy before {100 * load:.0f}%  stalls>50ms after {r['spikes_over_50ms']}"
+            + (
+                f"  filter/sort: {r['view_changes']} set_view p50 {r['view_p50_ms']:.1f} max {r['view_max_ms']:.1f} ms"
+                if r["view_changes"]
+                else ""
+            )
             + (f"  p99 of the runs {r['p99_runs']}" if args.repeat > 1 else ""),
             flush=True,
         )
