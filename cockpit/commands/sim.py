@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cockpit.commands.exits import EXIT_OK, UsageError
 from cockpit.sim.scenario import ScenarioError, load_scenario
-from cockpit.sim.server import serve
+from cockpit.sim.serve import serve
 from cockpit.sim.userland import Userland, UserlandError, UserlandMissing, choose
 
 

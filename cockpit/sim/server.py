@@ -21,9 +21,7 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
-import tempfile
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +33,6 @@ from cockpit.sim import state
 from cockpit.sim.aix.disks import boot
 from cockpit.sim.cmdfast import CommandServer
 from cockpit.sim.inventory import ADDRESS, inventory_text, known_hosts_text, write_inventory
-from cockpit.sim.lifetime import watch_parent
 from cockpit.sim.scenario import Scenario, load_scenario
 from cockpit.sim.seed import seed
 from cockpit.sim.session import Pipe, feed_stdin, session_env
@@ -178,7 +175,7 @@ class SimFleet:
             self._control.close()
         for host in self._hosts.values():
             await self._take_down(host, kill=False)
-        _kill_processes(str(self.fleet_dir), None, {g for h in self._hosts.values() for g in h.process_groups})
+        kill_processes(str(self.fleet_dir), None, {g for h in self._hosts.values() for g in h.process_groups})
         self._commands.stop()
         if self._control is not None:
             with contextlib.suppress(Exception):
@@ -287,7 +284,7 @@ class SimFleet:
         for conn in list(host.connections):
             conn.abort()
         if kill:
-            _kill_processes(str(self.fleet_dir), host.name, host.process_groups)
+            kill_processes(str(self.fleet_dir), host.name, host.process_groups)
             host.process_groups.clear()
 
     async def _reboot(self, host: _Host) -> None:
@@ -443,7 +440,7 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _kill_processes(fleet: str, host: str | None, process_groups: set[int]) -> None:
+def kill_processes(fleet: str, host: str | None, process_groups: set[int]) -> None:
     """Kill what runs on a simulated host (or on every host of the fleet when `host` is None). On Linux:
     every process whose environment names this fleet (and host), which also finds commands that left
     their session's process group with setsid. Elsewhere: the sessions' process groups that still live.
@@ -468,80 +465,3 @@ def _kill_processes(fleet: str, host: str | None, process_groups: set[int]) -> N
         if all(m in environ for m in marks):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(int(entry), signal.SIGKILL)
-
-
-# --- `cockpit sim` ------------------------------------------------------------------------------------
-
-
-def _write_stats(fleet: SimFleet) -> None:
-    partial = fleet.workdir / "stats.json.tmp"
-    partial.write_text(json.dumps({"sessions": fleet.sessions_started}), encoding="utf-8")
-    partial.replace(fleet.workdir / "stats.json")
-
-
-async def serve(
-    scenario: str,
-    inventory_out: Path | None = None,
-    workdir: Path | None = None,
-    hosts: int | None = None,
-    userland: Userland | None = None,
-    *,
-    exit_with_parent: bool = False,
-    remove_workdir: bool = False,
-) -> None:
-    """Serve a simulated fleet until cancelled or SIGINT/SIGTERM/SIGHUP; print the inventory, the hosts,
-    the userland, "ready".
-
-    Without a workdir (or with `remove_workdir`) the fleet's directory is removed when it stops.
-    With `exit_with_parent` it stops when the process that started it dies, however it died
-    (`cockpit demo` killed with SIGKILL): nothing of the fleet outlives the demo.
-    """
-    loaded = load_scenario(scenario, hosts)
-    temporary = workdir is None or remove_workdir
-    root = Path(tempfile.mkdtemp(prefix="cockpit-sim-")) if workdir is None else Path(workdir)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    handled: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-            handled.append(sig)
-    watcher = asyncio.ensure_future(watch_parent(stop)) if exit_with_parent else None
-    try:
-        async with await SimFleet.start(loaded, root, userland) as fleet:
-            inventory = fleet.write_inventory(inventory_out) if inventory_out else fleet.inventory_path
-            roles = {h.name: h.role for h in loaded.hosts}
-            print(f"inventory {inventory}")
-            for name, port in fleet.hosts.items():
-                print(f"{name} {ADDRESS}:{port} {roles[name]}")
-            print(f"userland {fleet.userland.label} ({fleet.session_env(loaded.hosts[0].name)['SHELL']})")
-            print("ready", flush=True)
-            # SIGUSR1: the sessions served so far, into WORKDIR/stats.json (read by the benches).
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signal.SIGUSR1, _write_stats, fleet)
-                handled.append(signal.SIGUSR1)
-            await stop.wait()
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-        for sig in handled:
-            loop.remove_signal_handler(sig)
-        if temporary:
-            # A second SIGTERM may come (a parent's death is signalled again after reparenting):
-            # the fleet is down already, only its directory is left to remove.
-            for sig in handled:
-                signal.signal(sig, signal.SIG_IGN)
-            await _remove_fleet(root)
-
-
-async def _remove_fleet(root: Path) -> None:
-    """Remove a temporary fleet's directory, keys included. A session that was forking as the fleet
-    stopped can outlive the first sweep and write into the tree while it is removed (a state lock
-    file, a log line): sweep its processes again and retry until the directory is gone."""
-    fleet_dir = str(root.resolve() / "fleet")
-    for _ in range(25):
-        _kill_processes(fleet_dir, None, set())
-        shutil.rmtree(root, ignore_errors=True)
-        if not root.exists():
-            return
-        await asyncio.sleep(0.2)
