@@ -1,4 +1,5 @@
-"""One target's steps: run each (kept on its host or attached: domain/remote_step.py), follow its output, read its progress.
+"""One target's steps: run each (kept on its host, or attached: domain/remote_step.py), follow its
+output, read its progress.
 
 The steps come from the runbook (engine/binding.py); each runs on its own host (the NIM master for
 nimadm, the target itself for alt_disk_copy, a cluster node ...). A step with the nimadm parser is
