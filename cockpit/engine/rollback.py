@@ -35,7 +35,7 @@ from cockpit.engine.reboot_wait import (
     close_quietly,
     start_shutdown,
 )
-from cockpit.engine.rollback_locks import migration_lock_refusal
+from cockpit.engine.rollback_locks import RollbackLocks, migration_lock_refusal
 from cockpit.engine.rolled_back import migration_run_of
 from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id
@@ -102,6 +102,8 @@ class RollbackWizard:
         """Journal writes of what was read and planned, held until the operator confirms an action."""
         self._looked_at: float | None = None
         """When the first of them happened: the run began then, though it is journaled later."""
+        self.locks = RollbackLocks(config, self._run, operator, self.run_id, clock)
+        """The target's migration locks, held from its first change until `close()`."""
 
     # -- journal ------------------------------------------------------------------------------------
     @property
@@ -179,6 +181,7 @@ class RollbackWizard:
             raise
 
     async def close(self) -> None:
+        await self.locks.release_all()
         for host in list(self._transports):
             await self._drop(host)
 
@@ -283,6 +286,10 @@ class RollbackWizard:
             raise RollbackError(f"{step.host}: refused: {assessment.reason}")
         if step.changes_host:
             self._begin()  # the operator confirmed it (the caller asked): journaled before it runs
+            busy = await self.locks.take(step.host)
+            if busy is not None:  # a migration started since the assessment: it wins, nothing is changed
+                self._act(step.host, "rollback-refused", f"{step.command}: {busy}")
+                return StepOutcome(step, False, f"not run: {busy}")
         self._executed.add(step.host)
         self._write(
             functools.partial(self.journal.plan_step, self.run_id, step.host, step.id, step.host, step.command, "")

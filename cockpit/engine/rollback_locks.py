@@ -6,10 +6,15 @@ the target's lock on the hosts its steps run on: the NIM master for nimadm, the 
 alt-disk runbooks. Setting the bootlist or removing altinst_rootvg under a running nimadm would break
 the migration and leave the host on neither system. A lock whose cockpit is gone is refused too: its
 migration may still run on the host (steps outlive their cockpit); the operator looks, then breaks it.
+While it changes a host the rollback holds the same locks (RollbackLocks), so no migration starts under it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 
 from cockpit.config.models import Config, Host
@@ -50,3 +55,62 @@ async def migration_lock_refusal(config: Config, run_on: RunOn, target: str, *, 
                 " once nothing runs)"
             )
     return None
+
+
+class RollbackLocks:
+    """The migration locks a rollback holds while it changes a host, so that no migration of that
+    target starts under it (another cockpit then ends it BLOCKED naming this rollback's run).
+
+    Taken at the first step that changes the host (a look takes nothing), given back when the wizard
+    closes. A rollback that dies keeps them: as for a crashed run, the operator breaks them on purpose.
+    """
+
+    def __init__(self, config: Config, run_on: RunOn, operator: str, run_id: str, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.run_on = run_on
+        self.operator = operator
+        self.run_id = run_id
+        self.clock = clock
+        self._held: dict[str, list[tuple[str, hl.HostLock, hl.Holder]]] = {}
+
+    async def take(self, target: str) -> str | None:
+        """Hold `target`'s migration locks; why not (one line) when another holds one of them."""
+        if target in self._held:
+            return None
+        taken: list[tuple[str, hl.HostLock, hl.Holder]] = []
+        name = self.config.host(target).nim_object
+        for host in lock_hosts(self.config, target):
+            lock = hl.HostLock(host.work_dir, name)
+            holder = hl.Holder(
+                self.operator,
+                socket.gethostname() or "localhost",
+                self.run_id,
+                os.getpid(),
+                int(self.clock()),
+                secrets.token_hex(8),
+            )
+            try:
+                answer = hl.parse_answer((await self.run_on(host.name, lock.take_script(holder))).stdout)
+            except TransportError as exc:
+                answer = hl.LockAnswer(hl.FAILED, detail=str(exc))
+            if answer.status != hl.TAKEN:
+                await self._give_back(taken)
+                where = f"{host.name}:{lock.directory}"
+                if answer.status == hl.HELD:
+                    who = answer.holder.describe(now=self.clock()) if answer.holder else "its taker wrote no owner"
+                    return f"a migration holds {target}'s lock at {where}: {who}"
+                return f"{target}'s lock at {where} could not be taken: {answer.detail or answer.status}"
+            taken.append((host.name, lock, holder))
+        self._held[target] = taken
+        return None
+
+    async def release_all(self) -> None:
+        """Give every lock back (best effort: a host that cannot be reached keeps it)."""
+        held, self._held = self._held, {}
+        for taken in held.values():
+            await self._give_back(taken)
+
+    async def _give_back(self, taken: list[tuple[str, hl.HostLock, hl.Holder]]) -> None:
+        for host_name, lock, holder in taken:
+            with contextlib.suppress(TransportError):
+                await self.run_on(host_name, lock.release_script(holder.token))

@@ -13,6 +13,7 @@ import pytest
 from cockpit.config import load_config
 from cockpit.domain.events import ListSink
 from cockpit.domain.host_lock import Holder, HostLock
+from cockpit.domain.models import TargetState
 from cockpit.domain.rollback import Refused, Situation
 from cockpit.engine.journal import Journal
 from cockpit.engine.rollback import Backoff, RollbackWizard
@@ -268,3 +269,34 @@ async def test_a_migration_that_holds_the_clients_lock_refuses_its_rollback(tmp_
         finally:
             await wizard.close()
             wizard.journal.close()
+
+
+async def test_the_rollback_holds_the_migration_lock_from_its_first_change_until_it_closes(tmp_path: Path) -> None:
+    """No migration of lpar01 can start while its rollback changes it: the rollback holds the same lock."""
+    async with await SimFleet.start(load_scenario(scenario(tmp_path)), tmp_path / "fleet") as fleet:
+        inventory = fleet.write_inventory(tmp_path / "inventory.yaml")
+        await migrate(inventory)
+        master = load_config(inventory).master_of("lpar01")
+        assert master is not None
+        lock = HostLock(master.work_dir, "lpar01")
+        wizard = wizard_for(inventory)
+        try:
+            await wizard.assess("lpar01")
+            assert (await lines(fleet, master.name, lock.read_script()))[0] == "cockpit-lock: released"  # a look
+            step = next(s for s in wizard.plan("lpar01", reboot=False) if s.changes_host)
+            assert (await wizard.execute(step)).ok
+            held = await lines(fleet, master.name, lock.read_script())
+            assert held[0] == "cockpit-lock: held" and f"run={wizard.run_id}" in held
+            # A migration of lpar01 from another cockpit is now refused, naming the rollback's run.
+            engine = make_engine(inventory)
+            try:
+                finished = await asyncio.wait_for(engine.run(ListSink()), 60)
+            finally:
+                engine.journal.close()
+            assert "lpar01" in finished.failed and "lpar01" not in finished.succeeded
+            assert engine.progress["lpar01"].state is TargetState.BLOCKED
+            assert wizard.run_id in (engine.progress["lpar01"].error or "")
+        finally:
+            await wizard.close()
+            wizard.journal.close()
+        assert (await lines(fleet, master.name, lock.read_script()))[0] == "cockpit-lock: released"
