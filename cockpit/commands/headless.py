@@ -11,10 +11,10 @@ its timeout before the command exits.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from cockpit.commands.exits import EXIT_FAILED, EXIT_OK
+from cockpit.commands.signals import run_until_signalled
 from cockpit.domain.events import FanOutSink, RunFinished
 from cockpit.engine import alerts
 from cockpit.engine.preflight import PreflightService
@@ -43,6 +43,6 @@ def run(engine: RunbookRun, service: PreflightService | None) -> int:
         await sink.aclose()
         return finished
 
-    finished = asyncio.run(checked_run())
+    finished = run_until_signalled(checked_run())  # SIGTERM / SIGHUP: the run's finally blocks, then exit 128+N
     print(f"logs: {engine.logs.directory}")
     return EXIT_OK if finished.ok else EXIT_FAILED

@@ -9,12 +9,15 @@ the terminal, and the command raises Terminated once the app is closed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -45,6 +48,49 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def run_until_signalled(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(main)`, where SIGTERM and SIGHUP cancel the main task as Ctrl+C does, so every
+    coroutine's finally block runs (steps stay on their hosts, the journal is closed), then Terminated.
+
+    Why not stop_on_signals' handler while the loop runs: an exception raised by a Python signal
+    handler while the event loop is inside a callback is caught by the loop, logged, and the command
+    carries on as if no signal had come (a `cockpit demo --headless` killed by SIGTERM now and then
+    kept running). The loop's own signal handling wakes the loop instead and raises nothing.
+    """
+    received: list[int] = []
+
+    async def guarded() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        saved: dict[int, Any] = {}
+
+        def stop(signum: int) -> None:
+            if not received and task is not None:
+                received.append(signum)
+                task.cancel()
+
+        for sig in SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                saved[sig] = signal.getsignal(sig)
+                loop.add_signal_handler(sig, stop, int(sig))
+        try:
+            result = await main
+        except asyncio.CancelledError:
+            if received:
+                raise Terminated(received[0]) from None
+            raise
+        finally:
+            for number, handler in saved.items():
+                loop.remove_signal_handler(number)  # sets the default: put back what was there
+                with contextlib.suppress(TypeError, ValueError):
+                    signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if received:  # the run swallowed the cancellation: it was still asked to stop
+            raise Terminated(received[0])
+        return result
+
+    return asyncio.run(guarded())
 
 
 @contextlib.contextmanager
