@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from cockpit.domain.preflight.models import RemedyCommand
 from cockpit.domain.preflight.waiving import WaiverRequest
 from cockpit.domain.printable import printable
 from cockpit.engine.binding import Binding
+from cockpit.engine.migration_locks import migrations_holding
 from cockpit.transports.base import CommandResult, Transport, TransportError, client_key_of
 
 if TYPE_CHECKING:
@@ -318,6 +319,10 @@ async def apply_fix(
     pool = _Connections(config, transport_for)
     outcomes: list[FixOutcome] = []
     try:
+        # Never under a running migration (here or another cockpit's): a fix changes what it runs on.
+        busy = await migrations_holding(config, _run_or_raise(pool), [c.host for c in commands], now=time.time())
+        if busy is not None:
+            return [FixOutcome(commands[0], None, busy)]  # shown as "could not run: <why>"
         for cmd in commands:
             result, error = await pool.run(HostCommand(cmd.host, cmd.command), PROBE_TIMEOUT)
             outcome = FixOutcome(cmd, result, error)
@@ -327,6 +332,16 @@ async def apply_fix(
     finally:
         await pool.close()
     return outcomes
+
+
+def _run_or_raise(pool: _Connections) -> Callable[[str, str], Awaitable[CommandResult]]:
+    async def run_on(host: str, command: str) -> CommandResult:
+        result, error = await pool.run(HostCommand(host, command), PROBE_TIMEOUT)
+        if result is None:
+            raise TransportError(error or f"{host}: no answer")
+        return result
+
+    return run_on
 
 
 class PreflightService:

@@ -27,6 +27,7 @@ from cockpit.domain import rollback as rb
 from cockpit.domain.printable import printable
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
 from cockpit.engine.journal import ROLLBACK, FactRecord, Journal
+from cockpit.engine.migration_locks import RollbackLocks, migration_lock_refusal
 from cockpit.engine.reboot_wait import (
     REBOOT_TIMEOUT,
     SHUTDOWN_GRACE,
@@ -35,7 +36,6 @@ from cockpit.engine.reboot_wait import (
     close_quietly,
     start_shutdown,
 )
-from cockpit.engine.rollback_locks import RollbackLocks, migration_lock_refusal
 from cockpit.engine.rolled_back import migration_run_of
 from cockpit.engine.rolled_back import record as record_rolled_back
 from cockpit.engine.run import LEVEL_BEFORE, new_run_id

@@ -1,5 +1,6 @@
-"""A rollback never runs under a migration: the locks a run takes on a target (engine/host_locks.py)
-are read before the wizard offers a step, and a held one refuses the rollback with its holder.
+"""Nothing changes a host under a running migration: the locks a run takes on a target
+(engine/host_locks.py) are read before a rollback or a preflight fix acts, and a held one refuses it
+with its holder.
 
 A migration that is still running (here or from another cockpit, on this machine or another) holds
 the target's lock on the hosts its steps run on: the NIM master for nimadm, the target itself for the
@@ -114,3 +115,37 @@ class RollbackLocks:
         for host_name, lock, holder in taken:
             with contextlib.suppress(TransportError):
                 await self.run_on(host_name, lock.release_script(holder.token))
+
+
+def affected_targets(config: Config, host: str) -> list[str]:
+    """The targets whose migration a command on `host` touches: the host itself when it is a target,
+    and every client of it when it is a NIM master."""
+    found = [host] if host in config.targets else []
+    found += [t for t in config.targets if t != host and (m := config.master_of(t)) is not None and m.name == host]
+    return found
+
+
+async def migrations_holding(config: Config, run_on: RunOn, hosts: list[str], *, now: float) -> str | None:
+    """Why a change on `hosts` must wait: the first migration lock held for a target they touch (read
+    in one session per lock host), or None. An unreadable lock host is a refusal too: it cannot be told."""
+    wanted: dict[str, dict[str, str]] = {}  # lock host -> {lock name: target}
+    for host in hosts:
+        for target in affected_targets(config, host):
+            for lock_host in lock_hosts(config, target):
+                wanted.setdefault(lock_host.name, {})[config.host(target).nim_object] = target
+    for lock_host_name, names in wanted.items():
+        lock_host = config.host(lock_host_name)
+        scripts = [(name, hl.HostLock(lock_host.work_dir, name).read_script()) for name in sorted(names)]
+        try:
+            answers = hl.parse_batch((await run_on(lock_host_name, hl.batch(scripts))).stdout)
+        except TransportError as exc:
+            if lock_host_name in hosts:
+                continue  # the change's own host is unreachable: it fails on its own, with that error
+            return f"the migration locks on {lock_host_name} could not be read ({exc})"
+        for name in sorted(names):
+            answer = answers.get(name)
+            if answer is not None and answer.status == hl.HELD:
+                where = f"{lock_host_name}:{hl.HostLock(lock_host.work_dir, name).directory}"
+                who = answer.holder.describe(now=now) if answer.holder is not None else "its taker wrote no owner"
+                return f"a migration holds {names[name]}'s lock at {where}: {who}"
+    return None
