@@ -13,13 +13,12 @@ While it changes a host the rollback holds the same locks (RollbackLocks), so no
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import socket
 from collections.abc import Awaitable, Callable
 
 from cockpit.config.models import Config, Host
 from cockpit.domain import host_lock as hl
+from cockpit.engine.host_locks import Identity
 from cockpit.transports.base import CommandResult, TransportError
 
 RunOn = Callable[[str, str], Awaitable[CommandResult]]
@@ -36,26 +35,18 @@ def lock_hosts(config: Config, target: str) -> list[Host]:
     return hosts
 
 
-async def migration_lock_refusal(config: Config, run_on: RunOn, target: str, *, now: float) -> str | None:
-    """Why the rollback of `target` must wait for a migration, or None when no lock is held."""
-    name = config.host(target).nim_object
-    for host in lock_hosts(config, target):
-        lock = hl.HostLock(host.work_dir, name)
-        try:
-            result = await run_on(host.name, lock.read_script())
-        except TransportError as exc:
-            if host.name == target:
-                raise  # the wizard cannot read the target itself: its own error says so
-            return f"the migration lock on {host.name} could not be read ({exc}): is a migration still running?"
-        answer = hl.parse_answer(result.stdout)
-        if answer.status == hl.HELD:
-            who = answer.holder.describe(now=now) if answer.holder is not None else "its taker wrote no owner"
-            return (
-                f"a migration holds {target}'s lock at {host.name}:{lock.directory}: {who};"
-                f" roll back after it ends (a lock whose cockpit is gone: `cockpit run CONFIG --break-lock {target}`"
-                " once nothing runs)"
-            )
-    return None
+def held_text(target: str, where: str, answer: hl.LockAnswer, now: float) -> str:
+    """The one line for a held lock: whose migration, where, who holds it since when."""
+    who = answer.holder.describe(now=now) if answer.holder is not None else "its taker wrote no owner"
+    return f"a migration holds {target}'s lock at {where}: {who}"
+
+
+def rollback_hint(target: str) -> str:
+    """What the operator may do about a held lock before a rollback."""
+    return (
+        f"roll back after it ends (a lock whose cockpit is gone: `cockpit run CONFIG --break-lock {target}`"
+        " once nothing runs)"
+    )
 
 
 class RollbackLocks:
@@ -82,14 +73,8 @@ class RollbackLocks:
         name = self.config.host(target).nim_object
         for host in lock_hosts(self.config, target):
             lock = hl.HostLock(host.work_dir, name)
-            holder = hl.Holder(
-                self.operator,
-                socket.gethostname() or "localhost",
-                self.run_id,
-                os.getpid(),
-                int(self.clock()),
-                secrets.token_hex(8),
-            )
+            me = Identity.here(self.operator)
+            holder = hl.Holder(me.operator, me.machine, self.run_id, me.pid, int(self.clock()), secrets.token_hex(8))
             try:
                 answer = hl.parse_answer((await self.run_on(host.name, lock.take_script(holder))).stdout)
             except TransportError as exc:
@@ -98,8 +83,7 @@ class RollbackLocks:
                 await self._give_back(taken)
                 where = f"{host.name}:{lock.directory}"
                 if answer.status == hl.HELD:
-                    who = answer.holder.describe(now=self.clock()) if answer.holder else "its taker wrote no owner"
-                    return f"a migration holds {target}'s lock at {where}: {who}"
+                    return held_text(target, where, answer, self.clock())
                 return f"{target}'s lock at {where} could not be taken: {answer.detail or answer.status}"
             taken.append((host.name, lock, holder))
         self._held[target] = taken
@@ -146,6 +130,5 @@ async def migrations_holding(config: Config, run_on: RunOn, hosts: list[str], *,
             answer = answers.get(name)
             if answer is not None and answer.status == hl.HELD:
                 where = f"{lock_host_name}:{hl.HostLock(lock_host.work_dir, name).directory}"
-                who = answer.holder.describe(now=now) if answer.holder is not None else "its taker wrote no owner"
-                return f"a migration holds {names[name]}'s lock at {where}: {who}"
+                return held_text(names[name], where, answer, now)
     return None

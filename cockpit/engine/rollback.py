@@ -27,7 +27,7 @@ from cockpit.domain import rollback as rb
 from cockpit.domain.printable import printable
 from cockpit.domain.rollback import Assessment, HostState, RollbackStep, StepKind, Verification
 from cockpit.engine.journal import ROLLBACK, FactRecord, Journal
-from cockpit.engine.migration_locks import RollbackLocks, migration_lock_refusal
+from cockpit.engine.migration_locks import RollbackLocks, migrations_holding, rollback_hint
 from cockpit.engine.reboot_wait import (
     REBOOT_TIMEOUT,
     SHUTDOWN_GRACE,
@@ -225,9 +225,9 @@ class RollbackWizard:
         record = self.records[host] = self.recorded_level(host)
         state = await self.read_state(host)
         assessment = rb.assess(state, record.value if record else None, disk, self.planned_disks(host))
-        busy = await migration_lock_refusal(self.config, self._run, host, now=self.clock())
+        busy = await migrations_holding(self.config, self._run, [host], now=self.clock())
         if busy is not None:
-            assessment = rb.refuse(assessment, busy)
+            assessment = rb.refuse(assessment, f"{busy}; {rollback_hint(host)}")
         self.assessments[host] = assessment
         self._event(
             host,

@@ -35,3 +35,16 @@ class Started:
 
 async def start(follower: StepFollower, command: str) -> Started:
     return await Started(follower, command).running()
+
+
+async def interrupted_attached(follower: StepFollower, command: str) -> tuple[int, bytes]:
+    """Run `command` attached, send its step SIGINT once it printed `ready`: its status and output."""
+    chunks: list[bytes] = []
+    task = asyncio.create_task(follower.run_attached(command, chunks.append))
+    for _ in range(750):
+        if b"ready" in b"".join(chunks):
+            break
+        await asyncio.sleep(0.02)
+    killed = await follower.transport.run(follower.step.kill_script("INT"), timeout=30)
+    assert killed.exit_status == 0, killed.stderr
+    return await asyncio.wait_for(task, 30), b"".join(chunks)

@@ -26,7 +26,7 @@ from cockpit.sim.server import SimFleet
 from cockpit.sim.userland import Userland
 from cockpit.transports.factory import transport_for
 from cockpit.transports.ssh import SSHRunningCommand, SSHTransport
-from tests.engine.steps import start
+from tests.engine.steps import interrupted_attached, start
 from tests.sim.userlands import USERLANDS, nothing_left_running, require
 
 POLICY = FollowPolicy(poll=0.2, idle_poll=1)
@@ -306,16 +306,7 @@ async def test_an_attached_step_and_its_prepared_siblings(fleet: SimFleet) -> No
 async def test_sigint_reaches_an_attached_step(fleet: SimFleet) -> None:
     step = step_for(fleet, "quick-int")
     follower = StepFollower(master(fleet), step, POLICY, on_event=lambda _: None)
-    chunks: list[bytes] = []
-    task = asyncio.create_task(follower.run_attached(CLEANS_UP, chunks.append))
-    for _ in range(750):
-        if b"ready" in b"".join(chunks):
-            break
-        await asyncio.sleep(0.02)
-    killed = await follower.transport.run(step.kill_script("INT"), timeout=30)
-    assert killed.exit_status == 0, killed.stderr
-    assert await asyncio.wait_for(task, 30) == 7
-    assert b"".join(chunks) == b"ready\ncleaning up\n"
+    assert await interrupted_attached(follower, CLEANS_UP) == (7, b"ready\ncleaning up\n")
     await follower.transport.close()
     await nothing_left_running(fleet.fleet_dir)
 

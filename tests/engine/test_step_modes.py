@@ -12,7 +12,7 @@ import pytest
 from cockpit.domain.remote_step import RemoteStep
 from cockpit.engine.follow import AlreadyStarted, FollowPolicy, StepFollower
 from cockpit.transports.local import LocalTransport
-from tests.engine.steps import start
+from tests.engine.steps import interrupted_attached, start
 
 FAST = FollowPolicy(poll=0.05, idle_poll=0.1)
 TOOLS = ("mkdir", "mkfifo", "tail", "head", "wc", "cat", "mv", "sleep", "tee", "ps", "awk")
@@ -131,16 +131,7 @@ async def test_sigint_reaches_a_kept_step_which_cleans_up_before_it_ends(tmp_pat
 async def test_sigint_reaches_an_attached_step(tmp_path: Path) -> None:
     step = RemoteStep.under(str(tmp_path), "run1", "c1.check")
     follower = StepFollower(LocalTransport("m"), step, FAST, on_event=lambda _: None)
-    chunks: list[bytes] = []
-    task = asyncio.create_task(follower.run_attached(CLEANS_UP, chunks.append))
-    for _ in range(750):
-        if b"ready" in b"".join(chunks):
-            break
-        await asyncio.sleep(0.02)
-    killed = await follower.transport.run(step.kill_script("INT"), timeout=30)
-    assert killed.exit_status == 0, killed.stderr
-    assert await asyncio.wait_for(task, 30) == 7
-    assert b"".join(chunks) == b"ready\ncleaning up\n"
+    assert await interrupted_attached(follower, CLEANS_UP) == (7, b"ready\ncleaning up\n")
 
 
 async def test_term_is_sent_to_the_step_and_its_last_words_are_streamed(tmp_path: Path) -> None:
